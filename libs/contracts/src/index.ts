@@ -1,0 +1,7 @@
+export * from './inference-request';
+export * from './stream-event';
+export * from './errors';
+export * from './node';
+export * from './keys';
+export * from './job';
+export * from './relay-codec';

@@ -1,0 +1,12 @@
+import type { InferenceRequest } from './inference-request';
+
+/** The payload of one BullMQ job: a request placed on a node. The job id is `request.id`. */
+export interface InferenceJob {
+  request: InferenceRequest;
+  /** Pub/sub channel the worker publishes this request's events to. */
+  replyTo: string;
+  /** Unix ms after which the worker must not start it (the client has given up by then). */
+  deadline: number;
+  /** Unix ms when the gateway enqueued it. */
+  enqueuedAt: number;
+}

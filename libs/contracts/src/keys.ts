@@ -1,0 +1,53 @@
+/**
+ * Every Redis key, channel and queue name in one place. Nothing else in the code base
+ * builds a key by hand. All names live under a configurable prefix (default `sy:`), so
+ * tests and several clusters can share one Redis.
+ *
+ * Registry keys share the `{reg}` hash tag so multi-key scripts work on Redis Cluster.
+ */
+export interface KeySpace {
+  readonly prefix: string;
+  /** Hash: the node's latest snapshot (`snapshot` field, JSON). */
+  node(nodeId: string): string;
+  /** String with a TTL, refreshed by each heartbeat: the node is alive while it exists. */
+  nodeAlive(nodeId: string): string;
+  /** Set of registered node ids. */
+  readonly nodes: string;
+  /** Pub/sub channel of RegistryEvent messages. */
+  readonly registryEvents: string;
+  /** Pub/sub channel a gateway replica receives its requests' stream events on. */
+  replyChannel(gatewayId: string): string;
+  /** Pub/sub channel of cancel messages (request ids) for one node. */
+  cancelChannel(nodeId: string): string;
+  /** String with a TTL: the request was cancelled (closes the race with a job just taken). */
+  cancelled(requestId: string): string;
+  /** BullMQ key prefix (BullMQ appends `:<queue>:<suffix>`). */
+  readonly bullPrefix: string;
+  /** BullMQ queue name of one node's jobs. */
+  nodeQueue(nodeId: string): string;
+}
+
+export const DEFAULT_KEY_PREFIX = 'sy:';
+
+export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
+  const reg = `${prefix}{reg}:`;
+  return {
+    prefix,
+    node: (nodeId) => `${reg}node:${nodeId}`,
+    nodeAlive: (nodeId) => `${reg}alive:${nodeId}`,
+    nodes: `${reg}nodes`,
+    registryEvents: `${prefix}events:registry`,
+    replyChannel: (gatewayId) => `${prefix}reply:${gatewayId}`,
+    cancelChannel: (nodeId) => `${prefix}cancel:${nodeId}`,
+    cancelled: (requestId) => `${prefix}cancelled:${requestId}`,
+    bullPrefix: `${prefix}bull`,
+    // BullMQ forbids ':' in queue names; node ids are [A-Za-z0-9._-].
+    nodeQueue: (nodeId) => `node.${nodeId}`,
+  };
+}
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function isValidNodeId(id: string): boolean {
+  return NODE_ID.test(id);
+}

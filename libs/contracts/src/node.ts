@@ -1,0 +1,86 @@
+/**
+ * What the registry knows about a node (one engine instance plus its worker-agent).
+ * The worker-agent owns its node's record; gateways only read it.
+ */
+
+/** Engine kinds a worker-agent can drive. A new engine is one new row here and in libs/engines. */
+export const ENGINE_KINDS = ['llamacpp', 'vllm', 'mindie', 'tgi', 'ollama', 'openai'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+export function isEngineKind(value: string): value is EngineKind {
+  return (ENGINE_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * Life cycle, owned by the worker-agent: joining → warming → ready ⇄ warming (engine stopped
+ * answering) → cordoned → draining → gone. Only `ready` nodes receive new work.
+ */
+export type NodeState = 'joining' | 'warming' | 'ready' | 'cordoned' | 'draining' | 'gone';
+
+export interface NodeInfo {
+  id: string;
+  engine: EngineKind;
+  /** Models the engine reported serving (learned from the engine, not configured). */
+  models: string[];
+  /** Concurrent requests the worker takes (its BullMQ concurrency). */
+  slots: number;
+  state: NodeState;
+  /** Why the node is not ready, for operators (`engine unreachable: ECONNREFUSED`). */
+  stateReason?: string;
+  /** Selector labels such as `accelerator=npu`, `zone=a`. */
+  labels: Record<string, string>;
+  /** Where the worker-agent serves /metrics; for operators, never shown to API clients. */
+  agentUrl?: string;
+  /** Unix ms when the worker-agent started. */
+  startedAt: number;
+  version: string;
+}
+
+/**
+ * Load, normalised across engines. A figure the engine does not expose and the worker
+ * cannot derive is null, never a made-up number.
+ */
+export interface NodeLoad {
+  /** Requests the engine is generating for. */
+  running: number;
+  /** Requests waiting: in the engine's queue plus in the node's job queue. */
+  waiting: number;
+  slotsTotal: number;
+  slotsFree: number;
+  /** KV-cache use, 0..1. */
+  kvCacheUsage: number | null;
+  /** Prefix-cache hit rate over the recent window, 0..1. */
+  prefixCacheHitRate: number | null;
+  /** Measured over a recent window, tokens per second. */
+  promptTokensPerSecond: number | null;
+  generationTokensPerSecond: number | null;
+  /** Recent mean time to first token, ms. */
+  ttftMs: number | null;
+}
+
+/** One heartbeat: the whole record, published on the events channel and stored in the hash. */
+export interface NodeSnapshot {
+  info: NodeInfo;
+  load: NodeLoad;
+  /** Unix ms when the worker produced this snapshot. */
+  at: number;
+}
+
+export function emptyLoad(slots: number): NodeLoad {
+  return {
+    running: 0,
+    waiting: 0,
+    slotsTotal: slots,
+    slotsFree: slots,
+    kvCacheUsage: null,
+    prefixCacheHitRate: null,
+    promptTokensPerSecond: null,
+    generationTokensPerSecond: null,
+    ttftMs: null,
+  };
+}
+
+/** Messages on the registry events channel. */
+export type RegistryEvent =
+  | { type: 'heartbeat'; snapshot: NodeSnapshot }
+  | { type: 'left'; nodeId: string };

@@ -1,0 +1,59 @@
+import { isErrorCode } from './errors';
+import type { StreamEvent, StreamEventType } from './stream-event';
+
+/**
+ * The wire format of the reply channel: one JSON message per event, tagged with the request
+ * id and a per-request sequence number so the gateway can relay in order and detect gaps.
+ */
+export interface RelayMessage {
+  requestId: string;
+  seq: number;
+  event: StreamEvent;
+}
+
+interface WireMessage {
+  r: string;
+  s: number;
+  e: StreamEvent;
+}
+
+const EVENT_TYPES: Record<StreamEventType, true> = {
+  start: true,
+  delta: true,
+  usage: true,
+  done: true,
+  error: true,
+};
+
+export function encodeRelay(msg: RelayMessage): string {
+  const wire: WireMessage = { r: msg.requestId, s: msg.seq, e: msg.event };
+  return JSON.stringify(wire);
+}
+
+export class RelayDecodeError extends Error {
+  override readonly name = 'RelayDecodeError';
+}
+
+/** Parses one reply-channel message; throws RelayDecodeError on anything malformed. */
+export function decodeRelay(raw: string | Buffer): RelayMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch {
+    throw new RelayDecodeError('relay message is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new RelayDecodeError('relay message is not an object');
+  const { r, s, e } = parsed as Partial<WireMessage>;
+  if (typeof r !== 'string' || r.length === 0) throw new RelayDecodeError('relay message has no request id');
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) throw new RelayDecodeError('relay message has a bad sequence number');
+  if (typeof e !== 'object' || e === null || !Object.hasOwn(EVENT_TYPES, (e as { type?: unknown }).type as string)) {
+    throw new RelayDecodeError('relay message has no known event type');
+  }
+  if (e.type === 'error' && !isErrorCode(e.code)) throw new RelayDecodeError('relay error event has an unknown code');
+  return { requestId: r, seq: s, event: e };
+}
+
+/** Cancel messages on a node's cancel channel carry just the request id. */
+export function encodeCancel(requestId: string): string {
+  return requestId;
+}
