@@ -1,0 +1,94 @@
+import { ENGINE_KINDS, DEFAULT_KEY_PREFIX, isValidNodeId } from '@switchyard/contracts';
+import { z } from 'zod';
+import type { EnvNames } from './load-config';
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+  .default('redis://127.0.0.1:6379');
+const keyPrefix = z.string().min(1).max(64).default(DEFAULT_KEY_PREFIX);
+const port = z.coerce.number().int().min(0).max(65535);
+const ms = z.coerce.number().int().positive();
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** Settings every process that talks to the cluster shares. */
+const clusterSettings = {
+  redisUrl,
+  keyPrefix,
+  /** A node with no heartbeat for this long is dropped from every gateway's view. */
+  staleAfterMs: ms.default(2500),
+  logLevel,
+};
+
+export const gatewayConfigSchema = z.object({
+  ...clusterSettings,
+  host: z.string().default('127.0.0.1'),
+  port: port.default(8080),
+  /** Unique per replica; names its reply channel. Random when not set. */
+  gatewayId: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  /** How long a request may wait for a node before it is refused. */
+  maxQueueWaitMs: ms.default(30_000),
+  /** Registry resync period, on top of the event channel. */
+  resyncIntervalMs: ms.default(5000),
+  bodyLimitBytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+});
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
+  redisUrl: 'REDIS_URL',
+  keyPrefix: 'SWITCHYARD_PREFIX',
+  staleAfterMs: 'SWITCHYARD_STALE_AFTER_MS',
+  logLevel: 'LOG_LEVEL',
+  host: 'SWITCHYARD_HOST',
+  port: 'PORT',
+  gatewayId: 'SWITCHYARD_GATEWAY_ID',
+  maxQueueWaitMs: 'SWITCHYARD_MAX_QUEUE_WAIT_MS',
+  resyncIntervalMs: 'SWITCHYARD_RESYNC_INTERVAL_MS',
+  bodyLimitBytes: 'SWITCHYARD_BODY_LIMIT_BYTES',
+};
+
+export const workerConfigSchema = z.object({
+  ...clusterSettings,
+  engine: z.enum(ENGINE_KINDS),
+  engineUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  nodeId: z
+    .string()
+    .refine(isValidNodeId, 'must be 1-128 characters of letters, digits, ".", "_" or "-"')
+    .optional(),
+  /** Concurrent requests taken; defaults to what the engine reports, else 4. */
+  slots: z.coerce.number().int().positive().max(4096).optional(),
+  /** Selector labels, `key=value,key=value`. */
+  labels: z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)(,[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*$/, 'must be key=value[,key=value]')
+    .optional(),
+  heartbeatMs: ms.default(1000),
+  /** How long a registration outlives the last heartbeat in Redis. */
+  aliveTtlMs: ms.default(3000),
+  /** On SIGTERM, how long running requests may take to finish. */
+  drainGraceMs: ms.default(30_000),
+  /** The agent's own /metrics and /healthz listener. */
+  host: z.string().default('127.0.0.1'),
+  port: port.default(0),
+});
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
+  redisUrl: 'REDIS_URL',
+  keyPrefix: 'SWITCHYARD_PREFIX',
+  staleAfterMs: 'SWITCHYARD_STALE_AFTER_MS',
+  logLevel: 'LOG_LEVEL',
+  engine: 'SWITCHYARD_ENGINE',
+  engineUrl: 'SWITCHYARD_ENGINE_URL',
+  nodeId: 'SWITCHYARD_NODE_ID',
+  slots: 'SWITCHYARD_SLOTS',
+  labels: 'SWITCHYARD_LABELS',
+  heartbeatMs: 'SWITCHYARD_HEARTBEAT_MS',
+  aliveTtlMs: 'SWITCHYARD_ALIVE_TTL_MS',
+  drainGraceMs: 'SWITCHYARD_DRAIN_GRACE_MS',
+  host: 'SWITCHYARD_AGENT_HOST',
+  port: 'SWITCHYARD_AGENT_PORT',
+};
+
+export function parseLabels(labels: string | undefined): Record<string, string> {
+  if (!labels) return {};
+  return Object.fromEntries(labels.split(',').map((pair) => pair.split('=', 2) as [string, string]));
+}

@@ -1,0 +1,7 @@
+import type { NodeFilter } from './filter';
+
+/** Only ready nodes take new work (not joining, warming, cordoned or draining). */
+export const readyFilter: NodeFilter = {
+  name: 'ready',
+  accepts: (node) => node.snapshot.info.state === 'ready',
+};

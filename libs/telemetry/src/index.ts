@@ -1,0 +1,2 @@
+export * from './metric-table';
+export * from './logging';
