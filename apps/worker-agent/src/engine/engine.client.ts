@@ -1,0 +1,284 @@
+import { Pool } from 'undici';
+import {
+  SwitchyardError,
+  isTerminal,
+  type ErrorCode,
+  type ErrorEvent,
+  type InferenceRequest,
+  type StreamEvent,
+} from '@switchyard/contracts';
+import {
+  createRecordReader,
+  engineErrorEvent,
+  type EngineAdapter,
+  type EngineCall,
+  type HealthVerdict,
+} from '@switchyard/engines';
+
+export interface EngineClientOptions {
+  /** TCP connect budget. */
+  connectTimeoutMs?: number;
+  /** Wait for response headers; llama.cpp sends them only after its first result (prompt processed). */
+  headersTimeoutMs?: number;
+  /** Longest silence allowed between two body chunks. */
+  bodyTimeoutMs?: number;
+  /** Sockets kept to the engine; unbounded by default so probes never queue behind long streams. */
+  connections?: number;
+  /** Whole-call budget of health, model and load probes. */
+  probeTimeoutMs?: number;
+}
+
+const DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 300_000,
+  bodyTimeoutMs: 120_000,
+  probeTimeoutMs: 2_000,
+} as const;
+
+/** Failures before any response byte: the engine cannot be reached, so another node may serve the request. */
+const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * The worker-agent's only door to its engine: one undici pool, timeouts, cancellation, and
+ * the adapter for everything engine-specific. Event messages never name the engine's address.
+ */
+export class EngineClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
+
+  constructor(
+    baseUrl: string,
+    private readonly adapter: EngineAdapter,
+    opts: EngineClientOptions = {},
+  ) {
+    const url = new URL(baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeouts = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      headersTimeoutMs: opts.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
+      probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
+    };
+    this.pool = new Pool(url.origin, {
+      connections: opts.connections ?? null,
+      connect: { timeout: this.timeouts.connectTimeoutMs },
+      headersTimeout: this.timeouts.headersTimeoutMs,
+      bodyTimeout: this.timeouts.bodyTimeoutMs,
+    });
+  }
+
+  /**
+   * Runs one request. Ends with exactly one terminal event, unless `signal` aborts: then the
+   * engine request is destroyed at once (freeing its slot) and the generator just returns.
+   */
+  async *stream(req: InferenceRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    if (signal.aborted) return;
+    const call = this.adapter.buildRequest(req);
+    let res: Awaited<ReturnType<Pool['request']>>;
+    try {
+      res = await this.pool.request({ ...this.requestOptions(call), signal });
+    } catch (err) {
+      if (!signal.aborted) yield this.failureBeforeHeaders(err);
+      return;
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const body = await res.body.text().catch(() => '');
+      if (signal.aborted) return;
+      const { code, message } = this.adapter.parseError(res.statusCode, body);
+      yield engineErrorEvent(code, message, false);
+      return;
+    }
+    yield* this.relay(res.body as AsyncIterable<Buffer>, req, signal);
+  }
+
+  async health(): Promise<HealthVerdict> {
+    try {
+      const { status, body } = await this.probe(this.adapter.healthPath);
+      return this.adapter.interpretHealth(status, body);
+    } catch (err) {
+      return { ready: false, reason: this.probeFailure(err) };
+    }
+  }
+
+  /** Model ids the engine serves; throws SwitchyardError when it cannot say. */
+  async models(): Promise<string[]> {
+    let answer: { status: number; body: string };
+    try {
+      answer = await this.probe(this.adapter.modelsPath);
+    } catch (err) {
+      throw new SwitchyardError('SY_ENGINE_UNAVAILABLE', this.probeFailure(err), { cause: err });
+    }
+    if (answer.status < 200 || answer.status >= 300) {
+      const { code, message } = this.adapter.parseError(answer.status, answer.body);
+      throw new SwitchyardError(code, message);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch (err) {
+      throw new SwitchyardError('SY_ENGINE_ERROR', 'engine sent an unreadable model list', {
+        cause: err,
+      });
+    }
+    return this.adapter.parseModels(parsed);
+  }
+
+  /** Bodies of every load source, fetched together; a source that failed is undefined. */
+  async scrape(): Promise<Record<string, string | undefined>> {
+    const entries = await Promise.all(
+      Object.entries(this.adapter.loadSources).map(async ([name, path]) => {
+        const answer = await this.probe(path).catch(() => undefined);
+        const ok = answer !== undefined && answer.status >= 200 && answer.status < 300;
+        return [name, ok ? answer.body : undefined] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async *relay(
+    body: AsyncIterable<Buffer>,
+    req: InferenceRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamEvent> {
+    const parser = this.adapter.createStreamParser(req);
+    const reader = createRecordReader(this.adapter.streamFraming);
+    const decoder = new TextDecoder('utf-8');
+    let output = false;
+    let ended = false;
+    // Parser events up to and including the first terminal one; anything after it is dropped.
+    const accept = (events: StreamEvent[]): StreamEvent[] => {
+      const out: StreamEvent[] = [];
+      for (const event of events) {
+        if (ended) break;
+        out.push(event);
+        output ||= event.type === 'delta';
+        ended = isTerminal(event);
+      }
+      return out;
+    };
+    const parse = (records: string[]): StreamEvent[] =>
+      accept(records.flatMap((r) => (ended ? [] : parser.push(r))));
+
+    try {
+      // Leaving this loop early destroys the body, which closes the engine connection.
+      for await (const chunk of body) {
+        for (const event of parse(reader.push(decoder.decode(chunk, { stream: true })))) {
+          if (signal.aborted) return;
+          yield event;
+        }
+        if (ended || signal.aborted) return;
+      }
+    } catch (err) {
+      if (!signal.aborted) yield this.failureMidStream(err, output);
+      return;
+    }
+    const tail = parse([...reader.push(decoder.decode()), ...reader.end()]);
+    if (!ended) tail.push(...accept(parser.end()));
+    // An adapter whose end() forgot its terminal event must not leave the stream open.
+    if (!ended)
+      tail.push(
+        engineErrorEvent(
+          'SY_STREAM_INTERRUPTED',
+          'engine closed the stream before it finished',
+          output,
+        ),
+      );
+    for (const event of tail) {
+      if (signal.aborted) return;
+      yield event;
+    }
+  }
+
+  private requestOptions(call: EngineCall): Parameters<Pool['request']>[0] {
+    const hasBody = call.body !== undefined;
+    return {
+      method: call.method,
+      path: this.basePath + call.path,
+      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...call.headers },
+      body: hasBody ? JSON.stringify(call.body) : undefined,
+    };
+  }
+
+  private async probe(path: string): Promise<{ status: number; body: string }> {
+    const budget = this.timeouts.probeTimeoutMs;
+    const res = await this.pool.request({
+      method: 'GET',
+      path: this.basePath + path,
+      signal: AbortSignal.timeout(budget),
+      headersTimeout: budget,
+      bodyTimeout: budget,
+    });
+    return { status: res.statusCode, body: await res.body.text() };
+  }
+
+  private failureBeforeHeaders(err: unknown): ErrorEvent {
+    const code = errorCode(err);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+      return engineErrorEvent(
+        'SY_ENGINE_TIMEOUT',
+        `engine sent no response within ${this.timeouts.headersTimeoutMs} ms`,
+        false,
+      );
+    }
+    const canonical: ErrorCode = CONNECTION_FAILURES.has(code)
+      ? 'SY_ENGINE_UNAVAILABLE'
+      : 'SY_ENGINE_ERROR';
+    const prefix =
+      canonical === 'SY_ENGINE_UNAVAILABLE' ? 'engine unreachable' : 'engine request failed';
+    return engineErrorEvent(canonical, `${prefix}: ${code}`, false);
+  }
+
+  private failureMidStream(err: unknown, afterOutput: boolean): ErrorEvent {
+    if (errorCode(err) === 'UND_ERR_BODY_TIMEOUT') {
+      return engineErrorEvent(
+        'SY_ENGINE_TIMEOUT',
+        `engine sent nothing for ${this.timeouts.bodyTimeoutMs} ms`,
+        afterOutput,
+      );
+    }
+    return engineErrorEvent(
+      'SY_STREAM_INTERRUPTED',
+      'engine connection broke mid-stream',
+      afterOutput,
+    );
+  }
+
+  private probeFailure(err: unknown): string {
+    const code = errorCode(err);
+    return code === 'TimeoutError' || code.endsWith('_TIMEOUT')
+      ? `engine timeout: no answer within ${this.timeouts.probeTimeoutMs} ms`
+      : `engine unreachable: ${code}`;
+  }
+}
+
+/**
+ * A stable identifier for a failure: the system or undici error code, else the error name.
+ * Error messages are never used: Node's include the engine's address.
+ */
+function errorCode(err: unknown): string {
+  // Duck-typed: errors from Node's core come from another realm than the caller's `Error`.
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 3; depth++) {
+    const { code, cause } = e as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    e = cause;
+  }
+  const name =
+    typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : 'unknown error';
+}

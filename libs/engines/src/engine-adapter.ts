@@ -1,0 +1,60 @@
+import type { ErrorCode, EngineKind, InferenceRequest, NodeLoad, StreamEvent } from '@switchyard/contracts';
+
+/**
+ * An engine adapter is pure mapping between the canonical contract and one engine's HTTP
+ * API: no I/O, no timers. All I/O lives in the worker-agent's engine client.
+ */
+
+/** One HTTP call to the engine, relative to its base URL. */
+export interface EngineCall {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** How the engine frames its streamed response body. */
+export type StreamFraming = 'sse' | 'ndjson';
+
+/**
+ * Turns the engine's stream records into canonical events. One parser per request.
+ * Emits only `delta`, `usage`, `done` and `error` (the worker adds `start` and sequence numbers).
+ */
+export interface EngineStreamParser {
+  /** One framed record: an SSE `data` payload or one NDJSON line. */
+  push(record: string): StreamEvent[];
+  /**
+   * The engine closed the body. Returns trailing events; if no terminal event was produced
+   * yet, the last one returned must be terminal (`done` when the engine's protocol ends by
+   * closing, `error` SY_STREAM_INTERRUPTED when the close was premature).
+   */
+  end(): StreamEvent[];
+}
+
+export interface HealthVerdict {
+  ready: boolean;
+  /** Why not ready, in an operator's words (`loading model`, `HTTP 500`). */
+  reason?: string;
+}
+
+export interface EngineAdapter {
+  readonly kind: EngineKind;
+  /** Builds the (always streaming) generation call for a request. */
+  buildRequest(req: InferenceRequest): EngineCall;
+  readonly streamFraming: StreamFraming;
+  createStreamParser(req: InferenceRequest): EngineStreamParser;
+  /** Maps an engine error response (status and raw body) to a canonical code and message. */
+  parseError(status: number, body: string): { code: ErrorCode; message: string };
+
+  readonly healthPath: string;
+  interpretHealth(status: number, body: string): HealthVerdict;
+
+  readonly modelsPath: string;
+  /** Model ids from the engine's model listing body (already JSON-parsed). */
+  parseModels(body: unknown): string[];
+
+  /** Endpoints scraped for load, by name; `parseLoad` receives their bodies under the same names. */
+  readonly loadSources: Readonly<Record<string, string>>;
+  /** Normalises scraped bodies into load figures; a missing body or figure is omitted / null. */
+  parseLoad(bodies: Readonly<Record<string, string | undefined>>): Partial<NodeLoad>;
+}

@@ -1,0 +1,19 @@
+import { ENGINE_KINDS } from '@switchyard/contracts';
+import { ENGINE_ADAPTERS, getEngineAdapter } from './engines';
+
+describe('engine registry', () => {
+  it.each(Object.entries(ENGINE_ADAPTERS))(
+    'row %s holds an adapter of that kind',
+    (kind, adapter) => {
+      expect(adapter.kind).toBe(kind);
+      expect(ENGINE_KINDS).toContain(kind);
+      expect(getEngineAdapter(kind)).toBe(adapter);
+    },
+  );
+
+  it.each(['vllm', 'nope', 'toString', ''])('refuses %p and lists the supported kinds', (kind) => {
+    expect(() => getEngineAdapter(kind)).toThrow(
+      `engine kind "${kind}" has no adapter; supported engine kinds: llamacpp`,
+    );
+  });
+});

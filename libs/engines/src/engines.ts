@@ -1,0 +1,20 @@
+import type { EngineKind } from '@switchyard/contracts';
+import type { EngineAdapter } from './engine-adapter';
+import { llamacppAdapter } from './llamacpp.adapter';
+
+/** Every engine the worker-agent can drive. A new engine is one adapter file plus one row. */
+export const ENGINE_ADAPTERS = {
+  llamacpp: llamacppAdapter,
+} satisfies { [K in EngineKind]?: EngineAdapter & { readonly kind: K } };
+
+/** The adapter for a configured engine kind; throws at boot for a kind without one. */
+export function getEngineAdapter(kind: string): EngineAdapter {
+  const adapter = Object.hasOwn(ENGINE_ADAPTERS, kind)
+    ? (ENGINE_ADAPTERS as Partial<Record<string, EngineAdapter>>)[kind]
+    : undefined;
+  if (adapter === undefined) {
+    const supported = Object.keys(ENGINE_ADAPTERS).join(', ');
+    throw new Error(`engine kind "${kind}" has no adapter; supported engine kinds: ${supported}`);
+  }
+  return adapter;
+}
