@@ -1,0 +1,34 @@
+/*
+ * Everything in Switchyard that talks to Redis. Ownership rule: a class that is handed a
+ * connection never closes it; a class that opens one (NodeJobConsumer from a URL, the
+ * producer's BullMQ queues) closes it in `close()`. Subscriber classes may share one
+ * subscriber connection; each filters its own channel.
+ */
+export {
+  createRedis,
+  pingRedis,
+  reconnectDelayMs,
+  type CreateRedisOptions,
+} from './redis-connection';
+export { parseNodeSnapshot, parseRegistryEvent } from './registry-event.schema';
+export { RegistryRepository, type RegistryRepositoryOptions } from './registry.repository';
+export {
+  ClusterViewStore,
+  type ClusterViewEvents,
+  type ClusterViewStoreOptions,
+  type NodeDownReason,
+} from './cluster-view.store';
+export {
+  BULLMQ_LOWEST_PRIORITY,
+  JobProducer,
+  NodeJobConsumer,
+  toBullPriority,
+  type EnqueueOptions,
+  type JobProcessor,
+  type JobProducerOptions,
+  type NodeJobConsumerOptions,
+  type RedisSource,
+} from './job-queue';
+export type { RequestEvents } from './ordered-event.stream';
+export { ReplyHub, ReplyPublisher, type ReplyHubOptions } from './reply-channel';
+export { CancelListener, CancelSender, isCancelled } from './cancel-channel';

@@ -1,0 +1,68 @@
+import {
+  ENGINE_KINDS,
+  isValidNodeId,
+  type NodeSnapshot,
+  type RegistryEvent,
+} from '@switchyard/contracts';
+import { z } from 'zod';
+
+/*
+ * What arrives from Redis was written by another process (maybe another version): it is
+ * validated before the scheduler reads a field of it.
+ */
+
+const nodeId = z.string().refine(isValidNodeId, 'invalid node id');
+const count = z.number().int().nonnegative();
+const nullableRate = z.number().nonnegative().nullable();
+
+const nodeSnapshotSchema = z.object({
+  info: z.object({
+    id: nodeId,
+    engine: z.enum(ENGINE_KINDS),
+    models: z.array(z.string()),
+    slots: count,
+    state: z.enum(['joining', 'warming', 'ready', 'cordoned', 'draining', 'gone']),
+    stateReason: z.string().optional(),
+    labels: z.record(z.string(), z.string()),
+    agentUrl: z.string().optional(),
+    startedAt: z.number(),
+    version: z.string(),
+  }),
+  load: z.object({
+    running: count,
+    waiting: count,
+    slotsTotal: count,
+    slotsFree: count,
+    kvCacheUsage: nullableRate,
+    prefixCacheHitRate: nullableRate,
+    promptTokensPerSecond: nullableRate,
+    generationTokensPerSecond: nullableRate,
+    ttftMs: nullableRate,
+  }),
+  at: z.number(),
+}) satisfies z.ZodType<NodeSnapshot>;
+
+const registryEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('heartbeat'), snapshot: nodeSnapshotSchema }),
+  z.object({ type: z.literal('left'), nodeId }),
+]) satisfies z.ZodType<RegistryEvent>;
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The snapshot in `raw` (JSON), or undefined when it is not a valid NodeSnapshot. */
+export function parseNodeSnapshot(raw: string): NodeSnapshot | undefined {
+  const result = nodeSnapshotSchema.safeParse(parseJson(raw));
+  return result.success ? result.data : undefined;
+}
+
+/** The event in `raw` (JSON), or undefined when it is not a valid RegistryEvent. */
+export function parseRegistryEvent(raw: string): RegistryEvent | undefined {
+  const result = registryEventSchema.safeParse(parseJson(raw));
+  return result.success ? result.data : undefined;
+}
