@@ -1,0 +1,177 @@
+import { renderChatPrompt, GENERATION_PROMPT } from './chat-template';
+import type { ChoiceSpec } from './generation-runner';
+import { jsonSyntaxError } from './llamacpp.errors';
+import { resolveSettings, type SettingValues } from './llamacpp.settings';
+import { parseChatMessages } from './openai-messages';
+import {
+  type Body,
+  isRecord,
+  readBool,
+  readInt,
+  readRecord,
+  readStringOrStrings,
+  readStrings,
+} from './request-fields';
+import { SimError } from './sim-errors';
+import { DEFAULT_SEED } from './text-generator';
+import { tokenize } from './tokenizer';
+
+/** The three generation routes; they share one task model and differ in these rows. */
+export type GenerationRouteKind = 'chat' | 'completions' | 'native';
+
+export interface LlamacppTask {
+  readonly choices: readonly ChoiceSpec[];
+  readonly nPredict: number;
+  readonly stop: readonly string[];
+  readonly ignoreEos: boolean;
+  readonly cachePrompt: boolean;
+  readonly nProbs: number;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  readonly timingsPerToken: boolean;
+  readonly returnTokens: boolean;
+  readonly settings: SettingValues;
+}
+
+interface PromptInput {
+  readonly text: string;
+  readonly tokens: readonly number[];
+}
+
+interface RouteDialect {
+  prompts(body: Body): PromptInput[];
+  nProbs(body: Body): number;
+  stop(body: Body): readonly string[];
+  readonly chatFormat: string;
+  readonly generationPrompt: string;
+}
+
+const textPrompt = (text: string): PromptInput => ({ text, tokens: tokenize(text, true) });
+
+const ROUTES = {
+  chat: {
+    prompts: (body) => [textPrompt(renderChatPrompt(parseChatMessages(body.messages)))],
+    nProbs: (body) => {
+      if (body.logprobs === true) return readInt(body, 'top_logprobs', 20);
+      if (body.top_logprobs !== undefined && body.top_logprobs !== null) {
+        throw new SimError('invalid_request', 'top_logprobs requires logprobs to be set to true');
+      }
+      return readInt(body, 'n_probs', 0);
+    },
+    stop: (body) => readStringOrStrings(body, 'stop'),
+    chatFormat: 'peg-native',
+    generationPrompt: GENERATION_PROMPT,
+  },
+  completions: {
+    prompts: (body) => {
+      rejectUnsupportedCompletionParams(body);
+      if (body.prompt === undefined) throw new SimError('invalid_request', '"prompt" is required');
+      return promptList(body.prompt);
+    },
+    nProbs: (body) => readInt(body, 'logprobs', readInt(body, 'n_probs', 0)),
+    stop: (body) => readStringOrStrings(body, 'stop'),
+    chatFormat: 'Content-only',
+    generationPrompt: '',
+  },
+  native: {
+    prompts: (body) => {
+      if (body.prompt === undefined) {
+        throw new SimError('server', "[json.exception.out_of_range.403] key 'prompt' not found");
+      }
+      return promptList(body.prompt);
+    },
+    nProbs: (body) => readInt(body, 'n_probs', 0),
+    stop: (body) => readStrings(body, 'stop', []),
+    chatFormat: 'Content-only',
+    generationPrompt: '',
+  },
+} as const satisfies Record<GenerationRouteKind, RouteDialect>;
+
+/** The request body as llama.cpp sees it: malformed JSON fails, a non-object counts as `{}`. */
+export function parseJsonBody(raw: unknown): Body {
+  const text = typeof raw === 'string' ? raw : '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw jsonSyntaxError(text);
+  }
+  return isRecord(parsed) ? parsed : {};
+}
+
+export function parseTask(route: GenerationRouteKind, body: Body): LlamacppTask {
+  const dialect: RouteDialect = ROUTES[route];
+  const prompts = dialect.prompts(body);
+  const n = Math.max(1, readInt(body, 'n_cmpl', readInt(body, 'n', 1)));
+  const seed = readInt(body, 'seed', DEFAULT_SEED) >>> 0;
+  const nPredict = readInt(
+    body,
+    'n_predict',
+    readInt(body, 'max_completion_tokens', readInt(body, 'max_tokens', -1)),
+  );
+  const stop = dialect.stop(body);
+  const stream = readBool(body, 'stream', false);
+  const nProbs = Math.max(0, dialect.nProbs(body));
+  const choices = prompts.flatMap((prompt, p) =>
+    Array.from({ length: n }, (_, i) => ({
+      index: p * n + i,
+      promptText: prompt.text,
+      promptTokens: prompt.tokens,
+      seed: seed + i,
+    })),
+  );
+  return {
+    choices,
+    nPredict,
+    stop,
+    ignoreEos: readBool(body, 'ignore_eos', false),
+    cachePrompt: readBool(body, 'cache_prompt', true),
+    nProbs,
+    stream,
+    includeUsage: readBool(readRecord(body, 'stream_options'), 'include_usage', false),
+    timingsPerToken: readBool(body, 'timings_per_token', false),
+    returnTokens: readBool(body, 'return_tokens', false),
+    settings: resolveSettings(body, {
+      seed,
+      stop,
+      nPredict,
+      stream,
+      nProbs,
+      chatFormat: dialect.chatFormat,
+      reasoningFormat: 'deepseek',
+      generationPrompt: dialect.generationPrompt,
+    }),
+  };
+}
+
+/** A prompt string, a token array, or a list of either (one result per prompt). */
+function promptList(prompt: unknown): PromptInput[] {
+  if (typeof prompt === 'string') return [textPrompt(prompt)];
+  if (isTokenArray(prompt)) return [tokenPrompt(prompt)];
+  if (Array.isArray(prompt) && prompt.length > 0) {
+    return prompt.map((item: unknown) => {
+      if (typeof item === 'string') return textPrompt(item);
+      if (isTokenArray(item)) return tokenPrompt(item);
+      throw new SimError('invalid_request', 'prompt must be a string or a list of tokens');
+    });
+  }
+  throw new SimError('invalid_request', 'prompt must be a string or a list of tokens');
+}
+
+function isTokenArray(value: unknown): value is readonly number[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
+}
+
+// Token ids cannot be turned back into text without a vocabulary; the generator keys on them.
+function tokenPrompt(tokens: readonly number[]): PromptInput {
+  return { text: tokens.join(' '), tokens };
+}
+
+function rejectUnsupportedCompletionParams(body: Body): void {
+  if (readBool(body, 'echo', false)) {
+    throw new SimError('invalid_request', 'Only no echo is supported');
+  }
+  for (const param of ['best_of', 'suffix']) {
+    if (param in body) throw new SimError('invalid_request', `Unsupported param: ${param}`);
+  }
+}
