@@ -1,0 +1,81 @@
+import type {
+  FinishReason,
+  StreamEvent,
+  TokenLogprob,
+  ToolCall,
+  UsageEvent,
+} from '@switchyard/contracts';
+
+/** One choice of a non-streamed response, assembled from its stream events. */
+export interface CollectedChoice {
+  index: number;
+  text: string;
+  reasoning: string;
+  toolCalls: ToolCall[];
+  logprobs: TokenLogprob[] | null;
+  finishReason: FinishReason | null;
+  stopSequence?: string;
+}
+
+export interface CollectedResult {
+  choices: CollectedChoice[];
+  usage: UsageEvent | null;
+}
+
+/**
+ * Folds a request's stream events into a whole response, so non-streaming clients are
+ * served by the same engine stream as streaming ones.
+ */
+export class ResultCollector {
+  private readonly choices = new Map<number, CollectedChoice>();
+  private usage: UsageEvent | null = null;
+
+  constructor(n: number) {
+    for (let i = 0; i < n; i++) this.choice(i);
+  }
+
+  add(e: StreamEvent): void {
+    switch (e.type) {
+      case 'delta': {
+        const c = this.choice(e.index);
+        if (e.text) c.text += e.text;
+        if (e.reasoning) c.reasoning += e.reasoning;
+        if (e.logprobs) c.logprobs = [...(c.logprobs ?? []), ...e.logprobs];
+        for (const d of e.toolCalls ?? []) {
+          const call = (c.toolCalls[d.index] ??= { id: '', name: '', arguments: '' });
+          if (d.id) call.id = d.id;
+          if (d.name) call.name += d.name;
+          if (d.arguments) call.arguments += d.arguments;
+        }
+        return;
+      }
+      case 'usage':
+        this.usage = e;
+        return;
+      case 'done':
+        for (const f of e.choices) {
+          const c = this.choice(f.index);
+          c.finishReason = f.finishReason;
+          if (f.stopSequence !== undefined) c.stopSequence = f.stopSequence;
+        }
+        return;
+      case 'start':
+      case 'error':
+        return;
+    }
+  }
+
+  result(): CollectedResult {
+    const choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
+    return { choices, usage: this.usage };
+  }
+
+  private choice(index: number): CollectedChoice {
+    let c = this.choices.get(index);
+    if (!c) {
+      c = { index, text: '', reasoning: '', toolCalls: [], logprobs: null, finishReason: null };
+      this.choices.set(index, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,167 @@
+import {
+  SwitchyardError,
+  type ChatMessage,
+  type ChatRequest,
+  type CompletionRequest,
+  type ContentPart,
+  type Modality,
+  type ResponseFormat,
+  type SamplingParams,
+  type ToolChoice,
+} from '@switchyard/contracts';
+import type { ParseContext } from '../dialect';
+import { opt } from '../opt';
+import { validateBody } from '../validate';
+import {
+  chatRequestSchema,
+  completionRequestSchema,
+  type OpenAIChatBody,
+  type OpenAICompletionBody,
+} from './openai.schema';
+
+type OpenAIMessage = OpenAIChatBody['messages'][number];
+type CommonBody = OpenAIChatBody | OpenAICompletionBody;
+
+export function parseChat(body: unknown, ctx: ParseContext): ChatRequest {
+  const b = validateBody(chatRequestSchema, body);
+  if (b.top_logprobs != null && !b.logprobs) {
+    throw new SwitchyardError('SY_BAD_REQUEST', "'top_logprobs' requires 'logprobs' to be true.", {
+      param: 'top_logprobs',
+    });
+  }
+  const messages = b.messages.map(toChatMessage);
+  const modalities: Modality[] = messages.some(
+    (m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'),
+  )
+    ? ['text', 'image']
+    : ['text'];
+  const sampling: SamplingParams = {
+    ...commonSampling(b),
+    ...opt('maxTokens', b.max_completion_tokens ?? b.max_tokens),
+    ...(b.logprobs ? { logprobs: { top: b.top_logprobs ?? 0 } } : {}),
+    ...opt('responseFormat', b.response_format ? toResponseFormat(b.response_format) : undefined),
+  };
+  return {
+    ...commonRequest(b, ctx),
+    kind: 'chat',
+    messages,
+    sampling,
+    modalities,
+    ...opt(
+      'tools',
+      b.tools?.map((t) => ({
+        name: t.function.name,
+        ...opt('description', t.function.description),
+        ...opt('parameters', t.function.parameters),
+      })),
+    ),
+    ...opt('toolChoice', b.tool_choice ? toToolChoice(b.tool_choice) : undefined),
+  };
+}
+
+export function parseCompletion(body: unknown, ctx: ParseContext): CompletionRequest {
+  const b = validateBody(completionRequestSchema, body);
+  if (b.echo)
+    throw new SwitchyardError('SY_BAD_REQUEST', "'echo' is not supported.", { param: 'echo' });
+  if (b.suffix)
+    throw new SwitchyardError('SY_BAD_REQUEST', "'suffix' is not supported.", { param: 'suffix' });
+  const prompt = typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? '');
+  return {
+    ...commonRequest(b, ctx),
+    kind: 'completion',
+    prompt,
+    // OpenAI's completions default is 16 tokens (spec `CreateCompletionRequest.max_tokens`).
+    sampling: {
+      ...commonSampling(b),
+      maxTokens: b.max_tokens ?? 16,
+      ...(b.logprobs != null ? { logprobs: { top: b.logprobs } } : {}),
+    },
+    modalities: ['text'],
+  };
+}
+
+function commonRequest(b: CommonBody, ctx: ParseContext) {
+  return {
+    id: ctx.requestId,
+    model: b.model,
+    stream: b.stream === true,
+    includeUsage: b.stream === true && b.stream_options?.include_usage === true,
+    priority: 0,
+    ...opt('sessionKey', b.user ?? undefined),
+    // Engine extensions with no canonical meaning travel as-is to engines that know them.
+    ...(b.ignore_eos != null ? { extra: { ignore_eos: b.ignore_eos } } : {}),
+  };
+}
+
+function commonSampling(b: CommonBody): SamplingParams {
+  return {
+    stop: b.stop == null ? [] : typeof b.stop === 'string' ? [b.stop] : b.stop,
+    n: b.n ?? 1,
+    ...opt('temperature', b.temperature),
+    ...opt('topP', b.top_p),
+    ...opt('topK', b.top_k),
+    ...opt('minP', b.min_p),
+    ...opt('typicalP', b.typical_p),
+    ...opt('frequencyPenalty', b.frequency_penalty),
+    ...opt('presencePenalty', b.presence_penalty),
+    ...opt('repetitionPenalty', b.repetition_penalty),
+    ...opt('seed', b.seed),
+    ...opt('logitBias', b.logit_bias ?? undefined),
+  };
+}
+
+function toChatMessage(m: OpenAIMessage): ChatMessage {
+  switch (m.role) {
+    case 'system':
+    case 'developer':
+      return { role: 'system', content: textOf(m.content), ...opt('name', m.name) };
+    case 'user':
+      return { role: 'user', content: userContent(m.content), ...opt('name', m.name) };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: m.content == null ? null : textOf(m.content),
+        ...opt('name', m.name),
+        ...opt('reasoning', m.reasoning_content),
+        ...opt(
+          'toolCalls',
+          m.tool_calls?.map((c) => ({
+            id: c.id,
+            name: c.function.name,
+            arguments: c.function.arguments,
+          })),
+        ),
+      };
+    case 'tool':
+      return { role: 'tool', content: textOf(m.content), toolCallId: m.tool_call_id };
+  }
+}
+
+function textOf(content: string | { text: string }[]): string {
+  return typeof content === 'string' ? content : content.map((p) => p.text).join('');
+}
+
+function userContent(
+  content: Extract<OpenAIMessage, { role: 'user' }>['content'],
+): string | ContentPart[] {
+  if (typeof content === 'string') return content;
+  return content.map((p): ContentPart =>
+    p.type === 'text'
+      ? { type: 'text', text: p.text }
+      : { type: 'image', url: p.image_url.url, ...opt('detail', p.image_url.detail) },
+  );
+}
+
+function toResponseFormat(f: NonNullable<OpenAIChatBody['response_format']>): ResponseFormat {
+  if (f.type !== 'json_schema') return { type: f.type };
+  return {
+    type: 'json_schema',
+    name: f.json_schema.name,
+    ...opt('schema', f.json_schema.schema),
+    ...opt('strict', f.json_schema.strict ?? undefined),
+  };
+}
+
+function toToolChoice(c: NonNullable<OpenAIChatBody['tool_choice']>): ToolChoice {
+  return typeof c === 'string' ? c : { name: c.function.name };
+}

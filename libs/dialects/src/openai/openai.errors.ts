@@ -1,0 +1,36 @@
+import type { ErrorCode, SwitchyardError } from '@switchyard/contracts';
+import type { RenderedError } from '../dialect';
+
+/**
+ * How each canonical error looks to an OpenAI client: `{"error":{message,type,param,code}}`
+ * with a string `code` (openai-openapi `ErrorResponse`; status classes as the openai SDK maps them).
+ */
+const OPENAI_ERRORS = {
+  SY_INVALID_JSON: { type: 'invalid_request_error', code: 'invalid_json' },
+  SY_BAD_REQUEST: { type: 'invalid_request_error', code: null },
+  SY_ROUTE_NOT_FOUND: { type: 'invalid_request_error', code: 'unknown_url' },
+  SY_MODEL_NOT_FOUND: { type: 'invalid_request_error', code: 'model_not_found' },
+  SY_PAYLOAD_TOO_LARGE: { type: 'invalid_request_error', code: 'request_too_large' },
+  SY_OVERLOADED: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  SY_NO_CAPACITY: { type: 'service_unavailable_error', code: 'no_capacity' },
+  SY_ENGINE_REJECTED: { type: 'invalid_request_error', code: 'engine_rejected' },
+  SY_ENGINE_ERROR: { type: 'server_error', code: 'engine_error' },
+  SY_ENGINE_UNAVAILABLE: { type: 'service_unavailable_error', code: 'engine_unavailable' },
+  SY_ENGINE_TIMEOUT: { type: 'server_error', code: 'engine_timeout' },
+  SY_STREAM_INTERRUPTED: { type: 'server_error', code: 'stream_interrupted' },
+  SY_CANCELLED: { type: 'invalid_request_error', code: 'cancelled' },
+  SY_INTERNAL: { type: 'server_error', code: 'internal_error' },
+} as const satisfies Record<ErrorCode, { type: string; code: string | null }>;
+
+export function openaiErrorBody(err: SwitchyardError) {
+  const shape = OPENAI_ERRORS[err.code];
+  return {
+    error: { message: err.message, type: shape.type, param: err.param ?? null, code: shape.code },
+  };
+}
+
+export function renderOpenAIError(err: SwitchyardError): RenderedError {
+  const headers: Record<string, string> = {};
+  if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
+  return { status: err.httpStatus, body: openaiErrorBody(err), headers };
+}
