@@ -8,6 +8,11 @@ export interface CreateRedisOptions {
    * reconnects instead of failing, as BullMQ requires for its blocking connections.
    */
   forBullmq?: boolean;
+  /**
+   * A connection that will only SUBSCRIBE. ioredis's ready check (INFO) can race a SUBSCRIBE
+   * sent on connect and fail with "Connection in subscriber mode", so it is skipped here.
+   */
+  subscriber?: boolean;
 }
 
 const RECONNECT_BASE_MS = 100;
@@ -27,7 +32,7 @@ function redisOptions(opts: CreateRedisOptions): RedisOptions {
     connectionName: opts.name,
     lazyConnect: false,
     // Waits for a loading Redis (after restart with persistence) to be usable before commands run.
-    enableReadyCheck: true,
+    enableReadyCheck: opts.subscriber !== true,
     maxRetriesPerRequest: opts.forBullmq === true ? null : PLAIN_MAX_RETRIES_PER_REQUEST,
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: reconnectDelayMs,
