@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
-import { GATEWAY_ENV, WORKER_ENV, gatewayConfigSchema, parseLabels, workerConfigSchema } from './schemas';
+import {
+  GATEWAY_ENV,
+  WORKER_ENV,
+  gatewayConfigSchema,
+  parseLabels,
+  workerConfigSchema,
+} from './schemas';
 
 describe('loadConfig', () => {
   it('applies defaults, then file, then environment, then flags', () => {
@@ -15,7 +21,12 @@ describe('loadConfig', () => {
       env: { PORT: '9100', REDIS_URL: 'redis://r:6379' },
       flags: { port: 9200, host: undefined },
     });
-    expect(config).toMatchObject({ port: 9200, keyPrefix: 'file:', redisUrl: 'redis://r:6379', host: '127.0.0.1' });
+    expect(config).toMatchObject({
+      port: 9200,
+      keyPrefix: 'file:',
+      redisUrl: 'redis://r:6379',
+      host: '127.0.0.1',
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -51,7 +51,9 @@ export function loadConfig<S extends z.ZodObject>(
     throw ConfigError.fromZod(parsed.error, (path) => {
       const top = path.split('.')[0] ?? path;
       const envName = (envNames as Record<string, string | undefined>)[top];
-      return origin.get(top) ?? (envName ? `default; set --${kebab(top)} or ${envName}` : 'default');
+      return (
+        origin.get(top) ?? (envName ? `default; set --${kebab(top)} or ${envName}` : 'default')
+      );
     });
   }
   return Object.freeze(parsed.data);
@@ -66,10 +68,13 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError([`config file ${file}: is not a JSON object (${(err as Error).message})`]);
+    throw new ConfigError([
+      `config file ${file}: is not a JSON object (${(err as Error).message})`,
+    ]);
   }
 }
 

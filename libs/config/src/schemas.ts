@@ -9,7 +9,9 @@ const redisUrl = z
 const keyPrefix = z.string().min(1).max(64).default(DEFAULT_KEY_PREFIX);
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().positive();
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 /** Settings every process that talks to the cluster shares. */
 const clusterSettings = {
@@ -25,12 +27,19 @@ export const gatewayConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: port.default(8080),
   /** Unique per replica; names its reply channel. Random when not set. */
-  gatewayId: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  gatewayId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   /** How long a request may wait for a node before it is refused. */
   maxQueueWaitMs: ms.default(30_000),
   /** Registry resync period, on top of the event channel. */
   resyncIntervalMs: ms.default(5000),
-  bodyLimitBytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
@@ -59,7 +68,10 @@ export const workerConfigSchema = z.object({
   /** Selector labels, `key=value,key=value`. */
   labels: z
     .string()
-    .regex(/^([A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)(,[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*$/, 'must be key=value[,key=value]')
+    .regex(
+      /^([A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)(,[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*$/,
+      'must be key=value[,key=value]',
+    )
     .optional(),
   heartbeatMs: ms.default(1000),
   /** How long a registration outlives the last heartbeat in Redis. */
@@ -90,5 +102,7 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
 
 export function parseLabels(labels: string | undefined): Record<string, string> {
   if (!labels) return {};
-  return Object.fromEntries(labels.split(',').map((pair) => pair.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    labels.split(',').map((pair) => pair.split('=', 2) as [string, string]),
+  );
 }

@@ -74,7 +74,10 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 /** Wraps anything thrown into a SwitchyardError, keeping a SwitchyardError as it is. */
-export function toSwitchyardError(err: unknown, fallback: ErrorCode = 'SY_INTERNAL'): SwitchyardError {
+export function toSwitchyardError(
+  err: unknown,
+  fallback: ErrorCode = 'SY_INTERNAL',
+): SwitchyardError {
   if (err instanceof SwitchyardError) return err;
   const message = fallback === 'SY_INTERNAL' ? 'internal error' : errorMessage(err);
   return new SwitchyardError(fallback, message, { cause: err });

@@ -6,8 +6,7 @@
 
 /** One piece of a multimodal message. Images are an http(s) URL or a `data:` URI. */
 export type ContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' };
+  { type: 'text'; text: string } | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' };
 
 export interface ToolCall {
   id: string;

@@ -82,5 +82,4 @@ export function emptyLoad(slots: number): NodeLoad {
 
 /** Messages on the registry events channel. */
 export type RegistryEvent =
-  | { type: 'heartbeat'; snapshot: NodeSnapshot }
-  | { type: 'left'; nodeId: string };
+  { type: 'heartbeat'; snapshot: NodeSnapshot } | { type: 'left'; nodeId: string };

@@ -42,14 +42,22 @@ export function decodeRelay(raw: string | Buffer): RelayMessage {
   } catch {
     throw new RelayDecodeError('relay message is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new RelayDecodeError('relay message is not an object');
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new RelayDecodeError('relay message is not an object');
   const { r, s, e } = parsed as Partial<WireMessage>;
-  if (typeof r !== 'string' || r.length === 0) throw new RelayDecodeError('relay message has no request id');
-  if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) throw new RelayDecodeError('relay message has a bad sequence number');
-  if (typeof e !== 'object' || e === null || !Object.hasOwn(EVENT_TYPES, (e as { type?: unknown }).type as string)) {
+  if (typeof r !== 'string' || r.length === 0)
+    throw new RelayDecodeError('relay message has no request id');
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 0)
+    throw new RelayDecodeError('relay message has a bad sequence number');
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    !Object.hasOwn(EVENT_TYPES, (e as { type?: unknown }).type as string)
+  ) {
     throw new RelayDecodeError('relay message has no known event type');
   }
-  if (e.type === 'error' && !isErrorCode(e.code)) throw new RelayDecodeError('relay error event has an unknown code');
+  if (e.type === 'error' && !isErrorCode(e.code))
+    throw new RelayDecodeError('relay error event has an unknown code');
   return { requestId: r, seq: s, event: e };
 }
 

@@ -1,4 +1,10 @@
-import type { ErrorCode, EngineKind, InferenceRequest, NodeLoad, StreamEvent } from '@switchyard/contracts';
+import type {
+  ErrorCode,
+  EngineKind,
+  InferenceRequest,
+  NodeLoad,
+  StreamEvent,
+} from '@switchyard/contracts';
 
 /**
  * An engine adapter is pure mapping between the canonical contract and one engine's HTTP

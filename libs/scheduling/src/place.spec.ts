@@ -4,7 +4,14 @@ import { DEFAULT_POLICY, place, type PlacementPolicy } from './place';
 
 function node(
   id: string,
-  opts: { slots?: number; running?: number; waiting?: number; state?: NodeState; models?: string[]; local?: number } = {},
+  opts: {
+    slots?: number;
+    running?: number;
+    waiting?: number;
+    state?: NodeState;
+    models?: string[];
+    local?: number;
+  } = {},
 ): CandidateNode {
   const slots = opts.slots ?? 4;
   const snapshot: NodeSnapshot = {
@@ -69,7 +76,10 @@ describe('place', () => {
   });
 
   it('still places on the least committed node when every node is full', () => {
-    const d = place([node('a', { running: 4, waiting: 3 }), node('b', { running: 4, waiting: 1 })], req);
+    const d = place(
+      [node('a', { running: 4, waiting: 3 }), node('b', { running: 4, waiting: 1 })],
+      req,
+    );
     expect(d.chosen?.snapshot.info.id).toBe('b');
   });
 

@@ -9,7 +9,9 @@ type MetricDef =
   | { kind: 'gauge'; help: string; labels: readonly string[] }
   | { kind: 'histogram'; help: string; labels: readonly string[]; buckets: readonly number[] };
 
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120] as const;
+const LATENCY_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120,
+] as const;
 
 export const GATEWAY_METRICS = {
   switchyard_requests_total: {
@@ -78,10 +80,22 @@ export const WORKER_METRICS = {
     help: 'Failed engine health checks, by reason.',
     labels: ['reason'],
   },
-  switchyard_node_running_requests: { kind: 'gauge', help: 'Requests running on the engine.', labels: [] },
-  switchyard_node_waiting_requests: { kind: 'gauge', help: 'Requests waiting on this node.', labels: [] },
+  switchyard_node_running_requests: {
+    kind: 'gauge',
+    help: 'Requests running on the engine.',
+    labels: [],
+  },
+  switchyard_node_waiting_requests: {
+    kind: 'gauge',
+    help: 'Requests waiting on this node.',
+    labels: [],
+  },
   switchyard_node_slots: { kind: 'gauge', help: 'Slots, total and free.', labels: ['kind'] },
-  switchyard_node_kv_cache_usage_ratio: { kind: 'gauge', help: 'KV-cache use, 0..1 (absent when unknown).', labels: [] },
+  switchyard_node_kv_cache_usage_ratio: {
+    kind: 'gauge',
+    help: 'KV-cache use, 0..1 (absent when unknown).',
+    labels: [],
+  },
   switchyard_node_generation_tokens_per_second: {
     kind: 'gauge',
     help: 'Generation throughput over the recent window.',
@@ -92,7 +106,11 @@ export const WORKER_METRICS = {
     help: 'Jobs taken, by outcome (done, error, cancelled, expired).',
     labels: ['outcome'],
   },
-  switchyard_engine_errors_total: { kind: 'counter', help: 'Engine failures, by canonical code.', labels: ['code'] },
+  switchyard_engine_errors_total: {
+    kind: 'counter',
+    help: 'Engine failures, by canonical code.',
+    labels: ['code'],
+  },
   switchyard_job_duration_seconds: {
     kind: 'histogram',
     help: 'Time from taking a job to its terminal event.',
@@ -107,7 +125,9 @@ type Instrument<D extends MetricDef> = D extends { kind: 'counter' }
     ? Gauge<string>
     : Histogram<string>;
 
-export type MetricSet<T extends Record<string, MetricDef>> = { readonly [K in keyof T]: Instrument<T[K]> };
+export type MetricSet<T extends Record<string, MetricDef>> = {
+  readonly [K in keyof T]: Instrument<T[K]>;
+};
 
 /** Instantiates a metric table in its own registry (plus Node process metrics). */
 export function createMetrics<T extends Record<string, MetricDef>>(
