@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { GatewayConfig } from '@switchyard/config';
+import { GATEWAY_METRICS, createMetrics, nestLoggerModule } from '@switchyard/telemetry';
+import { ClusterService } from './cluster/cluster.service';
+import {
+  GATEWAY_CONFIG,
+  GATEWAY_ID,
+  GATEWAY_METRICS_SET,
+  METRICS_REGISTRY,
+} from './gateway.tokens';
+import { ErrorSinkFilter } from './http/error-sink.filter';
+import { HealthController } from './http/health.controller';
+import { ModelsController } from './http/models.controller';
+import { ExecutionService } from './inference/execution.service';
+import { InferencePipeline } from './inference/inference.pipeline';
+import { InferenceRouter } from './inference/inference.router';
+import { SchedulerService } from './inference/scheduler.service';
+
+@Module({})
+export class GatewayModule {
+  static forConfig(config: GatewayConfig): DynamicModule {
+    const gatewayId =
+      config.gatewayId ??
+      `gw-${hostname().replace(/[^A-Za-z0-9._-]/g, '')}-${randomBytes(4).toString('hex')}`;
+    const { registry, metrics } = createMetrics(GATEWAY_METRICS);
+    return {
+      module: GatewayModule,
+      imports: [nestLoggerModule('gateway', config.logLevel)],
+      controllers: [HealthController, ModelsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_ID, useValue: gatewayId },
+        { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: GATEWAY_METRICS_SET, useValue: metrics },
+        { provide: APP_FILTER, useClass: ErrorSinkFilter },
+        ClusterService,
+        SchedulerService,
+        ExecutionService,
+        InferencePipeline,
+        InferenceRouter,
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
+import { ClusterService } from '../cluster/cluster.service';
+import { METRICS_REGISTRY } from '../gateway.tokens';
+
+/** Liveness, readiness and Prometheus scrape endpoints. */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly cluster: ClusterService,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  /** The process is up. */
+  @Get('healthz')
+  @HttpCode(200)
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Redis is reachable and at least one node is ready to take work. */
+  @Get('readyz')
+  async readyz(@Res() reply: FastifyReply): Promise<void> {
+    const redis = await this.cluster.redisReachable();
+    const readyNodes = this.cluster.view.nodes().filter((n) => n.info.state === 'ready').length;
+    const ready = redis && readyNodes > 0;
+    await reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', redis, readyNodes });
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics(): Promise<string> {
+    const byState = new Map<string, number>();
+    for (const n of this.cluster.view.nodes())
+      byState.set(n.info.state, (byState.get(n.info.state) ?? 0) + 1);
+    const gauge = this.registry.getSingleMetric('switchyard_cluster_nodes');
+    if (gauge && 'reset' in gauge) gauge.reset();
+    for (const [state, count] of byState)
+      (gauge as { set?: (l: object, v: number) => void })?.set?.({ state }, count);
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ResultCollector,
+  type Dialect,
+  type InferenceRoute,
+  type ResponseMeta,
+} from '@switchyard/dialects';
+import {
+  SwitchyardError,
+  toSwitchyardError,
+  type ErrorEvent,
+  type InferenceRequest,
+  type StreamEvent,
+} from '@switchyard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_METRICS_SET } from '../gateway.tokens';
+import type { GatewayMetrics } from '../gateway-metrics';
+import { ClientResponse } from './client-response';
+import { ExecutionService, type ExecutionInfo } from './execution.service';
+
+/**
+ * The hot path, top to bottom: parse the dialect's body into the canonical request, run it
+ * on the cluster (placement, enqueue, ordered events, failover), and relay the events to the
+ * client in its dialect — as a stream, or folded into one response.
+ */
+@Injectable()
+export class InferencePipeline {
+  private readonly log = new Logger(InferencePipeline.name);
+
+  constructor(
+    private readonly execution: ExecutionService,
+    @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async handle(
+    dialect: Dialect,
+    route: InferenceRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const receivedAt = performance.now();
+    const client = new ClientResponse(request, reply, newRequestId());
+    const req = route.parse(request.body, {
+      requestId: client.requestId,
+      headers: request.headers,
+    });
+    const info: ExecutionInfo = { attempts: 0 };
+    const events = this.execution.run(req, client.gone, info);
+    this.metrics.switchyard_inflight_requests.inc();
+    let outcome = 'ok';
+    try {
+      const ttft = req.stream
+        ? await relayStream(route, req, events, client, info)
+        : await respondWhole(route, req, events, client, info);
+      if (ttft !== undefined)
+        this.metrics.switchyard_time_to_first_token_seconds.observe(
+          { dialect: dialect.id },
+          (ttft - receivedAt) / 1000,
+        );
+    } catch (err) {
+      outcome = client.gone.aborted ? 'cancelled' : outcomeOf(err);
+      if (!client.started) throw err; // rendered by the error sink, before any byte was sent
+      if (!client.finished) {
+        this.log.warn(`request ${req.id} failed after the response started: ${String(err)}`);
+        client.write(
+          route.createStreamEncoder(req, meta(req, client)).error(toSwitchyardError(err)),
+        );
+        client.endStream();
+      }
+    } finally {
+      this.metrics.switchyard_inflight_requests.dec();
+      this.metrics.switchyard_requests_total.inc({
+        dialect: dialect.id,
+        model: req.model,
+        outcome,
+      });
+      this.metrics.switchyard_request_duration_seconds.observe(
+        { dialect: dialect.id, stream: String(req.stream) },
+        (performance.now() - receivedAt) / 1000,
+      );
+    }
+  }
+}
+
+/**
+ * Streams events as they come. Headers wait for the first output, so a failure before it
+ * (after failover gave up) is still a proper HTTP error. Returns when the first token left.
+ */
+async function relayStream(
+  route: InferenceRoute,
+  req: InferenceRequest,
+  events: AsyncIterable<StreamEvent>,
+  client: ClientResponse,
+  info: ExecutionInfo,
+): Promise<number | undefined> {
+  const encoder = route.createStreamEncoder(req, meta(req, client));
+  let start: StreamEvent | undefined;
+  let firstToken: number | undefined;
+  for await (const e of events) {
+    if (e.type === 'start') {
+      start = e;
+      continue;
+    }
+    if (e.type === 'error') {
+      if (!client.started) throw errorFromEvent(e);
+      client.write(encoder.error(errorFromEvent(e)));
+      client.endStream();
+      throw errorFromEvent(e);
+    }
+    if (!client.started) {
+      client.startStream(route.streamContentType, info);
+      if (start) client.write(encoder.event(start));
+    }
+    if (e.type === 'delta' && firstToken === undefined) firstToken = performance.now();
+    client.write(encoder.event(e));
+    if (e.type === 'done') {
+      client.write(encoder.end());
+      client.endStream();
+      return firstToken;
+    }
+  }
+  throw new SwitchyardError('SY_STREAM_INTERRUPTED', 'the stream ended without a result');
+}
+
+/** Folds the events into one response body in the dialect. */
+async function respondWhole(
+  route: InferenceRoute,
+  req: InferenceRequest,
+  events: AsyncIterable<StreamEvent>,
+  client: ClientResponse,
+  info: ExecutionInfo,
+): Promise<number | undefined> {
+  const collector = new ResultCollector(req.sampling.n);
+  let firstToken: number | undefined;
+  for await (const e of events) {
+    if (e.type === 'error') throw errorFromEvent(e);
+    if (e.type === 'delta' && firstToken === undefined) firstToken = performance.now();
+    collector.add(e);
+    if (e.type === 'done') {
+      await client.sendJson(
+        200,
+        route.respond(req, collector.result(), meta(req, client)),
+        client.routingHeaders(info),
+      );
+      return firstToken;
+    }
+  }
+  throw new SwitchyardError('SY_STREAM_INTERRUPTED', 'the stream ended without a result');
+}
+
+function meta(req: InferenceRequest, client: ClientResponse): ResponseMeta {
+  return { requestId: client.requestId, model: req.model, created: Math.floor(Date.now() / 1000) };
+}
+
+/** Overload-type errors tell the client when to come back. */
+function errorFromEvent(e: ErrorEvent): SwitchyardError {
+  const retryAfter =
+    e.code === 'SY_OVERLOADED' || e.code === 'SY_NO_CAPACITY' ? { retryAfterSeconds: 1 } : {};
+  return new SwitchyardError(e.code, e.message, retryAfter);
+}
+
+function outcomeOf(err: unknown): string {
+  const e = toSwitchyardError(err);
+  if (e.code === 'SY_OVERLOADED' || e.code === 'SY_NO_CAPACITY') return 'rejected';
+  return e.httpStatus < 500 ? 'client_error' : 'failed';
+}
+
+function newRequestId(): string {
+  return randomUUID().replaceAll('-', '');
+}

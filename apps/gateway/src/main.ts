@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '@switchyard/config';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { GatewayModule } from './gateway.module';
+import { acceptJsonBodies } from './http/json-body';
+
+export interface RunningGateway {
+  url: string;
+  app: NestFastifyApplication;
+  close(): Promise<void>;
+}
+
+/** Boots a gateway replica and listens; `close()` drains connections and quits Redis. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true });
+  acceptJsonBodies(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forConfig(config),
+    adapter,
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
+  );
+  app.useLogger(app.get(PinoLogger));
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { url: `http://${config.host}:${port}`, app, close: () => app.close() };
+}
