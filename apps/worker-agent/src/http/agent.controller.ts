@@ -1,0 +1,30 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { NodeAgent } from '../node/node-agent';
+import { METRICS_REGISTRY } from '../worker.tokens';
+
+/** The agent's own small HTTP surface: liveness, its node record, Prometheus metrics. */
+@Controller()
+export class AgentController {
+  constructor(
+    private readonly agent: NodeAgent,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  @Get('healthz')
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** The node's current record, as gateways see it. */
+  @Get('status')
+  status() {
+    return this.agent.snapshot();
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

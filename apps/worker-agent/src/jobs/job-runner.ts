@@ -1,0 +1,102 @@
+import { ReplyPublisher, isCancelled } from '@switchyard/cluster';
+import {
+  errorMessage,
+  type InferenceJob,
+  type KeySpace,
+  type StreamEvent,
+} from '@switchyard/contracts';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { EngineClient } from '../engine/engine.client';
+import type { WorkerMetrics } from '../worker-metrics';
+
+/**
+ * Runs one job against the engine and publishes its canonical events, numbered, on the
+ * job's reply channel. Guarantees exactly one terminal event per job it starts, so the
+ * gateway never waits on a timeout to learn of a failure.
+ */
+export class JobRunner {
+  private readonly publisher: ReplyPublisher;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: KeySpace,
+    private readonly nodeId: string,
+    private readonly engine: EngineClient,
+    private readonly metrics: WorkerMetrics,
+    private readonly log: Logger,
+  ) {
+    this.publisher = new ReplyPublisher(redis);
+  }
+
+  readonly run = async (job: InferenceJob, signal: AbortSignal): Promise<void> => {
+    const { request } = job;
+    const startedAt = performance.now();
+    let seq = 0;
+    // One connection keeps publish order; only the terminal event is awaited.
+    const publish = (event: StreamEvent): Promise<unknown> =>
+      this.publisher.publish(job.replyTo, { requestId: request.id, seq: seq++, event });
+    const publishQuietly = (event: StreamEvent) =>
+      void publish(event).catch((err: unknown) =>
+        this.log.warn({ err: errorMessage(err) }, 'publish failed'),
+      );
+
+    if (Date.now() > job.deadline) {
+      this.metrics.switchyard_jobs_total.inc({ outcome: 'expired' });
+      await publish({
+        type: 'error',
+        code: 'SY_OVERLOADED',
+        message: 'The request waited too long for a slot.',
+        retryable: true,
+      });
+      return;
+    }
+    if (await isCancelled(this.redis, this.keys, request.id)) {
+      this.metrics.switchyard_jobs_total.inc({ outcome: 'cancelled' });
+      return;
+    }
+
+    publishQuietly({
+      type: 'start',
+      nodeId: this.nodeId,
+      model: request.model,
+      created: Math.floor(Date.now() / 1000),
+    });
+    let outcome = 'cancelled';
+    try {
+      for await (const event of this.engine.stream(request, signal)) {
+        if (event.type === 'done') {
+          outcome = 'done';
+          await publish(event);
+        } else if (event.type === 'error') {
+          outcome = 'error';
+          this.metrics.switchyard_engine_errors_total.inc({ code: event.code });
+          await publish(event);
+        } else {
+          publishQuietly(event);
+        }
+      }
+      if (outcome === 'cancelled') {
+        // The engine call was aborted (client gone or shutdown grace over): still end the stream.
+        await publish({
+          type: 'error',
+          code: 'SY_CANCELLED',
+          message: 'The request was cancelled.',
+          retryable: false,
+        });
+      }
+    } catch (err) {
+      outcome = 'error';
+      this.log.error({ err: errorMessage(err), requestId: request.id }, 'job failed unexpectedly');
+      await publish({
+        type: 'error',
+        code: 'SY_INTERNAL',
+        message: 'The worker failed while running the request.',
+        retryable: false,
+      }).catch(() => undefined);
+    } finally {
+      this.metrics.switchyard_jobs_total.inc({ outcome });
+      this.metrics.switchyard_job_duration_seconds.observe((performance.now() - startedAt) / 1000);
+    }
+  };
+}

@@ -1,0 +1,238 @@
+import {
+  CancelListener,
+  NodeJobConsumer,
+  RegistryRepository,
+  createRedis,
+} from '@switchyard/cluster';
+import {
+  emptyLoad,
+  errorMessage,
+  keySpace,
+  type KeySpace,
+  type NodeInfo,
+  type NodeLoad,
+  type NodeSnapshot,
+} from '@switchyard/contracts';
+import { parseLabels, type WorkerConfig } from '@switchyard/config';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { EngineAdapter } from '@switchyard/engines';
+import type { EngineClient } from '../engine/engine.client';
+import { JobRunner } from '../jobs/job-runner';
+import type { WorkerMetrics } from '../worker-metrics';
+import { NodeStateMachine } from './node-state';
+
+const DEFAULT_SLOTS = 4;
+const PROBE_INTERVAL_MS = 1000;
+const MODELS_REFRESH_MS = 15_000;
+
+/**
+ * One node's worker-agent: registers the engine, keeps its record fresh (heartbeats on a
+ * fixed beat that slow engine probes cannot delay), follows engine health through the life
+ * cycle, and takes jobs only while ready and only up to its slots.
+ */
+export class NodeAgent {
+  readonly keys: KeySpace;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly registry: RegistryRepository;
+  private readonly lifecycle = new NodeStateMachine();
+  private readonly info: NodeInfo;
+  private load: NodeLoad;
+  private consumer: NodeJobConsumer | undefined;
+  private cancels: CancelListener | undefined;
+  private runner: JobRunner;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private modelsFetchedAt = 0;
+  private probing = false;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    readonly nodeId: string,
+    private readonly engine: EngineClient,
+    private readonly adapter: EngineAdapter,
+    private readonly metrics: WorkerMetrics,
+    private readonly log: Logger,
+  ) {
+    this.keys = keySpace(config.keyPrefix);
+    this.redis = createRedis(config.redisUrl, { name: `${nodeId}:commands` });
+    this.subscriber = createRedis(config.redisUrl, { name: `${nodeId}:cancels`, subscriber: true });
+    for (const connection of [this.redis, this.subscriber]) {
+      connection.on('error', (err: Error) =>
+        log.warn({ err: err.message }, 'redis connection error'),
+      );
+    }
+    this.registry = new RegistryRepository(this.redis, this.keys, {
+      aliveTtlMs: config.aliveTtlMs,
+    });
+    const slots = config.slots ?? DEFAULT_SLOTS;
+    this.info = {
+      id: nodeId,
+      engine: config.engine,
+      models: [],
+      slots,
+      state: 'joining',
+      labels: parseLabels(config.labels),
+      startedAt: Date.now(),
+      version: process.env.npm_package_version ?? '0.1.0',
+    };
+    this.load = emptyLoad(slots);
+    this.runner = new JobRunner(this.redis, this.keys, nodeId, engine, metrics, log);
+  }
+
+  /** Where operators find this agent's /metrics; known once its listener is up. */
+  setAgentUrl(url: string): void {
+    this.info.agentUrl = url;
+  }
+
+  async start(): Promise<void> {
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.heartbeatMs);
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    await this.probe();
+    await this.heartbeat();
+  }
+
+  snapshot(): NodeSnapshot {
+    return {
+      info: { ...this.info, state: this.lifecycle.state, ...reason(this.lifecycle.reason) },
+      load: this.load,
+      at: Date.now(),
+    };
+  }
+
+  /** SIGTERM: stop taking jobs, tell the gateways, finish what runs (bounded), deregister. */
+  async drain(): Promise<void> {
+    this.lifecycle.moveTo('draining', 'shutting down');
+    this.exportState();
+    await this.heartbeat();
+    this.log.info({ running: this.consumer?.active() ?? 0 }, 'draining');
+    await this.consumer?.close(this.config.drainGraceMs);
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.probeTimer);
+    this.lifecycle.moveTo('gone');
+    await this.consumer?.close(0);
+    await this.cancels?.close();
+    await this.registry
+      .deregister(this.nodeId)
+      .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'deregister failed'));
+    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.lifecycle.state === 'gone') return;
+    try {
+      await this.registry.heartbeat(this.snapshot());
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'heartbeat failed');
+    }
+  }
+
+  /** Checks engine health and load; moves between warming and ready; never overlaps itself. */
+  private async probe(): Promise<void> {
+    if (this.probing || this.lifecycle.state === 'draining' || this.lifecycle.state === 'gone')
+      return;
+    this.probing = true;
+    try {
+      const health = await this.engine.health();
+      if (!health.ready) {
+        this.notReady(health.reason ?? 'engine not ready');
+        return;
+      }
+      if (this.info.models.length === 0 || Date.now() - this.modelsFetchedAt > MODELS_REFRESH_MS) {
+        this.info.models = await this.engine.models();
+        this.modelsFetchedAt = Date.now();
+      }
+      if (this.info.models.length === 0) {
+        this.notReady('engine reports no models');
+        return;
+      }
+      await this.refreshLoad();
+      await this.becomeReady();
+    } catch (err) {
+      this.notReady(`probe failed: ${errorMessage(err)}`);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private async becomeReady(): Promise<void> {
+    if (!this.consumer) {
+      this.consumer = new NodeJobConsumer(
+        this.config.redisUrl,
+        this.keys,
+        this.nodeId,
+        {
+          concurrency: this.info.slots,
+          onError: (err) => this.log.warn({ err: err.message }, 'job queue error'),
+        },
+        this.runner.run,
+      );
+      this.cancels = new CancelListener(this.subscriber, this.keys, this.nodeId, (id) =>
+        this.consumer?.cancel(id),
+      );
+      await this.cancels.start();
+    } else if (this.lifecycle.state !== 'ready') {
+      this.consumer.resume();
+    }
+    if (this.lifecycle.moveTo('ready')) {
+      this.log.info({ models: this.info.models, slots: this.info.slots }, 'node ready');
+      this.exportState();
+      await this.heartbeat();
+    }
+  }
+
+  private notReady(why: string): void {
+    this.metrics.switchyard_engine_health_failures_total.inc({ reason: why.split(':')[0] ?? why });
+    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 0);
+    const wasReady = this.lifecycle.state === 'ready';
+    if (this.lifecycle.moveTo('warming', why) || this.lifecycle.state === 'warming') {
+      if (wasReady) {
+        this.log.warn({ reason: why }, 'engine not ready; node back to warming');
+        void this.consumer?.pause();
+        void this.heartbeat();
+      }
+    }
+    if (this.lifecycle.reason !== why) this.log.info({ reason: why }, 'waiting for engine');
+    this.exportState();
+  }
+
+  private async refreshLoad(): Promise<void> {
+    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 1);
+    const engineLoad = this.adapter.parseLoad(await this.engine.scrape());
+    // Without a configured slot count, take the engine's own (llama.cpp --parallel), once.
+    if (!this.consumer && this.config.slots === undefined && engineLoad.slotsTotal)
+      this.info.slots = engineLoad.slotsTotal;
+    const active = this.consumer?.active() ?? 0;
+    const queued = (await this.consumer?.waiting().catch(() => 0)) ?? 0;
+    const slots = this.info.slots;
+    this.load = {
+      ...emptyLoad(slots),
+      ...engineLoad,
+      running: engineLoad.running ?? active,
+      waiting: (engineLoad.waiting ?? 0) + queued,
+      slotsTotal: slots,
+      slotsFree: Math.max(0, slots - active),
+    };
+    this.metrics.switchyard_node_running_requests.set(this.load.running);
+    this.metrics.switchyard_node_waiting_requests.set(this.load.waiting);
+    this.metrics.switchyard_node_slots.set({ kind: 'total' }, slots);
+    this.metrics.switchyard_node_slots.set({ kind: 'free' }, this.load.slotsFree);
+    if (this.load.kvCacheUsage !== null)
+      this.metrics.switchyard_node_kv_cache_usage_ratio.set(this.load.kvCacheUsage);
+  }
+
+  private exportState(): void {
+    for (const s of ['joining', 'warming', 'ready', 'cordoned', 'draining', 'gone'] as const) {
+      this.metrics.switchyard_node_state.set({ state: s }, s === this.lifecycle.state ? 1 : 0);
+    }
+  }
+}
+
+function reason(why: string | undefined): { stateReason?: string } {
+  return why === undefined ? {} : { stateReason: why };
+}

@@ -1,0 +1,21 @@
+import { NodeStateMachine } from './node-state';
+
+describe('NodeStateMachine', () => {
+  it('follows engine health between warming and ready', () => {
+    const m = new NodeStateMachine();
+    expect(m.moveTo('warming', 'loading model')).toBe(true);
+    expect(m.moveTo('ready')).toBe(true);
+    expect(m.moveTo('warming', 'engine unreachable')).toBe(true);
+    expect(m.reason).toBe('engine unreachable');
+  });
+
+  it('never lets health undo draining', () => {
+    const m = new NodeStateMachine();
+    m.moveTo('ready');
+    m.moveTo('draining', 'SIGTERM');
+    expect(m.moveTo('ready')).toBe(false);
+    expect(m.moveTo('warming')).toBe(false);
+    expect(m.state).toBe('draining');
+    expect(m.moveTo('gone')).toBe(true);
+  });
+});

@@ -1,0 +1,39 @@
+import type { NodeState } from '@switchyard/contracts';
+
+/**
+ * The node life cycle as a table of allowed moves. `ready ⇄ warming` follows engine health;
+ * `cordoned` and `draining` are operator or shutdown decisions that health never undoes.
+ */
+const MOVES: Record<NodeState, readonly NodeState[]> = {
+  joining: ['warming', 'ready', 'draining', 'gone'],
+  warming: ['ready', 'cordoned', 'draining', 'gone'],
+  ready: ['warming', 'cordoned', 'draining', 'gone'],
+  cordoned: ['ready', 'draining', 'gone'],
+  draining: ['gone'],
+  gone: [],
+};
+
+export class NodeStateMachine {
+  private current: NodeState = 'joining';
+  private why: string | undefined = 'starting';
+
+  get state(): NodeState {
+    return this.current;
+  }
+
+  get reason(): string | undefined {
+    return this.why;
+  }
+
+  /** Moves if the table allows it; returns whether the state changed. */
+  moveTo(next: NodeState, reason?: string): boolean {
+    if (next === this.current) {
+      this.why = reason;
+      return false;
+    }
+    if (!MOVES[this.current].includes(next)) return false;
+    this.current = next;
+    this.why = reason;
+    return true;
+  }
+}
