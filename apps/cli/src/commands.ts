@@ -1,0 +1,182 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  GATEWAY_ENV,
+  WORKER_ENV,
+  gatewayConfigSchema,
+  loadConfig,
+  workerConfigSchema,
+} from '@switchyard/config';
+import { ENGINE_KINDS } from '@switchyard/contracts';
+import { startEngineSim, SIM_ENGINES, type SimEngine } from '../../engine-sim/src';
+import { startGateway } from '../../gateway/src/main';
+import { startWorker } from '../../worker-agent/src/main';
+import { onShutdown } from './process-signals';
+
+export function intArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+function floatArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a non-negative number');
+  return n;
+}
+
+interface ClusterFlags {
+  redis?: string;
+  config?: string;
+  prefix?: string;
+  logLevel?: string;
+}
+
+function withClusterFlags(cmd: Command): Command {
+  return cmd
+    .option('--redis <url>', 'Redis URL (env REDIS_URL; default redis://127.0.0.1:6379)')
+    .option('--config <file>', 'JSON configuration file')
+    .option(
+      '--prefix <prefix>',
+      'Redis key prefix shared by the cluster (env SWITCHYARD_PREFIX; default sy:)',
+    )
+    .option(
+      '--log-level <level>',
+      'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)',
+    );
+}
+
+export function registerGateway(program: Command): void {
+  withClusterFlags(
+    program
+      .command('gateway')
+      .description('Run one gateway replica: the HTTP front door and scheduler')
+      .option('--port <n>', 'listen port (env PORT; default 8080)', intArg)
+      .option('--host <addr>', 'listen address (env SWITCHYARD_HOST; default 127.0.0.1)')
+      .option('--gateway-id <id>', 'replica id, names its reply channel (default: random)'),
+  ).action(async (opts: ClusterFlags & { port?: number; host?: string; gatewayId?: string }) => {
+    const config = loadConfig(gatewayConfigSchema, GATEWAY_ENV, {
+      ...(opts.config ? { file: opts.config } : {}),
+      flags: {
+        redisUrl: opts.redis,
+        keyPrefix: opts.prefix,
+        logLevel: opts.logLevel,
+        port: opts.port,
+        host: opts.host,
+        gatewayId: opts.gatewayId,
+      },
+    });
+    const gateway = await startGateway(config);
+    process.stderr.write(`switchyard gateway listening on ${gateway.url}\n`);
+    onShutdown(() => gateway.close());
+  });
+}
+
+export function registerWorker(program: Command): void {
+  withClusterFlags(
+    program
+      .command('worker')
+      .description('Run a worker-agent beside one engine: registers it and runs its jobs')
+      .option('--engine <kind>', `engine kind: ${ENGINE_KINDS.join('|')} (env SWITCHYARD_ENGINE)`)
+      .option('--engine-url <url>', 'the engine’s base URL (env SWITCHYARD_ENGINE_URL)')
+      .option('--node-id <id>', 'node id in the registry (default: <engine>-<host>-<random>)')
+      .option(
+        '--slots <n>',
+        'concurrent requests to take (default: the engine’s own, else 4)',
+        intArg,
+      )
+      .option('--labels <k=v,...>', 'selector labels, e.g. accelerator=npu,zone=a')
+      .option(
+        '--port <n>',
+        'the agent’s /metrics and /status port (default: any free port)',
+        intArg,
+      )
+      .option('--host <addr>', 'the agent’s listen address (default 127.0.0.1)'),
+  ).action(
+    async (
+      opts: ClusterFlags & {
+        engine?: string;
+        engineUrl?: string;
+        nodeId?: string;
+        slots?: number;
+        labels?: string;
+        port?: number;
+        host?: string;
+      },
+    ) => {
+      const config = loadConfig(workerConfigSchema, WORKER_ENV, {
+        ...(opts.config ? { file: opts.config } : {}),
+        flags: {
+          redisUrl: opts.redis,
+          keyPrefix: opts.prefix,
+          logLevel: opts.logLevel,
+          engine: opts.engine,
+          engineUrl: opts.engineUrl,
+          nodeId: opts.nodeId,
+          slots: opts.slots,
+          labels: opts.labels,
+          port: opts.port,
+          host: opts.host,
+        },
+      });
+      const worker = await startWorker(config);
+      process.stderr.write(`switchyard worker ${worker.nodeId} started (agent ${worker.url})\n`);
+      onShutdown(() => worker.drain());
+    },
+  );
+}
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('Run a simulated inference engine that speaks a real engine’s API (no GPU needed)')
+    .requiredOption('--engine <kind>', `personality: ${SIM_ENGINES.join('|')}`, (v: string) => {
+      if (!(SIM_ENGINES as readonly string[]).includes(v))
+        throw new InvalidArgumentError(`must be one of ${SIM_ENGINES.join(', ')}`);
+      return v as SimEngine;
+    })
+    .requiredOption('--port <n>', 'listen port (0 = any free port)', intArg)
+    .requiredOption('--model <name>', 'model name the engine serves')
+    .option('--host <addr>', 'listen address', '127.0.0.1')
+    .option('--slots <n>', 'concurrent sequences (default 4)', intArg)
+    .option('--prefill-tps <n>', 'prompt tokens processed per second (default 2000)', floatArg)
+    .option(
+      '--decode-ms <n>',
+      'milliseconds per generated token with one busy slot (default 15)',
+      floatArg,
+    )
+    .option(
+      '--loading-ms <n>',
+      'answer 503 "loading" for this long after start (default 0)',
+      intArg,
+    )
+    .option('--log-level <level>', 'log level (default warn)')
+    .action(
+      async (opts: {
+        engine: SimEngine;
+        port: number;
+        model: string;
+        host: string;
+        slots?: number;
+        prefillTps?: number;
+        decodeMs?: number;
+        loadingMs?: number;
+        logLevel?: string;
+      }) => {
+        const sim = await startEngineSim({
+          engine: opts.engine,
+          port: opts.port,
+          host: opts.host,
+          model: opts.model,
+          ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
+          ...(opts.prefillTps !== undefined ? { prefillTokensPerSecond: opts.prefillTps } : {}),
+          ...(opts.decodeMs !== undefined ? { decodeMs: opts.decodeMs } : {}),
+          ...(opts.loadingMs !== undefined ? { loadingMs: opts.loadingMs } : {}),
+          ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+        });
+        process.stderr.write(
+          `switchyard sim (${opts.engine}, model ${opts.model}) listening on ${sim.url}\n`,
+        );
+        onShutdown(() => sim.close());
+      },
+    );
+}
