@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { RegistryRepository, createRedis } from '@switchyard/cluster';
+import { keySpace, type NodeSnapshot } from '@switchyard/contracts';
+import { cleanupPrefix, freePort, randomPrefix, testRedisUrl, waitFor } from '@switchyard/testing';
+import { launch, type Launched } from './processes';
+
+export interface FleetNode {
+  nodeId: string;
+  simUrl: string;
+  sim: Launched;
+  worker: Launched;
+}
+
+export interface Fleet {
+  prefix: string;
+  redisUrl: string;
+  gatewayUrl: string;
+  gateway: Launched;
+  nodes: FleetNode[];
+  /** Registry snapshots of the nodes that are alive now. */
+  registry(): Promise<NodeSnapshot[]>;
+  stop(): Promise<void>;
+}
+
+export interface FleetOptions {
+  model: string;
+  nodes: { slots: number; decodeMs: number }[];
+}
+
+/** A real cluster: one gateway, and per node a llama.cpp-personality sim and its worker-agent. */
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const prefix = randomPrefix();
+  const redisUrl = testRedisUrl();
+  const env = { REDIS_URL: redisUrl, SWITCHYARD_PREFIX: prefix };
+  const run = randomBytes(3).toString('hex');
+  const nodes: FleetNode[] = [];
+  const redis = createRedis(redisUrl);
+  const repo = new RegistryRepository(redis, keySpace(prefix), { aliveTtlMs: 3000 });
+  const launched: Launched[] = [];
+  try {
+    for (const [i, n] of opts.nodes.entries()) {
+      const port = await freePort();
+      const simUrl = `http://127.0.0.1:${port}`;
+      const sim = launch(`sim-${i}`, [
+        'sim',
+        '--engine',
+        'llamacpp',
+        '--port',
+        String(port),
+        '--model',
+        opts.model,
+        '--slots',
+        String(n.slots),
+        '--decode-ms',
+        String(n.decodeMs),
+      ]);
+      launched.push(sim);
+      const nodeId = `e2e-${run}-${i}`;
+      const worker = launch(
+        `worker-${i}`,
+        ['worker', '--engine', 'llamacpp', '--engine-url', simUrl, '--node-id', nodeId],
+        env,
+      );
+      launched.push(worker);
+      nodes.push({ nodeId, simUrl, sim, worker });
+    }
+    const gatewayPort = await freePort();
+    const gateway = launch('gateway', ['gateway', '--port', String(gatewayPort)], env);
+    launched.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+
+    const registry = () => repo.listAlive();
+    await waitFor(
+      async () =>
+        (await registry()).filter((s) => s.info.state === 'ready').length === nodes.length,
+      { timeoutMs: 30000, intervalMs: 100, what: 'every node ready in the registry' },
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\n${launched.map((l) => `--- ${l.name}\n${l.output()}`).join('\n')}`,
+      );
+    });
+    await waitFor(
+      async () => {
+        const res = await fetch(`${gatewayUrl}/readyz`);
+        return res.ok && ((await res.json()) as { readyNodes: number }).readyNodes === nodes.length;
+      },
+      { timeoutMs: 30000, intervalMs: 100, what: 'the gateway to see every node ready' },
+    );
+
+    return {
+      prefix,
+      redisUrl,
+      gatewayUrl,
+      gateway,
+      nodes,
+      registry,
+      stop: async () => {
+        await Promise.all(launched.map((l) => l.stop()));
+        await cleanupPrefix(redis, prefix);
+        await redis.quit();
+      },
+    };
+  } catch (err) {
+    await Promise.all(launched.map((l) => l.stop()));
+    await cleanupPrefix(redis, prefix).catch(() => undefined);
+    await redis.quit();
+    throw err;
+  }
+}
