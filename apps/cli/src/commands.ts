@@ -78,6 +78,14 @@ export function registerWorker(program: Command): void {
       .description('Run a worker-agent beside one engine: registers it and runs its jobs')
       .option('--engine <kind>', `engine kind: ${ENGINE_KINDS.join('|')} (env SWITCHYARD_ENGINE)`)
       .option('--engine-url <url>', 'the engine’s base URL (env SWITCHYARD_ENGINE_URL)')
+      .option(
+        '--engine-management-url <url>',
+        'where the engine serves health, if not on --engine-url (MindIE)',
+      )
+      .option(
+        '--engine-metrics-url <url>',
+        'where the engine serves metrics, if not on --engine-url (MindIE)',
+      )
       .option('--node-id <id>', 'node id in the registry (default: <engine>-<host>-<random>)')
       .option(
         '--slots <n>',
@@ -96,6 +104,8 @@ export function registerWorker(program: Command): void {
       opts: ClusterFlags & {
         engine?: string;
         engineUrl?: string;
+        engineManagementUrl?: string;
+        engineMetricsUrl?: string;
         nodeId?: string;
         slots?: number;
         labels?: string;
@@ -111,6 +121,8 @@ export function registerWorker(program: Command): void {
           logLevel: opts.logLevel,
           engine: opts.engine,
           engineUrl: opts.engineUrl,
+          engineManagementUrl: opts.engineManagementUrl,
+          engineMetricsUrl: opts.engineMetricsUrl,
           nodeId: opts.nodeId,
           slots: opts.slots,
           labels: opts.labels,

@@ -31,7 +31,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     `${config.engine}-${hostname().replace(/[^A-Za-z0-9._-]/g, '')}-${randomBytes(3).toString('hex')}`;
   const log = createLogger(`worker:${nodeId}`, config.logLevel);
   const adapter = getEngineAdapter(config.engine);
-  const engine = new EngineClient(config.engineUrl, adapter);
+  const engine = new EngineClient(
+    {
+      inference: config.engineUrl,
+      ...(config.engineManagementUrl ? { management: config.engineManagementUrl } : {}),
+      ...(config.engineMetricsUrl ? { metrics: config.engineMetricsUrl } : {}),
+    },
+    adapter,
+  );
   const { registry, metrics } = createMetrics(WORKER_METRICS);
 
   const agent = new NodeAgent(config, nodeId, engine, adapter, metrics, log);

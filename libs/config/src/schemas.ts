@@ -59,6 +59,14 @@ export const workerConfigSchema = z.object({
   ...clusterSettings,
   engine: z.enum(ENGINE_KINDS),
   engineUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  /** Where the engine serves health when not on engineUrl (MindIE's management port). */
+  engineManagementUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  /** Where the engine serves metrics when not on engineUrl (MindIE's metrics port). */
+  engineMetricsUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
   nodeId: z
     .string()
     .refine(isValidNodeId, 'must be 1-128 characters of letters, digits, ".", "_" or "-"')
@@ -90,6 +98,8 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   logLevel: 'LOG_LEVEL',
   engine: 'SWITCHYARD_ENGINE',
   engineUrl: 'SWITCHYARD_ENGINE_URL',
+  engineManagementUrl: 'SWITCHYARD_ENGINE_MANAGEMENT_URL',
+  engineMetricsUrl: 'SWITCHYARD_ENGINE_METRICS_URL',
   nodeId: 'SWITCHYARD_NODE_ID',
   slots: 'SWITCHYARD_SLOTS',
   labels: 'SWITCHYARD_LABELS',

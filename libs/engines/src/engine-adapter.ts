@@ -37,6 +37,18 @@ export interface EngineStreamParser {
   end(): StreamEvent[];
 }
 
+/**
+ * Which listener of the engine an endpoint lives on. Most engines serve everything on one
+ * address; MindIE keeps health on a management port and metrics on a third. The worker is
+ * given one base URL per plane, each defaulting to the inference URL.
+ */
+export type EnginePlane = 'inference' | 'management' | 'metrics';
+
+export interface EngineEndpoint {
+  plane: EnginePlane;
+  path: string;
+}
+
 export interface HealthVerdict {
   ready: boolean;
   /** Why not ready, in an operator's words (`loading model`, `HTTP 500`). */
@@ -52,15 +64,15 @@ export interface EngineAdapter {
   /** Maps an engine error response (status and raw body) to a canonical code and message. */
   parseError(status: number, body: string): { code: ErrorCode; message: string };
 
-  readonly healthPath: string;
+  readonly health: EngineEndpoint;
   interpretHealth(status: number, body: string): HealthVerdict;
 
-  readonly modelsPath: string;
+  readonly models: EngineEndpoint;
   /** Model ids from the engine's model listing body (already JSON-parsed). */
   parseModels(body: unknown): string[];
 
   /** Endpoints scraped for load, by name; `parseLoad` receives their bodies under the same names. */
-  readonly loadSources: Readonly<Record<string, string>>;
+  readonly loadSources: Readonly<Record<string, EngineEndpoint>>;
   /** Normalises scraped bodies into load figures; a missing body or figure is omitted / null. */
   parseLoad(bodies: Readonly<Record<string, string | undefined>>): Partial<NodeLoad>;
 }

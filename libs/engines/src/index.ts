@@ -1,6 +1,8 @@
 export type {
   EngineAdapter,
   EngineCall,
+  EngineEndpoint,
+  EnginePlane,
   EngineStreamParser,
   HealthVerdict,
   StreamFraming,

@@ -55,9 +55,12 @@ const MAX_REASON_LENGTH = 120;
 export const llamacppAdapter = {
   kind: 'llamacpp',
   streamFraming: 'sse',
-  healthPath: '/health',
-  modelsPath: '/v1/models',
-  loadSources: { metrics: '/metrics', slots: '/slots' },
+  health: { plane: 'inference', path: '/health' },
+  models: { plane: 'inference', path: '/v1/models' },
+  loadSources: {
+    metrics: { plane: 'inference', path: '/metrics' },
+    slots: { plane: 'inference', path: '/slots' },
+  },
 
   buildRequest(req: InferenceRequest): EngineCall {
     const call = req.kind === 'chat' ? chatCall(req) : completionCall(req);

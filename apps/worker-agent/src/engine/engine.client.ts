@@ -12,8 +12,20 @@ import {
   engineErrorEvent,
   type EngineAdapter,
   type EngineCall,
+  type EngineEndpoint,
+  type EnginePlane,
   type HealthVerdict,
 } from '@switchyard/engines';
+
+/** The engine's base URL per plane; management and metrics default to the inference URL. */
+export type EngineUrls = { inference: string } & Partial<
+  Record<Exclude<EnginePlane, 'inference'>, string>
+>;
+
+interface PlaneTarget {
+  pool: Pool;
+  basePath: string;
+}
 
 export interface EngineClientOptions {
   /** TCP connect budget. */
@@ -54,29 +66,47 @@ const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
  * the adapter for everything engine-specific. Event messages never name the engine's address.
  */
 export class EngineClient {
-  private readonly pool: Pool;
-  private readonly basePath: string;
+  private readonly planes: Record<EnginePlane, PlaneTarget>;
+  private readonly pools: Pool[] = [];
   private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
 
   constructor(
-    baseUrl: string,
+    urls: string | EngineUrls,
     private readonly adapter: EngineAdapter,
     opts: EngineClientOptions = {},
   ) {
-    const url = new URL(baseUrl);
-    this.basePath = url.pathname.replace(/\/+$/, '');
+    const {
+      inference,
+      management = inference,
+      metrics = inference,
+    } = typeof urls === 'string' ? { inference: urls } : urls;
     this.timeouts = {
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       headersTimeoutMs: opts.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
       probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
     };
-    this.pool = new Pool(url.origin, {
-      connections: opts.connections ?? null,
-      connect: { timeout: this.timeouts.connectTimeoutMs },
-      headersTimeout: this.timeouts.headersTimeoutMs,
-      bodyTimeout: this.timeouts.bodyTimeoutMs,
-    });
+    const byOrigin = new Map<string, Pool>();
+    const target = (base: string): PlaneTarget => {
+      const url = new URL(base);
+      let pool = byOrigin.get(url.origin);
+      if (!pool) {
+        pool = new Pool(url.origin, {
+          connections: opts.connections ?? null,
+          connect: { timeout: this.timeouts.connectTimeoutMs },
+          headersTimeout: this.timeouts.headersTimeoutMs,
+          bodyTimeout: this.timeouts.bodyTimeoutMs,
+        });
+        byOrigin.set(url.origin, pool);
+        this.pools.push(pool);
+      }
+      return { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    };
+    this.planes = {
+      inference: target(inference),
+      management: target(management),
+      metrics: target(metrics),
+    };
   }
 
   /**
@@ -88,7 +118,7 @@ export class EngineClient {
     const call = this.adapter.buildRequest(req);
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await this.pool.request({ ...this.requestOptions(call), signal });
+      res = await this.planes.inference.pool.request({ ...this.requestOptions(call), signal });
     } catch (err) {
       if (!signal.aborted) yield this.failureBeforeHeaders(err);
       return;
@@ -105,7 +135,7 @@ export class EngineClient {
 
   async health(): Promise<HealthVerdict> {
     try {
-      const { status, body } = await this.probe(this.adapter.healthPath);
+      const { status, body } = await this.probe(this.adapter.health);
       return this.adapter.interpretHealth(status, body);
     } catch (err) {
       return { ready: false, reason: this.probeFailure(err) };
@@ -116,7 +146,7 @@ export class EngineClient {
   async models(): Promise<string[]> {
     let answer: { status: number; body: string };
     try {
-      answer = await this.probe(this.adapter.modelsPath);
+      answer = await this.probe(this.adapter.models);
     } catch (err) {
       throw new SwitchyardError('SY_ENGINE_UNAVAILABLE', this.probeFailure(err), { cause: err });
     }
@@ -138,8 +168,8 @@ export class EngineClient {
   /** Bodies of every load source, fetched together; a source that failed is undefined. */
   async scrape(): Promise<Record<string, string | undefined>> {
     const entries = await Promise.all(
-      Object.entries(this.adapter.loadSources).map(async ([name, path]) => {
-        const answer = await this.probe(path).catch(() => undefined);
+      Object.entries(this.adapter.loadSources).map(async ([name, endpoint]) => {
+        const answer = await this.probe(endpoint).catch(() => undefined);
         const ok = answer !== undefined && answer.status >= 200 && answer.status < 300;
         return [name, ok ? answer.body : undefined] as const;
       }),
@@ -148,7 +178,7 @@ export class EngineClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all(this.pools.map((p) => p.close()));
   }
 
   private async *relay(
@@ -209,17 +239,18 @@ export class EngineClient {
     const hasBody = call.body !== undefined;
     return {
       method: call.method,
-      path: this.basePath + call.path,
+      path: this.planes.inference.basePath + call.path,
       headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...call.headers },
       body: hasBody ? JSON.stringify(call.body) : undefined,
     };
   }
 
-  private async probe(path: string): Promise<{ status: number; body: string }> {
+  private async probe(endpoint: EngineEndpoint): Promise<{ status: number; body: string }> {
     const budget = this.timeouts.probeTimeoutMs;
-    const res = await this.pool.request({
+    const { pool, basePath } = this.planes[endpoint.plane];
+    const res = await pool.request({
       method: 'GET',
-      path: this.basePath + path,
+      path: basePath + endpoint.path,
       signal: AbortSignal.timeout(budget),
       headersTimeout: budget,
       bodyTimeout: budget,
