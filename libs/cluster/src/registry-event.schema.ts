@@ -15,6 +15,22 @@ const nodeId = z.string().refine(isValidNodeId, 'invalid node id');
 const count = z.number().int().nonnegative();
 const nullableRate = z.number().nonnegative().nullable();
 
+const nullableNumber = z.number().nullable();
+
+const deviceSchema = z.object({
+  kind: z.enum(['gpu', 'npu']),
+  index: count,
+  chip: count,
+  name: z.string(),
+  utilization: nullableRate,
+  memoryUsedBytes: nullableRate,
+  memoryTotalBytes: nullableRate,
+  temperatureCelsius: nullableNumber,
+  powerWatts: nullableRate,
+  health: z.enum(['ok', 'warning', 'critical', 'unknown']),
+  busId: z.string().optional(),
+});
+
 const nodeSnapshotSchema = z.object({
   info: z.object({
     id: nodeId,
@@ -39,6 +55,7 @@ const nodeSnapshotSchema = z.object({
     generationTokensPerSecond: nullableRate,
     ttftMs: nullableRate,
   }),
+  devices: z.array(deviceSchema).optional(),
   at: z.number(),
 }) satisfies z.ZodType<NodeSnapshot>;
 

@@ -58,10 +58,32 @@ export interface NodeLoad {
   ttftMs: number | null;
 }
 
+/** One accelerator as the node's telemetry source reads it; unknown figures are null. */
+export interface AcceleratorDevice {
+  kind: 'gpu' | 'npu';
+  /** Index as the vendor tool numbers it (nvidia-smi index; npu-smi NPU id). */
+  index: number;
+  /** Chip within the device (Ascend cards carry several); 0 when there is one. */
+  chip: number;
+  /** Model name, e.g. `NVIDIA H100 80GB HBM3`, `910B3`. */
+  name: string;
+  /** Compute utilisation 0..1 (nvidia-smi utilization.gpu, npu-smi AICore). */
+  utilization: number | null;
+  memoryUsedBytes: number | null;
+  memoryTotalBytes: number | null;
+  temperatureCelsius: number | null;
+  powerWatts: number | null;
+  /** Vendor health word normalised: OK → ok; Warning/Alarm → warning; Critical/Fault → critical. */
+  health: 'ok' | 'warning' | 'critical' | 'unknown';
+  busId?: string;
+}
+
 /** One heartbeat: the whole record, published on the events channel and stored in the hash. */
 export interface NodeSnapshot {
   info: NodeInfo;
   load: NodeLoad;
+  /** The node's accelerators; empty when it has none or no telemetry tool answers. */
+  devices?: AcceleratorDevice[];
   /** Unix ms when the worker produced this snapshot. */
   at: number;
 }

@@ -49,6 +49,27 @@ export interface EngineEndpoint {
   path: string;
 }
 
+/**
+ * Cumulative counters an engine exposes; the worker turns successive readings into rates
+ * over a window, the same way for every engine. A counter the engine lacks is omitted.
+ */
+export interface EngineCounters {
+  promptTokensTotal: number;
+  generationTokensTotal: number;
+  prefixCacheQueriesTotal: number;
+  prefixCacheHitsTotal: number;
+  /** Sum and count of the time-to-first-token histogram, seconds. */
+  ttftSecondsSum: number;
+  ttftCount: number;
+}
+
+/** Embeddings, for engines that have them. */
+export interface EmbeddingCodec {
+  build(model: string, input: readonly string[]): EngineCall;
+  /** One vector per input, in input order. */
+  parse(body: unknown): { vectors: number[][]; promptTokens: number | null };
+}
+
 export interface HealthVerdict {
   ready: boolean;
   /** Why not ready, in an operator's words (`loading model`, `HTTP 500`). */
@@ -75,4 +96,7 @@ export interface EngineAdapter {
   readonly loadSources: Readonly<Record<string, EngineEndpoint>>;
   /** Normalises scraped bodies into load figures; a missing body or figure is omitted / null. */
   parseLoad(bodies: Readonly<Record<string, string | undefined>>): Partial<NodeLoad>;
+  /** Cumulative counters from the same bodies, for windowed rates. */
+  parseCounters?(bodies: Readonly<Record<string, string | undefined>>): Partial<EngineCounters>;
+  readonly embeddings?: EmbeddingCodec;
 }

@@ -1,6 +1,8 @@
 export type {
+  EmbeddingCodec,
   EngineAdapter,
   EngineCall,
+  EngineCounters,
   EngineEndpoint,
   EnginePlane,
   EngineStreamParser,
