@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, waitFor } from '@switchyard/testing';
-import { REPO, descendants, exited, isAlive } from './support/processes';
+import { BIN, REPO, descendants, exited, isAlive } from './support/processes';
 
 /**
  * The README's quick start on a machine where Redis is not running but `redis-server` is
@@ -56,3 +59,25 @@ it('npm start: private Redis, a streamed reply, and nothing left after Ctrl-C', 
     if (npm.exitCode === null && npm.signalCode === null) process.kill(-npm.pid!, 'SIGKILL');
   }
 }, 180000);
+
+it('up without Redis and without redis-server says how to get Redis and exits 1', async () => {
+  const deadRedis = await freePort();
+  // A PATH holding only node, so no redis-server can be found.
+  const bare = mkdtempSync(join(tmpdir(), 'sy-path-'));
+  symlinkSync(process.execPath, join(bare, 'node'));
+  const proc = spawn(process.execPath, [BIN, 'up', '--port', String(await freePort())], {
+    cwd: REPO,
+    env: { PATH: bare, REDIS_URL: `redis://127.0.0.1:${deadRedis}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  try {
+    expect(await exited(proc)).toBe(1);
+  } finally {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  }
+  expect(output).toMatch(/needs Redis/);
+  expect(output).toMatch(/apt-get install redis-server/);
+  expect(output).toMatch(/--redis redis:\/\/HOST:PORT/);
+}, 30000);
