@@ -7,7 +7,7 @@ describe('metric table', () => {
   ] as const)('%s metrics follow the naming rules and render', async (_name, table) => {
     for (const name of Object.keys(table)) {
       expect(name).toMatch(
-        /^switchyard_[a-z_]+_(total|seconds|ratio|bytes|requests|nodes|up|state|slots|per_second)$/,
+        /^switchyard_[a-z_]+_(total|seconds|ratio|bytes|requests|nodes|up|state|slots|per_second|celsius|watts|healthy)$/,
       );
     }
     const { registry } = createMetrics(table);

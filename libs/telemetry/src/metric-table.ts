@@ -101,6 +101,36 @@ export const WORKER_METRICS = {
     help: 'Generation throughput over the recent window.',
     labels: [],
   },
+  switchyard_accelerator_utilization_ratio: {
+    kind: 'gauge',
+    help: 'Accelerator compute utilisation, 0..1.',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
+  switchyard_accelerator_memory_used_bytes: {
+    kind: 'gauge',
+    help: 'Accelerator memory in use (HBM, else device memory).',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
+  switchyard_accelerator_memory_total_bytes: {
+    kind: 'gauge',
+    help: 'Accelerator memory size.',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
+  switchyard_accelerator_temperature_celsius: {
+    kind: 'gauge',
+    help: 'Accelerator temperature.',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
+  switchyard_accelerator_power_watts: {
+    kind: 'gauge',
+    help: 'Accelerator power draw.',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
+  switchyard_accelerator_healthy: {
+    kind: 'gauge',
+    help: '1 when the vendor tool reports the accelerator healthy, 0 otherwise.',
+    labels: ['kind', 'device', 'chip', 'name'],
+  },
   switchyard_jobs_total: {
     kind: 'counter',
     help: 'Jobs taken, by outcome (done, error, cancelled, expired).',
