@@ -54,6 +54,18 @@ const nodeSnapshotSchema = z.object({
     promptTokensPerSecond: nullableRate,
     generationTokensPerSecond: nullableRate,
     ttftMs: nullableRate,
+    derived: z
+      .array(
+        z.enum([
+          'running',
+          'waiting',
+          'slotsTotal',
+          'promptTokensPerSecond',
+          'generationTokensPerSecond',
+          'ttftMs',
+        ]),
+      )
+      .optional(),
   }),
   devices: z.array(deviceSchema).optional(),
   at: z.number(),

@@ -81,6 +81,11 @@ export const workerConfigSchema = z.object({
       'must be key=value[,key=value]',
     )
     .optional(),
+  /**
+   * Accelerator telemetry: `auto` (nvidia-smi, else npu-smi, else none), `none`, or a
+   * simulated fleet such as `npu:910B3x8` / `gpu:NVIDIA H100 80GB HBM3x2` (for the simulator).
+   */
+  telemetry: z.string().min(1).default('auto'),
   heartbeatMs: ms.default(1000),
   /** How long a registration outlives the last heartbeat in Redis. */
   aliveTtlMs: ms.default(3000),
@@ -103,6 +108,7 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   nodeId: 'SWITCHYARD_NODE_ID',
   slots: 'SWITCHYARD_SLOTS',
   labels: 'SWITCHYARD_LABELS',
+  telemetry: 'SWITCHYARD_TELEMETRY',
   heartbeatMs: 'SWITCHYARD_HEARTBEAT_MS',
   aliveTtlMs: 'SWITCHYARD_ALIVE_TTL_MS',
   drainGraceMs: 'SWITCHYARD_DRAIN_GRACE_MS',

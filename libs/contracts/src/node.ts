@@ -56,7 +56,20 @@ export interface NodeLoad {
   generationTokensPerSecond: number | null;
   /** Recent mean time to first token, ms. */
   ttftMs: number | null;
+  /**
+   * Figures the engine does not expose that the worker derived from its own bookkeeping
+   * (the requests it ran), so an operator knows which numbers came from where.
+   */
+  derived?: DerivedFigure[];
 }
+
+export type DerivedFigure =
+  | 'running'
+  | 'waiting'
+  | 'slotsTotal'
+  | 'promptTokensPerSecond'
+  | 'generationTokensPerSecond'
+  | 'ttftMs';
 
 /** One accelerator as the node's telemetry source reads it; unknown figures are null. */
 export interface AcceleratorDevice {

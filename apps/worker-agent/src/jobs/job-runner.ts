@@ -8,6 +8,7 @@ import {
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineClient } from '../engine/engine.client';
+import type { OwnCounters } from '../node/own-counters';
 import type { WorkerMetrics } from '../worker-metrics';
 
 /**
@@ -23,6 +24,7 @@ export class JobRunner {
     private readonly keys: KeySpace,
     private readonly nodeId: string,
     private readonly engine: EngineClient,
+    private readonly own: OwnCounters,
     private readonly metrics: WorkerMetrics,
     private readonly log: Logger,
   ) {
@@ -63,6 +65,7 @@ export class JobRunner {
       created: Math.floor(Date.now() / 1000),
     });
     let outcome = 'cancelled';
+    let firstTokenSeen = false;
     try {
       for await (const event of this.engine.stream(request, signal)) {
         if (event.type === 'done') {
@@ -73,6 +76,11 @@ export class JobRunner {
           this.metrics.switchyard_engine_errors_total.inc({ code: event.code });
           await publish(event);
         } else {
+          if (event.type === 'delta' && !firstTokenSeen) {
+            firstTokenSeen = true;
+            this.own.firstToken((performance.now() - startedAt) / 1000);
+          }
+          if (event.type === 'usage') this.own.usage(event.promptTokens, event.completionTokens);
           publishQuietly(event);
         }
       }

@@ -9,6 +9,7 @@ import {
   errorMessage,
   keySpace,
   type KeySpace,
+  type AcceleratorDevice,
   type NodeInfo,
   type NodeLoad,
   type NodeSnapshot,
@@ -20,7 +21,10 @@ import type { EngineAdapter } from '@switchyard/engines';
 import type { EngineClient } from '../engine/engine.client';
 import { JobRunner } from '../jobs/job-runner';
 import type { WorkerMetrics } from '../worker-metrics';
+import { Accelerators } from './accelerators';
+import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
+import { warmUp } from './warm-up';
 
 const DEFAULT_SLOTS = 4;
 const PROBE_INTERVAL_MS = 1000;
@@ -46,6 +50,10 @@ export class NodeAgent {
   private probeTimer: NodeJS.Timeout | undefined;
   private modelsFetchedAt = 0;
   private probing = false;
+  private slotsDerived = false;
+  private accelerators: Accelerators | undefined;
+  private devices: AcceleratorDevice[] = [];
+  private readonly loadTracker: NodeLoadTracker;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -78,7 +86,16 @@ export class NodeAgent {
       version: process.env.npm_package_version ?? '0.1.0',
     };
     this.load = emptyLoad(slots);
-    this.runner = new JobRunner(this.redis, this.keys, nodeId, engine, metrics, log);
+    this.loadTracker = new NodeLoadTracker(adapter);
+    this.runner = new JobRunner(
+      this.redis,
+      this.keys,
+      nodeId,
+      engine,
+      this.loadTracker.own,
+      metrics,
+      log,
+    );
   }
 
   /** Where operators find this agent's /metrics; known once its listener is up. */
@@ -87,6 +104,12 @@ export class NodeAgent {
   }
 
   async start(): Promise<void> {
+    this.accelerators = await Accelerators.create(
+      this.config.telemetry,
+      () => (this.consumer?.active() ?? 0) / Math.max(1, this.info.slots),
+      this.metrics,
+      this.log,
+    );
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.heartbeatMs);
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     await this.probe();
@@ -97,6 +120,7 @@ export class NodeAgent {
     return {
       info: { ...this.info, state: this.lifecycle.state, ...reason(this.lifecycle.reason) },
       load: this.load,
+      devices: this.devices,
       at: Date.now(),
     };
   }
@@ -138,6 +162,7 @@ export class NodeAgent {
       return;
     this.probing = true;
     try {
+      this.devices = (await this.accelerators?.read()) ?? [];
       const health = await this.engine.health();
       if (!health.ready) {
         this.notReady(health.reason ?? 'engine not ready');
@@ -152,6 +177,14 @@ export class NodeAgent {
         return;
       }
       await this.refreshLoad();
+      if (this.lifecycle.state !== 'ready') {
+        this.lifecycle.moveTo('warming', 'running a test generation');
+        const failed = await warmUp(this.engine, this.info.models[0]!);
+        if (failed !== null) {
+          this.notReady(failed);
+          return;
+        }
+      }
       await this.becomeReady();
     } catch (err) {
       this.notReady(`probe failed: ${errorMessage(err)}`);
@@ -190,34 +223,35 @@ export class NodeAgent {
     this.metrics.switchyard_engine_health_failures_total.inc({ reason: why.split(':')[0] ?? why });
     this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 0);
     const wasReady = this.lifecycle.state === 'ready';
-    if (this.lifecycle.moveTo('warming', why) || this.lifecycle.state === 'warming') {
-      if (wasReady) {
-        this.log.warn({ reason: why }, 'engine not ready; node back to warming');
-        void this.consumer?.pause();
-        void this.heartbeat();
-      }
+    const previousReason = this.lifecycle.reason;
+    this.lifecycle.moveTo('warming', why);
+    if (wasReady) {
+      this.log.warn({ reason: why }, 'engine not ready; node back to warming');
+      void this.consumer?.pause();
+      void this.heartbeat();
+    } else if (previousReason !== why) {
+      // Once per distinct reason, not on every probe.
+      this.log.warn({ reason: why }, 'node not ready');
     }
-    if (this.lifecycle.reason !== why) this.log.info({ reason: why }, 'waiting for engine');
     this.exportState();
   }
 
   private async refreshLoad(): Promise<void> {
     this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 1);
-    const engineLoad = this.adapter.parseLoad(await this.engine.scrape());
+    const bodies = await this.engine.scrape();
     // Without a configured slot count, take the engine's own (llama.cpp --parallel), once.
-    if (!this.consumer && this.config.slots === undefined && engineLoad.slotsTotal)
-      this.info.slots = engineLoad.slotsTotal;
+    if (!this.consumer && this.config.slots === undefined) {
+      const engineSlots = this.adapter.parseLoad(bodies).slotsTotal;
+      this.slotsDerived = !engineSlots;
+      this.info.slots = engineSlots || DEFAULT_SLOTS;
+    }
     const active = this.consumer?.active() ?? 0;
     const queued = (await this.consumer?.waiting().catch(() => 0)) ?? 0;
     const slots = this.info.slots;
-    this.load = {
-      ...emptyLoad(slots),
-      ...engineLoad,
-      running: engineLoad.running ?? active,
-      waiting: (engineLoad.waiting ?? 0) + queued,
-      slotsTotal: slots,
-      slotsFree: Math.max(0, slots - active),
-    };
+    const load = this.loadTracker.update(bodies, { slots, active, queued }, Date.now());
+    this.load = this.slotsDerived
+      ? { ...load, derived: [...(load.derived ?? []), 'slotsTotal'] }
+      : load;
     this.metrics.switchyard_node_running_requests.set(this.load.running);
     this.metrics.switchyard_node_waiting_requests.set(this.load.waiting);
     this.metrics.switchyard_node_slots.set({ kind: 'total' }, slots);

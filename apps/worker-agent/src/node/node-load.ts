@@ -1,0 +1,56 @@
+import { emptyLoad, type DerivedFigure, type NodeLoad } from '@switchyard/contracts';
+import type { EngineAdapter } from '@switchyard/engines';
+import { LoadWindow } from './load-window';
+import { OwnCounters } from './own-counters';
+
+const WINDOW_MS = 30_000;
+
+/**
+ * One NodeLoad for every engine: the engine's own figures where it exposes them, otherwise
+ * the worker's bookkeeping of the requests it ran — and the record says which are derived.
+ */
+export class NodeLoadTracker {
+  readonly own = new OwnCounters();
+  private readonly engineWindow = new LoadWindow(WINDOW_MS);
+  private readonly ownWindow = new LoadWindow(WINDOW_MS);
+
+  constructor(private readonly adapter: EngineAdapter) {}
+
+  update(
+    bodies: Readonly<Record<string, string | undefined>>,
+    bookkeeping: { slots: number; active: number; queued: number },
+    now: number,
+  ): NodeLoad {
+    const engine = this.adapter.parseLoad(bodies);
+    this.engineWindow.add(now, this.adapter.parseCounters?.(bodies) ?? {});
+    this.ownWindow.add(now, this.own.snapshot());
+    const measured = this.engineWindow.rates();
+    const ownRates = this.ownWindow.rates();
+    const derived: DerivedFigure[] = [];
+    const pick = <K extends 'promptTokensPerSecond' | 'generationTokensPerSecond' | 'ttftMs'>(
+      key: K,
+    ): number | null => {
+      if (engine[key] != null) return engine[key] ?? null;
+      if (measured[key] !== null) return measured[key];
+      if (ownRates[key] !== null) derived.push(key);
+      return ownRates[key];
+    };
+    const running = engine.running ?? (derived.push('running'), bookkeeping.active);
+    if (engine.waiting === undefined) derived.push('waiting');
+    const { slots } = bookkeeping;
+    return {
+      ...emptyLoad(slots),
+      running,
+      // Jobs queued on this node have not reached the engine yet: always ours to add.
+      waiting: (engine.waiting ?? 0) + bookkeeping.queued,
+      slotsTotal: slots,
+      slotsFree: Math.max(0, slots - Math.max(running, bookkeeping.active)),
+      kvCacheUsage: engine.kvCacheUsage ?? null,
+      prefixCacheHitRate: engine.prefixCacheHitRate ?? measured.prefixCacheHitRate,
+      promptTokensPerSecond: pick('promptTokensPerSecond'),
+      generationTokensPerSecond: pick('generationTokensPerSecond'),
+      ttftMs: pick('ttftMs'),
+      ...(derived.length > 0 ? { derived } : {}),
+    };
+  }
+}
