@@ -11,9 +11,14 @@ describe('engine registry', () => {
     },
   );
 
-  it.each(['vllm', 'nope', 'toString', ''])('refuses %p and lists the supported kinds', (kind) => {
-    expect(() => getEngineAdapter(kind)).toThrow(
-      `engine kind "${kind}" has no adapter; supported engine kinds: llamacpp`,
-    );
-  });
+  it.each(['sglang', 'nope', 'toString', ''])(
+    'refuses %p and lists the supported kinds',
+    (kind) => {
+      const supported = Object.keys(ENGINE_ADAPTERS).join(', ');
+      expect(supported).toContain('llamacpp');
+      expect(() => getEngineAdapter(kind)).toThrow(
+        `engine kind "${kind}" has no adapter; supported engine kinds: ${supported}`,
+      );
+    },
+  );
 });

@@ -1,10 +1,20 @@
 import type { EngineKind } from '@switchyard/contracts';
 import type { EngineAdapter } from './engine-adapter';
 import { llamacppAdapter } from './llamacpp.adapter';
+import { mindieAdapter } from './mindie.adapter';
+import { ollamaAdapter } from './ollama.adapter';
+import { openaiAdapter } from './openai.adapter';
+import { tgiAdapter } from './tgi.adapter';
+import { vllmAdapter } from './vllm.adapter';
 
 /** Every engine the worker-agent can drive. A new engine is one adapter file plus one row. */
 export const ENGINE_ADAPTERS = {
   llamacpp: llamacppAdapter,
+  mindie: mindieAdapter,
+  ollama: ollamaAdapter,
+  openai: openaiAdapter,
+  tgi: tgiAdapter,
+  vllm: vllmAdapter,
 } satisfies { [K in EngineKind]?: EngineAdapter & { readonly kind: K } };
 
 /** The adapter for a configured engine kind; throws at boot for a kind without one. */

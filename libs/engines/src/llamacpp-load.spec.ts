@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeLoad } from '@switchyard/contracts';
+import type { EngineCounters } from './engine-adapter';
 import { llamacppAdapter } from './llamacpp.adapter';
 import { llamacppCounters } from './llamacpp-load';
 
@@ -90,5 +91,29 @@ describe('llamacppCounters', () => {
       tokensPredictedTotal: null,
       tokensPredictedSecondsTotal: null,
     });
+  });
+});
+
+describe('llamacppAdapter.parseCounters', () => {
+  it.each<[string, Record<string, string | undefined>, Partial<EngineCounters>]>([
+    [
+      'metrics.prom',
+      { metrics: fixture('metrics.prom').body },
+      { promptTokensTotal: 181, generationTokensTotal: 1057 },
+    ],
+    [
+      'metrics-busy.prom, with /slots beside it',
+      { metrics: fixture('metrics-busy.prom').body, slots: fixture('slots-busy.json').body },
+      { promptTokensTotal: 181, generationTokensTotal: 62 },
+    ],
+    [
+      'a page with one counter',
+      { metrics: 'llamacpp:prompt_tokens_total 5\n' },
+      { promptTokensTotal: 5 },
+    ],
+    ['no /metrics (no --metrics)', { slots: fixture('slots-idle.json').body }, {}],
+    ['an unreadable page', { metrics: '<html>' }, {}],
+  ])('reads %s (no prefix-cache or TTFT counters exist)', (_name, bodies, counters) => {
+    expect(llamacppAdapter.parseCounters(bodies)).toEqual(counters);
   });
 });

@@ -1,4 +1,5 @@
 import type { NodeLoad } from '@switchyard/contracts';
+import type { EngineCounters } from './engine-adapter';
 import { asArray, asNumber, isObject, tryParseJson, type JsonObject } from './json-guards';
 import { parsePrometheusText, sampleValue, type PrometheusSample } from './prometheus-text';
 
@@ -31,6 +32,18 @@ export function llamacppCounters(metricsText: string): LlamacppCounters {
     tokensPredictedTotal: read(COUNTER_METRICS.tokensPredictedTotal),
     tokensPredictedSecondsTotal: read(COUNTER_METRICS.tokensPredictedSecondsTotal),
   };
+}
+
+/** The adapter's counters for windowed rates; llama.cpp has no prefix-cache or TTFT counters. */
+export function parseLlamacppCounters(
+  bodies: Readonly<Record<string, string | undefined>>,
+): Partial<EngineCounters> {
+  if (bodies.metrics === undefined) return {};
+  const raw = llamacppCounters(bodies.metrics);
+  const counters: Partial<EngineCounters> = {};
+  if (raw.promptTokensTotal !== null) counters.promptTokensTotal = raw.promptTokensTotal;
+  if (raw.tokensPredictedTotal !== null) counters.generationTokensTotal = raw.tokensPredictedTotal;
+  return counters;
 }
 
 interface SlotView {

@@ -8,7 +8,7 @@ import type {
 import type { EngineAdapter, EngineCall, HealthVerdict } from './engine-adapter';
 import { codeForEngineStatus } from './engine-error';
 import { asArray, asNumber, asString, isObject, tryParseJson } from './json-guards';
-import { parseLlamacppLoad } from './llamacpp-load';
+import { parseLlamacppCounters, parseLlamacppLoad } from './llamacpp-load';
 import {
   mapSampling,
   toOpenAiMessages,
@@ -105,6 +105,7 @@ export const llamacppAdapter = {
   },
 
   parseLoad: parseLlamacppLoad,
+  parseCounters: parseLlamacppCounters,
 } satisfies EngineAdapter;
 
 type JsonBody = Record<string, unknown>;

@@ -9,6 +9,7 @@ import type {
 } from '@switchyard/contracts';
 import type { EngineStreamParser } from './engine-adapter';
 import { engineErrorEvent } from './engine-error';
+import { createUsageTally, type UsageScope } from './openai-stream-usage';
 import {
   asArray,
   asNumber,
@@ -23,29 +24,49 @@ import {
  * ending with `data: [DONE]`), shared by every engine that speaks that protocol.
  */
 
+/**
+ * What an engine's `finish_reason` means: a canonical reason, or a failure the client must see
+ * as an error because the output is not a finished answer.
+ */
+export type FinishOutcome = FinishReason | { fail: ErrorCode; message: string };
+export type FinishReasonTable = Readonly<Record<string, FinishOutcome>>;
+
 export interface OpenAiStreamOptions {
   /** Alternatives to keep per token: the engine may have been asked for more than the client wants. */
   topLogprobs?: number;
-  /** Maps the `error` member of an in-band error record to a canonical code and message. */
-  mapError(error: unknown): { code: ErrorCode; message: string };
+  /**
+   * Maps the `error` member of an in-band error record to a canonical code and message; the
+   * whole record is passed too, for engines whose category sits beside it (MindIE's `error_type`).
+   */
+  mapError(error: unknown, record: JsonObject): { code: ErrorCode; message: string };
+  /** What a chunk's `usage` covers; `request` (the default) unless the engine reports per choice. */
+  usageScope?: UsageScope;
+  /** The engine's finish reasons; OpenAI's own by default. Unknown values read as `stop`. */
+  finishReasons?: FinishReasonTable;
 }
 
 // https://platform.openai.com/docs/api-reference/chat/streaming — choices[].finish_reason
-const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
+export const OPENAI_FINISH_REASONS = {
   stop: 'stop',
   length: 'length',
   tool_calls: 'tool_calls',
   function_call: 'tool_calls',
   content_filter: 'content_filter',
-};
+} as const satisfies FinishReasonTable;
 const DEFAULT_FINISH: FinishReason = 'stop';
+
+interface ChoiceEnd {
+  finishReason: FinishReason;
+  stopSequence?: string;
+}
 
 type Alternative = TokenLogprob['top'][number];
 
 export function createOpenAiStreamParser(opts: OpenAiStreamOptions): EngineStreamParser {
-  const finishReasons = new Map<number, FinishReason>();
+  const table: FinishReasonTable = opts.finishReasons ?? OPENAI_FINISH_REASONS;
+  const ends = new Map<number, ChoiceEnd>();
   const choices = new Set<number>();
-  let usage: UsageEvent | undefined;
+  const usage = createUsageTally(opts.usageScope ?? 'request');
   let output = false;
   let finished = false;
 
@@ -62,10 +83,11 @@ export function createOpenAiStreamParser(opts: OpenAiStreamOptions): EngineStrea
       type: 'done',
       choices: indexes.map((index) => ({
         index,
-        finishReason: finishReasons.get(index) ?? DEFAULT_FINISH,
+        ...(ends.get(index) ?? { finishReason: DEFAULT_FINISH }),
       })),
     };
-    return usage === undefined ? [done] : [usage, done];
+    const total = usage.total();
+    return total === undefined ? [done] : [total, done];
   };
 
   return {
@@ -76,10 +98,11 @@ export function createOpenAiStreamParser(opts: OpenAiStreamOptions): EngineStrea
       if (!isObject(chunk)) return fail('SY_ENGINE_ERROR', 'engine sent a malformed stream record');
       const error = inBandError(chunk);
       if (error !== undefined) {
-        const mapped = opts.mapError(error);
+        const mapped = opts.mapError(error, chunk);
         return fail(mapped.code, mapped.message);
       }
-      if (isObject(chunk.usage)) usage = toUsage(chunk.usage) ?? usage;
+      const reading = isObject(chunk.usage) ? toUsage(chunk.usage) : undefined;
+      if (reading !== undefined) usage.add(reading, firstChoiceIndex(chunk));
       const events: StreamEvent[] = [];
       for (const choice of asArray(chunk.choices)) {
         if (!isObject(choice)) continue;
@@ -91,8 +114,10 @@ export function createOpenAiStreamParser(opts: OpenAiStreamOptions): EngineStrea
           events.push(delta);
         }
         const reason = asString(choice.finish_reason);
-        if (reason !== undefined)
-          finishReasons.set(index, FINISH_REASONS[reason] ?? DEFAULT_FINISH);
+        if (reason === undefined) continue;
+        const outcome = Object.hasOwn(table, reason) ? table[reason] : undefined;
+        if (typeof outcome === 'object') return [...events, ...fail(outcome.fail, outcome.message)];
+        ends.set(index, choiceEnd(outcome ?? DEFAULT_FINISH, choice.stop_reason));
       }
       return events;
     },
@@ -103,10 +128,23 @@ export function createOpenAiStreamParser(opts: OpenAiStreamOptions): EngineStrea
   };
 }
 
+/** vLLM names the stop string that ended a choice in `stop_reason` (a token id or null otherwise). */
+function choiceEnd(finishReason: FinishReason, stopReason: unknown): ChoiceEnd {
+  const stopSequence = asString(stopReason);
+  return finishReason === 'stop' && stopSequence
+    ? { finishReason, stopSequence }
+    : { finishReason };
+}
+
 /** `{"error": …}` (OpenAI, llama.cpp, current vLLM) or the flat `{"object":"error", …}` of older vLLM. */
 function inBandError(chunk: JsonObject): unknown {
   if (chunk.error !== undefined && chunk.error !== null) return chunk.error;
   return chunk.object === 'error' ? chunk : undefined;
+}
+
+function firstChoiceIndex(chunk: JsonObject): number {
+  const first = asArray(chunk.choices)[0];
+  return (isObject(first) ? asNumber(first.index) : undefined) ?? 0;
 }
 
 function toDelta(
@@ -116,7 +154,8 @@ function toDelta(
 ): DeltaEvent | undefined {
   const delta = isObject(choice.delta) ? choice.delta : {};
   const text = asString(delta.content) ?? asString(choice.text);
-  const reasoning = asString(delta.reasoning_content) ?? asString(delta.reasoning);
+  // vLLM sent both names with the same text for a while, and may leave either one empty.
+  const reasoning = asString(delta.reasoning_content) || asString(delta.reasoning);
   const toolCalls = asArray(delta.tool_calls).flatMap(toToolCallDelta);
   const logprobs = toTokenLogprobs(choice.logprobs, top);
   if (!text && !reasoning && toolCalls.length === 0 && logprobs.length === 0) return undefined;
@@ -143,11 +182,41 @@ function toToolCallDelta(raw: unknown, position: number): ToolCallDelta[] {
 
 function toTokenLogprobs(raw: unknown, top: number | undefined): TokenLogprob[] {
   if (!isObject(raw)) return [];
+  if (Array.isArray(raw.tokens)) return toLegacyLogprobs(raw, top);
   return asArray(raw.content).flatMap((item) => {
     const chosen = toAlternative(item);
     if (chosen === undefined || !isObject(item)) return [];
     const alternatives = asArray(item.top_logprobs).flatMap((alt) => toAlternative(alt) ?? []);
     return [{ ...chosen, top: top === undefined ? alternatives : alternatives.slice(0, top) }];
+  });
+}
+
+/**
+ * Text-completion logprobs: `tokens`, `token_logprobs` and `top_logprobs` as `{token: logprob}`
+ * maps that may also hold the chosen token. A parsed map is not in rank order (integer-like
+ * keys come first), so alternatives are sorted by logprob.
+ */
+function toLegacyLogprobs(raw: JsonObject, top: number | undefined): TokenLogprob[] {
+  const logprobs = asArray(raw.token_logprobs);
+  const tops = asArray(raw.top_logprobs);
+  return asArray(raw.tokens).flatMap((token, i) => {
+    const logprob = asNumber(logprobs[i]);
+    if (typeof token !== 'string' || logprob === undefined) return [];
+    const map = tops[i];
+    const alternatives = (isObject(map) ? Object.entries(map) : [])
+      .flatMap(([alt, value]) => {
+        const lp = asNumber(value);
+        return lp === undefined ? [] : [{ token: alt, logprob: lp, bytes: null }];
+      })
+      .sort((a, b) => b.logprob - a.logprob);
+    return [
+      {
+        token,
+        logprob,
+        bytes: null,
+        top: top === undefined ? alternatives : alternatives.slice(0, top),
+      },
+    ];
   });
 }
 
