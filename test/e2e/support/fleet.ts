@@ -22,9 +22,24 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+export interface FleetNodeSpec {
+  slots: number;
+  decodeMs: number;
+  /** Engine personality (default llamacpp). */
+  engine?: string;
+  /** Model this node serves (default: the fleet's model). */
+  model?: string;
+  /** Extra `switchyard sim` flags, e.g. ['--loading-ms', '3000']. */
+  simArgs?: string[];
+  /** Extra `switchyard worker` flags, e.g. ['--telemetry', 'npu:910B3x8']. */
+  workerArgs?: string[];
+}
+
 export interface FleetOptions {
   model: string;
-  nodes: { slots: number; decodeMs: number }[];
+  nodes: FleetNodeSpec[];
+  /** Wait until every node is ready before returning (default true). */
+  waitReady?: boolean;
 }
 
 /** A real cluster: one gateway, and per node a llama.cpp-personality sim and its worker-agent. */
@@ -41,24 +56,35 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     for (const [i, n] of opts.nodes.entries()) {
       const port = await freePort();
       const simUrl = `http://127.0.0.1:${port}`;
+      const engine = n.engine ?? 'llamacpp';
       const sim = launch(`sim-${i}`, [
         'sim',
         '--engine',
-        'llamacpp',
+        engine,
         '--port',
         String(port),
         '--model',
-        opts.model,
+        n.model ?? opts.model,
         '--slots',
         String(n.slots),
         '--decode-ms',
         String(n.decodeMs),
+        ...(n.simArgs ?? []),
       ]);
       launched.push(sim);
       const nodeId = `e2e-${run}-${i}`;
       const worker = launch(
         `worker-${i}`,
-        ['worker', '--engine', 'llamacpp', '--engine-url', simUrl, '--node-id', nodeId],
+        [
+          'worker',
+          '--engine',
+          engine,
+          '--engine-url',
+          simUrl,
+          '--node-id',
+          nodeId,
+          ...(n.workerArgs ?? []),
+        ],
         env,
       );
       launched.push(worker);
@@ -70,22 +96,27 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 
     const registry = () => repo.listAlive();
-    await waitFor(
-      async () =>
-        (await registry()).filter((s) => s.info.state === 'ready').length === nodes.length,
-      { timeoutMs: 30000, intervalMs: 100, what: 'every node ready in the registry' },
-    ).catch((err: Error) => {
-      throw new Error(
-        `${err.message}\n${launched.map((l) => `--- ${l.name}\n${l.output()}`).join('\n')}`,
+    if (opts.waitReady !== false) await waitForReady();
+    async function waitForReady(): Promise<void> {
+      await waitFor(
+        async () =>
+          (await registry()).filter((s) => s.info.state === 'ready').length === nodes.length,
+        { timeoutMs: 30000, intervalMs: 100, what: 'every node ready in the registry' },
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}\n${launched.map((l) => `--- ${l.name}\n${l.output()}`).join('\n')}`,
+        );
+      });
+      await waitFor(
+        async () => {
+          const res = await fetch(`${gatewayUrl}/readyz`);
+          return (
+            res.ok && ((await res.json()) as { readyNodes: number }).readyNodes === nodes.length
+          );
+        },
+        { timeoutMs: 30000, intervalMs: 100, what: 'the gateway to see every node ready' },
       );
-    });
-    await waitFor(
-      async () => {
-        const res = await fetch(`${gatewayUrl}/readyz`);
-        return res.ok && ((await res.json()) as { readyNodes: number }).readyNodes === nodes.length;
-      },
-      { timeoutMs: 30000, intervalMs: 100, what: 'the gateway to see every node ready' },
-    );
+    }
 
     return {
       prefix,

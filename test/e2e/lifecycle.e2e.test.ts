@@ -1,0 +1,125 @@
+import { freePort, waitFor } from '@switchyard/testing';
+import { launch } from './support/processes';
+import { startFleet, type Fleet } from './support/fleet';
+
+/** The node life cycle as the scheduler honours it: only ready nodes receive work. */
+const MODEL = 'e2e-life';
+
+describe('an engine still loading its model', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet({
+      model: MODEL,
+      waitReady: false,
+      nodes: [
+        { slots: 4, decodeMs: 1 },
+        { slots: 4, decodeMs: 1, simArgs: ['--loading-ms', '6000'] },
+      ],
+    });
+  }, 60000);
+  afterAll(async () => fleet?.stop());
+
+  it('receives no request until its worker marks it ready, then takes its share', async () => {
+    const [steady, loading] = fleet.nodes as [(typeof fleet.nodes)[0], (typeof fleet.nodes)[0]];
+    await waitFor(async () => (await fetch(`${fleet.gatewayUrl}/readyz`)).ok, {
+      timeoutMs: 20000,
+      what: 'one ready node',
+    });
+    await waitFor(
+      async () => {
+        const snapshot = (await fleet.registry()).find((s) => s.info.id === loading.nodeId);
+        return (
+          snapshot?.info.state === 'warming' && /loading/i.test(snapshot.info.stateReason ?? '')
+        );
+      },
+      { timeoutMs: 5000, what: 'the loading node to be warming because its engine is loading' },
+    );
+
+    const place = async (i: number) => {
+      const res = await fetch(`${fleet.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: MODEL,
+          max_tokens: 4,
+          messages: [{ role: 'user', content: `hi ${i}` }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      return res.headers.get('x-switchyard-node');
+    };
+    const early = await Promise.all(Array.from({ length: 8 }, (_, i) => place(i)));
+    expect(new Set(early)).toEqual(new Set([steady.nodeId]));
+
+    await waitFor(
+      async () =>
+        (await fleet.registry()).find((s) => s.info.id === loading.nodeId)?.info.state === 'ready',
+      {
+        timeoutMs: 20000,
+        what: 'the loading node to become ready',
+      },
+    );
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${fleet.gatewayUrl}/readyz`)).json()) as { readyNodes: number })
+          .readyNodes === 2,
+      {
+        timeoutMs: 5000,
+        what: 'the gateway to see it',
+      },
+    );
+    const later = await Promise.all(Array.from({ length: 16 }, (_, i) => place(100 + i)));
+    expect(new Set(later)).toEqual(new Set([steady.nodeId, loading.nodeId]));
+  }, 60000);
+});
+
+describe('a worker pointed at a dead URL', () => {
+  it('never becomes ready and says why in its log and its /metrics', async () => {
+    const agentPort = await freePort();
+    const deadPort = await freePort();
+    const worker = launch('dead-worker', [
+      'worker',
+      '--engine',
+      'llamacpp',
+      '--engine-url',
+      `http://127.0.0.1:${deadPort}`,
+      '--port',
+      String(agentPort),
+      '--prefix',
+      `sytest:dead-${deadPort}:`,
+    ]);
+    try {
+      const metrics = async () => (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
+      await waitFor(
+        async () =>
+          (await metrics()).includes(
+            'switchyard_engine_health_failures_total{reason="engine unreachable"}',
+          ),
+        {
+          timeoutMs: 15000,
+          what: 'the worker to report the unreachable engine',
+        },
+      );
+      await new Promise((r) => setTimeout(r, 2500));
+      const text = await metrics();
+      expect(text).toMatch(/switchyard_node_state\{state="ready"\} 0/);
+      expect(text).toMatch(/switchyard_node_state\{state="warming"\} 1/);
+      expect(text).toMatch(/switchyard_engine_up\{engine="llamacpp"\} 0/);
+      const status = (await (await fetch(`http://127.0.0.1:${agentPort}/status`)).json()) as {
+        info: { state: string; stateReason: string };
+      };
+      expect(status.info).toMatchObject({
+        state: 'warming',
+        stateReason: 'engine unreachable: ECONNREFUSED',
+      });
+      expect(worker.output()).toMatch(
+        /"reason":"engine unreachable: ECONNREFUSED","msg":"node not ready"/,
+      );
+      // Said once, not on every probe.
+      expect(worker.output().match(/node not ready/g)).toHaveLength(1);
+      expect(worker.output()).not.toContain(`127.0.0.1:${deadPort}`);
+    } finally {
+      await worker.stop();
+    }
+  }, 30000);
+});
