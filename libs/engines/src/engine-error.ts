@@ -2,6 +2,11 @@ import { ERROR_CODES, type ErrorCode, type ErrorEvent } from '@switchyard/contra
 
 /** Statuses with a meaning of their own; the rest fall into the 4xx / 5xx bands below. */
 const STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
+  // An engine's 408/429 says this engine is busy or slow, not that the request is bad:
+  // retryable, so the gateway may place it on another node before any output.
+  408: 'SY_ENGINE_UNAVAILABLE',
+  429: 'SY_ENGINE_UNAVAILABLE',
+  499: 'SY_CANCELLED',
   503: 'SY_ENGINE_UNAVAILABLE',
 };
 

@@ -207,10 +207,10 @@ describe('openaiAdapter.parseError', () => {
       'SY_ENGINE_REJECTED',
       'Incorrect API key provided: sk-proj-********************abcd. You can find your API key at https://platform.openai.com/account/api-keys.',
     ],
-    // 4xx → rejected, as for every engine today (see engine-error.ts); a rate limit keeps its words.
+    // A rate limit means this engine is busy (retryable elsewhere) and keeps its words.
     [
       'openai/error-429.http',
-      'SY_ENGINE_REJECTED',
+      'SY_ENGINE_UNAVAILABLE',
       'Rate limit reached for gpt-4o-mini in organization org-abc123 on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms.',
     ],
     [
