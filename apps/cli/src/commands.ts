@@ -94,6 +94,10 @@ export function registerWorker(program: Command): void {
       )
       .option('--labels <k=v,...>', 'selector labels, e.g. accelerator=npu,zone=a')
       .option(
+        '--telemetry <source>',
+        'accelerator telemetry: auto | none | simulated spec such as npu:910B3x8 (default auto)',
+      )
+      .option(
         '--port <n>',
         'the agent’s /metrics and /status port (default: any free port)',
         intArg,
@@ -109,6 +113,7 @@ export function registerWorker(program: Command): void {
         nodeId?: string;
         slots?: number;
         labels?: string;
+        telemetry?: string;
         port?: number;
         host?: string;
       },
@@ -126,6 +131,7 @@ export function registerWorker(program: Command): void {
           nodeId: opts.nodeId,
           slots: opts.slots,
           labels: opts.labels,
+          telemetry: opts.telemetry,
           port: opts.port,
           host: opts.host,
         },
@@ -138,9 +144,19 @@ export function registerWorker(program: Command): void {
 }
 
 export function registerSim(program: Command): void {
+  type FailStatus = NonNullable<Parameters<typeof startEngineSim>[0]['failStatus']>;
+  const failStatuses: Readonly<Record<string, FailStatus>> = { '500': 500, '503': 503 };
+  const failStatusArg = (value: string): FailStatus => {
+    const status = failStatuses[value];
+    if (status === undefined) throw new InvalidArgumentError('must be 500 or 503');
+    return status;
+  };
   program
     .command('sim')
-    .description('Run a simulated inference engine that speaks a real engine’s API (no GPU needed)')
+    .description(
+      'Run a simulated inference engine that speaks a real engine’s API (no GPU needed).\n' +
+        'Fault knobs can also be changed while it runs: GET/POST /__sim/faults (JSON).',
+    )
     .requiredOption('--engine <kind>', `personality: ${SIM_ENGINES.join('|')}`, (v: string) => {
       if (!(SIM_ENGINES as readonly string[]).includes(v))
         throw new InvalidArgumentError(`must be one of ${SIM_ENGINES.join(', ')}`);
@@ -157,9 +173,39 @@ export function registerSim(program: Command): void {
       floatArg,
     )
     .option(
+      '--batch-slowdown <x>',
+      'each extra busy slot slows every decode step by this fraction (default 0.15)',
+      floatArg,
+    )
+    .option('--ctx-size <n>', 'context per slot in tokens (default 4096)', intArg)
+    .option(
+      '--kv-cache-tokens <n>',
+      'KV cache shared by all slots, in tokens; requests that do not fit wait (default slots × ctx-size)',
+      intArg,
+    )
+    .option('--reasoning', 'a reasoning model: every answer starts with a run of thoughts')
+    .option('--embedding-dim <n>', 'length of embedding vectors (default 384)', intArg)
+    .option(
       '--loading-ms <n>',
       'answer 503 "loading" for this long after start (default 0)',
       intArg,
+    )
+    .option('--fail-rate <x>', 'fraction 0..1 of requests that fail before any output', floatArg)
+    .option('--fail-status <code>', 'status of those failures: 500 (default) or 503', failStatusArg)
+    .option(
+      '--overload-when-full',
+      'answer the engine’s overload error at once instead of queueing',
+    )
+    .option('--stall-ms <n>', 'extra delay before the first token (default 0)', floatArg)
+    .option(
+      '--die-after-tokens <n>',
+      'drop the connection after this many streamed tokens of each request',
+      intArg,
+    )
+    .option(
+      '--crash-after-ms <n>',
+      'stop abruptly this long after start: cut every connection, exit with code 1',
+      floatArg,
     )
     .option('--log-level <level>', 'log level (default warn)')
     .action(
@@ -171,23 +217,30 @@ export function registerSim(program: Command): void {
         slots?: number;
         prefillTps?: number;
         decodeMs?: number;
+        batchSlowdown?: number;
+        ctxSize?: number;
+        kvCacheTokens?: number;
+        reasoning?: boolean;
+        embeddingDim?: number;
         loadingMs?: number;
+        failRate?: number;
+        failStatus?: FailStatus;
+        overloadWhenFull?: boolean;
+        stallMs?: number;
+        dieAfterTokens?: number;
+        crashAfterMs?: number;
         logLevel?: string;
       }) => {
-        const sim = await startEngineSim({
-          engine: opts.engine,
-          port: opts.port,
-          host: opts.host,
-          model: opts.model,
-          ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
-          ...(opts.prefillTps !== undefined ? { prefillTokensPerSecond: opts.prefillTps } : {}),
-          ...(opts.decodeMs !== undefined ? { decodeMs: opts.decodeMs } : {}),
-          ...(opts.loadingMs !== undefined ? { loadingMs: opts.loadingMs } : {}),
-          ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
-        });
+        // Flags not given stay undefined, which the simulator reads as "use the default".
+        const { prefillTps, ...options } = opts;
+        const sim = await startEngineSim({ ...options, prefillTokensPerSecond: prefillTps });
         process.stderr.write(
           `switchyard sim (${opts.engine}, model ${opts.model}) listening on ${sim.url}\n`,
         );
+        void sim.crashed.then(() => {
+          process.stderr.write('switchyard sim: crashed on purpose (--crash-after-ms)\n');
+          process.exit(1);
+        });
         onShutdown(() => sim.close());
       },
     );

@@ -1,15 +1,31 @@
-import { fakeTokenProbs, type TokenProbs } from './fake-logprobs';
+import { planChoice } from './choice-plan';
+import {
+  runChoice,
+  type ChoiceResult,
+  type ChoiceRun,
+  type GenerationEvent,
+  type ReasoningOutput,
+} from './choice-runner';
 import type { JsonObject } from './json-writer';
-import type { SequenceStats } from './sequence';
-import { SimError } from './sim-errors';
-import type { SlotPool } from './slot-pool';
-import { StopFilter } from './stop-filter';
-import { planCompletion, type CompletionPlan, type PlannedToken } from './text-generator';
+import type { SimContext } from './personality';
+import { exceedContextError, SimError } from './sim-errors';
+import type { ToolSpec } from './tool-call-plan';
+
+export type {
+  ChoiceResult,
+  FinalEvent,
+  GenerationEvent,
+  ReasoningOutput,
+  TokenEvent,
+  ToolCallDelta,
+  ToolCallResult,
+} from './choice-runner';
 
 /**
- * Engine-neutral generation: plans each choice, runs it through the slot pool, applies stop
- * strings and reports every decoded token and every finished choice. Personalities only turn
- * these events into their wire format.
+ * Engine-neutral generation, top to bottom: check the prompts fit → draw the injected failure →
+ * plan every choice → refuse when full (`overloadWhenFull`) → run the choices on the slot pool,
+ * cutting the request after `dieAfterTokens` tokens. Personalities only turn the events into
+ * their wire format and map the outcome onto the connection.
  */
 
 export interface ChoiceSpec {
@@ -32,149 +48,128 @@ export interface GenerationJob {
   readonly nProbs: number;
   readonly slotParams: JsonObject;
   readonly signal: AbortSignal;
+  /** How reasoning is reported; `off` also when the engine is not a reasoning model. */
+  readonly reasoning: ReasoningOutput;
+  /** The tool every choice calls (see `requestedTool`); absent for a plain answer. */
+  readonly tool?: ToolSpec;
+  /** Mints a tool-call id in the engine's format. */
+  readonly toolCallId?: () => string;
 }
-
-export interface TokenEvent {
-  readonly type: 'token';
-  readonly index: number;
-  /** Text this token releases after stop-string holdback; may be ''. */
-  readonly text: string;
-  readonly token: PlannedToken;
-  readonly nDecoded: number;
-  readonly promptTokens: number;
-  readonly probs: TokenProbs | undefined;
-  /** This token completed a stop string. */
-  readonly stoppedByWord: boolean;
-  stats(): SequenceStats;
-}
-
-export interface ChoiceResult {
-  readonly index: number;
-  readonly promptText: string;
-  /** Whole answer, stop string and anything after it removed. */
-  readonly content: string;
-  /** Tail withheld as a possible stop-string start when generation ended otherwise. */
-  readonly unsent: string;
-  readonly tokens: readonly PlannedToken[];
-  /** One entry per decoded token when `nProbs > 0`. */
-  readonly probs: readonly TokenProbs[];
-  readonly stopType: 'eos' | 'limit' | 'word';
-  readonly stoppingWord: string;
-  /** Generation ran into the end of the context. */
-  readonly truncated: boolean;
-  readonly hasNewLine: boolean;
-  readonly stats: SequenceStats;
-}
-
-export interface FinalEvent {
-  readonly type: 'final';
-  readonly result: ChoiceResult;
-}
-
-export type GenerationEvent = TokenEvent | FinalEvent;
 
 /**
- * Runs all choices concurrently. Resolves with the results in index order, or `null` when the
- * job was cancelled. Throws a SimError before anything runs when a prompt does not fit.
+ * - `done`: every choice finished; results in index order.
+ * - `cancelled`: the client went away or the simulator shut down.
+ * - `died`: the `dieAfterTokens` fault fired; the personality must drop the connection
+ *   without ending the response (see `dropConnection`).
+ */
+export type GenerationOutcome =
+  | { readonly status: 'done'; readonly results: ChoiceResult[] }
+  | { readonly status: 'cancelled' }
+  | { readonly status: 'died' };
+
+/**
+ * Runs all choices concurrently. Throws a SimError before anything runs when a prompt does not
+ * fit, when the request draws an injected failure, or when the engine is full and refuses.
  */
 export async function runGeneration(
-  pool: SlotPool,
-  ctxSize: number,
+  ctx: SimContext,
   job: GenerationJob,
   onEvent: (event: GenerationEvent) => void,
-): Promise<ChoiceResult[] | null> {
-  for (const choice of job.choices) {
-    const n = choice.promptTokens.length;
-    if (n >= ctxSize) {
-      throw new SimError(
-        'exceed_context',
-        `request (${n} tokens) exceeds the available context size (${ctxSize} tokens), try increasing it`,
-        { n_prompt_tokens: n, n_ctx: ctxSize },
-      );
-    }
+): Promise<GenerationOutcome> {
+  // One sequence can never hold more than its slot's context or the whole KV cache.
+  const ctxSize = Math.min(ctx.settings.ctxSize, ctx.pool.kvCacheTokens);
+  for (const { promptTokens } of job.choices) {
+    // llama.cpp refuses a prompt that fills the whole context.
+    if (promptTokens.length >= ctxSize) throw exceedContextError(promptTokens.length, ctxSize);
   }
-  const results = await Promise.all(
-    job.choices.map((choice) => runChoice(pool, ctxSize, job, choice, onEvent)),
-  );
-  return results.every((r): r is ChoiceResult => r !== null) ? results : null;
+  const failure = ctx.faults.nextFailure();
+  if (failure) throw failure;
+
+  const runs = job.choices.map((choice) => planRun(job, choice, ctxSize));
+  const faults = ctx.faults.current;
+  const sizes = runs.map((run) => run.promptTokens.length + run.plan.steps.length);
+  if (faults.overloadWhenFull && !ctx.pool.canStartNow(sizes)) {
+    throw new SimError('overloaded', 'engine-sim: every slot is busy');
+  }
+  if (faults.dieAfterTokens === 0) return { status: 'died' };
+
+  const death = new TokenDeath(job.signal, faults.dieAfterTokens);
+  try {
+    const settings = {
+      nPredict: job.nPredict,
+      stop: job.stop,
+      cachePrompt: job.cachePrompt,
+      nProbs: job.nProbs,
+      slotParams: job.slotParams,
+      reasoning: job.reasoning,
+      stallMs: faults.stallMs,
+      signal: death.signal,
+      toolCallId: job.toolCallId ?? defaultToolCallId,
+      onEvent: (event: GenerationEvent) => {
+        onEvent(event);
+        if (event.type === 'token') death.count();
+      },
+    };
+    const results = await Promise.all(runs.map((run) => runChoice(ctx.pool, run, settings)));
+    if (death.died) return { status: 'died' };
+    return results.every((r): r is ChoiceResult => r !== null)
+      ? { status: 'done', results }
+      : { status: 'cancelled' };
+  } finally {
+    death.dispose();
+  }
 }
 
-async function runChoice(
-  pool: SlotPool,
-  ctxSize: number,
-  job: GenerationJob,
-  choice: ChoiceSpec,
-  onEvent: (event: GenerationEvent) => void,
-): Promise<ChoiceResult | null> {
+function planRun(job: GenerationJob, choice: ChoiceSpec, ctxSize: number): ChoiceRun {
   // A slot stops when its KV cache is full: prompt plus generated tokens reach the context.
   const room = ctxSize - choice.promptTokens.length;
   const cap = job.nPredict < 0 ? room : Math.min(job.nPredict, room);
-  const plan = planCompletion({
+  const plan = planChoice({
     model: job.model,
     prompt: choice.promptText,
     seed: choice.seed,
     maxTokens: cap,
     ignoreEos: job.ignoreEos,
+    reasoning: job.reasoning !== 'off',
+    tool: job.tool,
   });
-  const filter = new StopFilter(job.stop);
-  const decoded: PlannedToken[] = [];
-  const probs: TokenProbs[] = [];
-  let hasNewLine = false;
-
-  const outcome = await pool.run({
-    prompt: choice.promptTokens,
-    output: plan.tokens.map((t) => t.id),
-    nPredict: job.nPredict,
-    cachePrompt: job.cachePrompt,
-    params: job.slotParams,
-    signal: job.signal,
-    onToken: (step, stats) => {
-      const token = plannedAt(plan, step);
-      const text = filter.push(token.text, token.eog);
-      const tokenProbs =
-        job.nProbs > 0 ? fakeTokenProbs(plan.key, step, token, job.nProbs) : undefined;
-      decoded.push(token);
-      if (tokenProbs) probs.push(tokenProbs);
-      const newLine = text.includes('\n');
-      hasNewLine ||= newLine;
-      onEvent({
-        type: 'token',
-        index: choice.index,
-        text,
-        token,
-        nDecoded: step + 1,
-        promptTokens: choice.promptTokens.length,
-        probs: tokenProbs,
-        stoppedByWord: filter.stopped,
-        stats,
-      });
-      return { stop: filter.stopped, newLine };
-    },
-  });
-
-  if (outcome.status === 'cancelled') return null;
-  if (outcome.status === 'failed') throw outcome.error;
-  const last = decoded.at(-1);
-  const stopType = filter.stopped ? 'word' : last?.eog ? 'eos' : 'limit';
-  const result: ChoiceResult = {
-    index: choice.index,
-    promptText: choice.promptText,
-    content: filter.content,
-    unsent: filter.unsent,
-    tokens: decoded,
-    probs,
-    stopType,
-    stoppingWord: filter.stoppingWord,
-    truncated: stopType === 'limit' && decoded.length === room && cap === room,
-    hasNewLine,
-    stats: outcome.stats,
-  };
-  onEvent({ type: 'final', result });
-  return result;
+  return { ...choice, plan, room, capped: cap !== room };
 }
 
-function plannedAt(plan: CompletionPlan, step: number): PlannedToken {
-  const token = plan.tokens[step];
-  if (!token) throw new RangeError(`no planned token at step ${step}`);
-  return token;
+let toolCallCounter = 0;
+const defaultToolCallId = (): string => `call_${(toolCallCounter++).toString(36)}`;
+
+/** The `dieAfterTokens` fault: aborts every choice of the request once it streamed K tokens. */
+class TokenDeath {
+  private readonly controller = new AbortController();
+  private streamed = 0;
+  private fired = false;
+  private readonly forward = (): void => this.controller.abort();
+
+  constructor(
+    private readonly upstream: AbortSignal,
+    private readonly limit: number | null,
+  ) {
+    if (upstream.aborted) this.controller.abort();
+    else upstream.addEventListener('abort', this.forward, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get died(): boolean {
+    return this.fired;
+  }
+
+  count(): void {
+    this.streamed++;
+    if (this.limit === null || this.fired || this.streamed < this.limit) return;
+    this.fired = true;
+    this.controller.abort();
+  }
+
+  dispose(): void {
+    this.upstream.removeEventListener('abort', this.forward);
+  }
 }

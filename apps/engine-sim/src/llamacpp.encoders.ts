@@ -1,4 +1,4 @@
-import type { ChoiceResult, TokenEvent } from './generation-runner';
+import type { ChoiceResult, TokenEvent, ToolCallDelta } from './generation-runner';
 import type { JsonObject, JsonValue } from './json-writer';
 import type { GenerationRouteKind, LlamacppTask } from './llamacpp.request';
 import { settingsJson } from './llamacpp.settings';
@@ -55,11 +55,48 @@ const chatChunk = (
   ...extra,
 });
 
+/** One delta per part that changed, as `common_chat_msg_diff_to_json_oaicompat` emits them. */
+function chatDeltas(event: TokenEvent): JsonObject[] {
+  const deltas: JsonObject[] = [];
+  if (event.nDecoded === 1) deltas.push({ role: 'assistant', content: null });
+  if (event.reasoning !== '') deltas.push({ reasoning_content: event.reasoning });
+  if (event.text !== '') deltas.push({ content: event.text });
+  if (event.toolCall) deltas.push({ tool_calls: [toolCallDeltaJson(event.toolCall)] });
+  return deltas;
+}
+
+function toolCallDeltaJson(call: ToolCallDelta): JsonObject {
+  const { index, arguments: fragment } = call;
+  if (!call.first) return { index, function: { arguments: fragment } };
+  return {
+    index,
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: fragment },
+  };
+}
+
+/** `common_chat_msg::to_json_oaicompat`: content is null when the message only calls tools. */
+function messageJson(result: ChoiceResult): JsonObject {
+  const calls = result.toolCalls;
+  return {
+    role: 'assistant',
+    reasoning_content: result.reasoning === '' ? undefined : result.reasoning,
+    content: result.content === '' && calls.length > 0 ? null : result.content,
+    tool_calls:
+      calls.length === 0
+        ? undefined
+        : calls.map((call) => ({
+            type: 'function',
+            function: { name: call.name, arguments: call.arguments },
+            id: call.id,
+          })),
+  };
+}
+
 const chat: LlamacppEncoder = {
   partial(event, meta) {
-    const deltas: JsonObject[] = [];
-    if (event.nDecoded === 1) deltas.push({ role: 'assistant', content: null });
-    if (event.text !== '') deltas.push({ content: event.text });
+    const deltas = chatDeltas(event);
     const chunks = deltas.map((delta, i) => {
       const logprobs =
         i === deltas.length - 1 && event.probs ? { content: probsJson([event.probs]) } : undefined;
@@ -88,7 +125,7 @@ const chat: LlamacppEncoder = {
         return {
           finish_reason: finishReason(r),
           index: r.index,
-          message: { role: 'assistant', content: r.content },
+          message: messageJson(r),
           logprobs: probs.length > 0 ? { content: probsJson(probs) } : undefined,
         };
       }),

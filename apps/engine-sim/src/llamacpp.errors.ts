@@ -1,15 +1,24 @@
 import type { JsonObject } from './json-writer';
 import { SimError, type SimErrorKind } from './sim-errors';
 
+interface ErrorType {
+  readonly code: number;
+  readonly type: string;
+  /** Wording llama.cpp itself uses for this case, replacing the simulator's. */
+  readonly message?: string;
+}
+
 /** llama.cpp's `error_type` → status and `type` (`server-common.cpp format_error_response`). */
 const ERROR_TYPES = {
   invalid_request: { code: 400, type: 'invalid_request_error' },
   exceed_context: { code: 400, type: 'exceed_context_size_error' },
   not_found: { code: 404, type: 'not_found_error' },
   unavailable: { code: 503, type: 'unavailable_error' },
+  // llama.cpp queues rather than refusing; its nearest answer is `/slots?fail_on_no_slot=1`.
+  overloaded: { code: 503, type: 'unavailable_error', message: 'no slot available' },
   not_supported: { code: 501, type: 'not_supported_error' },
   server: { code: 500, type: 'server_error' },
-} as const satisfies Record<SimErrorKind, { code: number; type: string }>;
+} as const satisfies Record<SimErrorKind, ErrorType>;
 
 export function errorStatus(error: SimError): number {
   return ERROR_TYPES[error.kind].code;
@@ -17,8 +26,9 @@ export function errorStatus(error: SimError): number {
 
 /** `{"error":{"code":…,"message":…,"type":…}}`, plus any extra fields of the error. */
 export function errorBody(error: SimError): JsonObject {
-  const { code, type } = ERROR_TYPES[error.kind];
-  return { error: { code, message: error.message, type, ...error.details } };
+  const row: ErrorType = ERROR_TYPES[error.kind];
+  const message = row.message ?? error.message;
+  return { error: { code: row.code, message, type: row.type, ...error.details } };
 }
 
 /**

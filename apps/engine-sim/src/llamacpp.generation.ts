@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { runGeneration, type GenerationEvent, type GenerationJob } from './generation-runner';
+import { dropConnection, watchDisconnect } from './client-connection';
+import {
+  runGeneration,
+  type GenerationEvent,
+  type GenerationJob,
+  type GenerationOutcome,
+} from './generation-runner';
 import { LLAMACPP_ENCODERS, type ResponseMeta } from './llamacpp.encoders';
 import { sendError, sendJson, SseStream } from './llamacpp.http';
 import {
@@ -9,7 +15,7 @@ import {
   type LlamacppTask,
 } from './llamacpp.request';
 import { settingsJson } from './llamacpp.settings';
-import { completionId } from './llamacpp.wire';
+import { completionId, toolCallId } from './llamacpp.wire';
 import type { SimContext } from './personality';
 import { toSimError } from './sim-errors';
 
@@ -17,6 +23,7 @@ import { toSimError } from './sim-errors';
  * One generation request, top to bottom: parse → watch the connection → run on the slot pool
  * → relay records (stream) or answer once (non-stream). Errors before the first record are
  * plain HTTP errors; later ones are an in-band `data: {"error":…}` record without `[DONE]`.
+ * A request the `dieAfterTokens` fault kills loses its connection mid-response.
  */
 export async function serveGeneration(
   ctx: SimContext,
@@ -27,7 +34,7 @@ export async function serveGeneration(
 ): Promise<void> {
   let task: LlamacppTask;
   try {
-    task = parseTask(kind, parseJsonBody(rawBody));
+    task = parseTask(kind, parseJsonBody(rawBody), ctx.settings);
   } catch (error) {
     sendError(res, toSimError(error));
     return;
@@ -45,21 +52,12 @@ export async function serveGeneration(
   };
 
   try {
-    const results = await runGeneration(
-      ctx.pool,
-      ctx.settings.ctxSize,
-      toJob(ctx, task, cancel.signal),
-      relay,
-    );
-    if (results === null) {
-      // Cancelled: the client is gone, or the simulator is shutting down.
-      if (!res.writableEnded) res.destroy();
-    } else if (stream) {
+    const outcome = await runGeneration(ctx, toJob(ctx, task, cancel.signal), relay);
+    finish(outcome, res, (results) => {
+      if (!stream) return sendJson(res, 200, encoder.body(results, meta));
       if (encoder.doneMarker) stream.sendDone();
       stream.end();
-    } else {
-      sendJson(res, 200, encoder.body(results, meta));
-    }
+    });
   } catch (error) {
     const simError = toSimError(error);
     if (stream?.started) stream.fail(simError);
@@ -80,19 +78,23 @@ function toJob(ctx: SimContext, task: LlamacppTask, signal: AbortSignal): Genera
     nProbs: task.nProbs,
     slotParams: settingsJson(task.settings, 'slot'),
     signal,
+    reasoning: task.reasoning,
+    tool: task.tool,
+    toolCallId,
   };
 }
 
-/** Aborts when the client closes the connection before the response is complete. */
-function watchDisconnect(
-  req: IncomingMessage,
-  res: ServerResponse,
-): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) controller.abort();
-  };
-  res.on('close', onClose);
-  if (req.socket.destroyed) controller.abort();
-  return { signal: controller.signal, dispose: () => res.off('close', onClose) };
+type Results = Extract<GenerationOutcome, { status: 'done' }>['results'];
+
+function finish(outcome: GenerationOutcome, res: ServerResponse, done: (r: Results) => void): void {
+  switch (outcome.status) {
+    case 'done':
+      return done(outcome.results);
+    case 'cancelled':
+      // The client is gone, or the simulator is shutting down.
+      if (!res.writableEnded) res.destroy();
+      return;
+    case 'died':
+      return dropConnection(res);
+  }
 }

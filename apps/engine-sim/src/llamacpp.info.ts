@@ -9,11 +9,13 @@ import { BOS_PIECE, EOS_PIECE, N_VOCAB } from './tokenizer';
 
 /** Bodies of llama.cpp's informational endpoints, shaped like the recorded transcripts. */
 
-// Sizes of the small F16 model the transcripts were recorded with.
-const MODEL_META = { vocab_type: 1, n_embd: 64, n_params: 4178240, size: 8357120 } as const;
+// Sizes of the small F16 model the transcripts were recorded with; `n_embd` follows the
+// simulated embedding size instead, so a client can learn the vector length from it.
+const MODEL_META = { vocab_type: 1, n_params: 4178240, size: 8357120 } as const;
 const N_CTX_TRAIN = 4096;
 
-const DEFAULT_SETTINGS = resolveSettings(
+/** Server defaults, as `/props` shows them and as an embedding task's slot reports them. */
+export const DEFAULT_SETTINGS = resolveSettings(
   {},
   {
     seed: DEFAULT_SEED,
@@ -70,7 +72,7 @@ export function modelsJson(settings: SimSettings): JsonObject {
           n_vocab: N_VOCAB,
           n_ctx: settings.ctxSize,
           n_ctx_train: Math.max(N_CTX_TRAIN, settings.ctxSize),
-          n_embd: MODEL_META.n_embd,
+          n_embd: settings.embeddingDim,
           n_params: MODEL_META.n_params,
           size: MODEL_META.size,
           ftype: 'F16',

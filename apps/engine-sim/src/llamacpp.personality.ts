@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderChatPrompt } from './chat-template';
 import type { JsonValue } from './json-writer';
+import { serveEmbeddings, type EmbeddingRouteKind } from './llamacpp.embeddings';
 import { serveGeneration } from './llamacpp.generation';
 import { sendError, sendJson, sendText } from './llamacpp.http';
 import { healthJson, modelsJson, propsJson, slotsJson } from './llamacpp.info';
@@ -23,6 +24,12 @@ const GENERATION_ROUTES: readonly (readonly [path: string, kind: GenerationRoute
   ['/chat/completions', 'chat'],
   ['/v1/chat/completions', 'chat'],
   ['/api/chat', 'chat'],
+];
+
+const EMBEDDING_ROUTES: readonly (readonly [path: string, kind: EmbeddingRouteKind])[] = [
+  ['/embedding', 'native'],
+  ['/embeddings', 'native'],
+  ['/v1/embeddings', 'openai'],
 ];
 
 type Handler = (ctx: SimContext, request: FastifyRequest, res: ServerResponse) => void;
@@ -67,6 +74,12 @@ export const llamacppPersonality: Personality = {
       app.post(url, async (request, reply) => {
         reply.hijack();
         await serveGeneration(ctx, kind, request.body, request.raw, reply.raw);
+      });
+    }
+    for (const [url, kind] of EMBEDDING_ROUTES) {
+      app.post(url, async (request, reply) => {
+        reply.hijack();
+        await serveEmbeddings(ctx, kind, request.body, request.raw, reply.raw);
       });
     }
 

@@ -1,20 +1,23 @@
 import { renderChatPrompt, GENERATION_PROMPT } from './chat-template';
-import type { ChoiceSpec } from './generation-runner';
+import type { ChoiceSpec, ReasoningOutput } from './generation-runner';
 import { jsonSyntaxError } from './llamacpp.errors';
 import { resolveSettings, type SettingValues } from './llamacpp.settings';
 import { parseChatMessages } from './openai-messages';
+import { requestedTool } from './openai-tools';
 import {
   type Body,
   isRecord,
   readBool,
   readInt,
   readRecord,
+  readString,
   readStringOrStrings,
   readStrings,
 } from './request-fields';
 import { SimError } from './sim-errors';
 import { DEFAULT_SEED } from './text-generator';
 import { tokenize } from './tokenizer';
+import type { ToolSpec } from './tool-call-plan';
 
 /** The three generation routes; they share one task model and differ in these rows. */
 export type GenerationRouteKind = 'chat' | 'completions' | 'native';
@@ -30,17 +33,27 @@ export interface LlamacppTask {
   readonly includeUsage: boolean;
   readonly timingsPerToken: boolean;
   readonly returnTokens: boolean;
+  readonly reasoning: ReasoningOutput;
+  /** The tool every choice calls; absent for a plain answer. */
+  readonly tool: ToolSpec | undefined;
   readonly settings: SettingValues;
 }
 
-interface PromptInput {
+export interface PromptInput {
   readonly text: string;
   readonly tokens: readonly number[];
 }
 
+interface RouteInput {
+  readonly prompts: PromptInput[];
+  readonly tool?: ToolSpec;
+}
+
 interface RouteDialect {
-  prompts(body: Body): PromptInput[];
+  read(body: Body): RouteInput;
   nProbs(body: Body): number;
+  /** How a reasoning model's thoughts come out on this route. */
+  reasoning(body: Body): ReasoningOutput;
   stop(body: Body): readonly string[];
   readonly chatFormat: string;
   readonly generationPrompt: string;
@@ -50,38 +63,57 @@ const textPrompt = (text: string): PromptInput => ({ text, tokens: tokenize(text
 
 const ROUTES = {
   chat: {
-    prompts: (body) => [textPrompt(renderChatPrompt(parseChatMessages(body.messages)))],
+    read: (body) => {
+      const messages = parseChatMessages(body.messages);
+      const tool = requestedTool(body, messages);
+      return { prompts: [textPrompt(renderChatPrompt(messages))], tool };
+    },
     nProbs: (body) => {
-      if (body.logprobs === true) return readInt(body, 'top_logprobs', 20);
+      if (body.logprobs === true) {
+        if (hasTools(body) && readBool(body, 'stream', false)) {
+          throw new SimError('invalid_request', 'logprobs is not supported with tools + stream');
+        }
+        return readInt(body, 'top_logprobs', 20);
+      }
       if (body.top_logprobs !== undefined && body.top_logprobs !== null) {
         throw new SimError('invalid_request', 'top_logprobs requires logprobs to be set to true');
       }
       return readInt(body, 'n_probs', 0);
     },
     stop: (body) => readStringOrStrings(body, 'stop'),
+    // `--reasoning-format deepseek`: thoughts go to `reasoning_content` unless the request asks
+    // for `none` (raw text) or turns thinking off.
+    reasoning: (body) => {
+      const kwargs = readRecord(body, 'chat_template_kwargs');
+      if (kwargs.enable_thinking === false || body.reasoning_effort === 'none') return 'off';
+      return readString(body, 'reasoning_format', 'deepseek') === 'none' ? 'inline' : 'separate';
+    },
     chatFormat: 'peg-native',
     generationPrompt: GENERATION_PROMPT,
   },
   completions: {
-    prompts: (body) => {
+    read: (body) => {
       rejectUnsupportedCompletionParams(body);
       if (body.prompt === undefined) throw new SimError('invalid_request', '"prompt" is required');
-      return promptList(body.prompt);
+      return { prompts: promptList(body.prompt) };
     },
     nProbs: (body) => readInt(body, 'logprobs', readInt(body, 'n_probs', 0)),
     stop: (body) => readStringOrStrings(body, 'stop'),
+    // Raw completion routes run no chat parser: thoughts stay in the text, tags included.
+    reasoning: () => 'inline',
     chatFormat: 'Content-only',
     generationPrompt: '',
   },
   native: {
-    prompts: (body) => {
+    read: (body) => {
       if (body.prompt === undefined) {
         throw new SimError('server', "[json.exception.out_of_range.403] key 'prompt' not found");
       }
-      return promptList(body.prompt);
+      return { prompts: promptList(body.prompt) };
     },
     nProbs: (body) => readInt(body, 'n_probs', 0),
     stop: (body) => readStrings(body, 'stop', []),
+    reasoning: () => 'inline',
     chatFormat: 'Content-only',
     generationPrompt: '',
   },
@@ -99,9 +131,19 @@ export function parseJsonBody(raw: unknown): Body {
   return isRecord(parsed) ? parsed : {};
 }
 
-export function parseTask(route: GenerationRouteKind, body: Body): LlamacppTask {
+/** What the engine was started with that shapes a task. */
+export interface EngineTraits {
+  /** A reasoning model (`SimSettings.reasoning`). */
+  readonly reasoning: boolean;
+}
+
+export function parseTask(
+  route: GenerationRouteKind,
+  body: Body,
+  traits: EngineTraits,
+): LlamacppTask {
   const dialect: RouteDialect = ROUTES[route];
-  const prompts = dialect.prompts(body);
+  const { prompts, tool } = dialect.read(body);
   const n = Math.max(1, readInt(body, 'n_cmpl', readInt(body, 'n', 1)));
   const seed = readInt(body, 'seed', DEFAULT_SEED) >>> 0;
   const nPredict = readInt(
@@ -131,6 +173,8 @@ export function parseTask(route: GenerationRouteKind, body: Body): LlamacppTask 
     includeUsage: readBool(readRecord(body, 'stream_options'), 'include_usage', false),
     timingsPerToken: readBool(body, 'timings_per_token', false),
     returnTokens: readBool(body, 'return_tokens', false),
+    reasoning: traits.reasoning ? dialect.reasoning(body) : 'off',
+    tool,
     settings: resolveSettings(body, {
       seed,
       stop,
@@ -144,8 +188,10 @@ export function parseTask(route: GenerationRouteKind, body: Body): LlamacppTask 
   };
 }
 
+const hasTools = (body: Body): boolean => Array.isArray(body.tools) && body.tools.length > 0;
+
 /** A prompt string, a token array, or a list of either (one result per prompt). */
-function promptList(prompt: unknown): PromptInput[] {
+export function promptList(prompt: unknown): PromptInput[] {
   if (typeof prompt === 'string') return [textPrompt(prompt)];
   if (isTokenArray(prompt)) return [tokenPrompt(prompt)];
   if (Array.isArray(prompt) && prompt.length > 0) {

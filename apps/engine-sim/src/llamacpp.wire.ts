@@ -19,11 +19,16 @@ export function randomAlphanumeric(length: number): string {
 /** Both OpenAI-style routes use the `chatcmpl-` prefix. */
 export const completionId = (): string => `chatcmpl-${randomAlphanumeric(32)}`;
 
+/** `gen_tool_call_id()`: 32 random alphanumerics, no prefix. */
+export const toolCallId = (): string => randomAlphanumeric(32);
+
 /** Unix seconds, taken when each record is built, as llama.cpp does. */
 export const unixNow = (): number => Math.floor(Date.now() / 1000);
 
-export function finishReason(result: ChoiceResult): 'stop' | 'length' {
-  return result.stopType === 'limit' ? 'length' : 'stop';
+/** `length` when cut at the limit; otherwise `tool_calls` if the choice called a tool. */
+export function finishReason(result: ChoiceResult): 'stop' | 'length' | 'tool_calls' {
+  if (result.stopType === 'limit') return 'length';
+  return result.toolCalls.length > 0 ? 'tool_calls' : 'stop';
 }
 
 export function timingsJson(stats: SequenceStats): JsonObject {

@@ -8,6 +8,8 @@ export interface PoolSettings {
   readonly prefillTokensPerSecond: number;
   readonly decodeMs: number;
   readonly batchSlowdown: number;
+  /** KV cache shared by all slots, in tokens. */
+  readonly kvCacheTokens: number;
 }
 
 export interface TokenVerdict {
@@ -24,6 +26,8 @@ export interface SequenceSpec {
   /** The request's cap, only for display (-1 = none). */
   readonly nPredict: number;
   readonly cachePrompt: boolean;
+  /** Extra delay before the first token (the `stallMs` fault); the slot is held meanwhile. */
+  readonly stallMs?: number;
   /** Request parameters shown for the slot while and after it runs. */
   readonly params: JsonObject;
   readonly signal: AbortSignal;

@@ -6,6 +6,21 @@ export interface ThroughputWindow {
   predictedMs: number;
 }
 
+/**
+ * Prefix-cache lookups, counted when a sequence that may reuse cache starts. Engines that export
+ * vLLM-style `prefix_cache_queries` / `prefix_cache_hits` counters report the token counts.
+ */
+export interface PrefixCacheCounters {
+  /** Prompt tokens looked up. */
+  queryTokens: number;
+  /** Prompt tokens found in cache (their prefill was skipped). */
+  hitTokens: number;
+  /** Sequences that looked up. */
+  queries: number;
+  /** Sequences that reused at least one token. */
+  hits: number;
+}
+
 const emptyWindow = (): ThroughputWindow => ({
   promptTokens: 0,
   promptMs: 0,
@@ -27,6 +42,7 @@ export class SimMetrics {
   busySlotsInDecodes = 0;
   /** Largest number of tokens held by one slot. */
   maxSlotTokens = 0;
+  readonly prefixCache: PrefixCacheCounters = { queryTokens: 0, hitTokens: 0, queries: 0, hits: 0 };
 
   onPromptEvaluated(tokens: number, ms: number): void {
     this.total.promptTokens += tokens;
@@ -45,6 +61,14 @@ export class SimMetrics {
   onDecode(busySlots: number, calls = 1): void {
     this.decodeCalls += calls;
     this.busySlotsInDecodes += busySlots * calls;
+  }
+
+  onPrefixLookup(promptTokens: number, cachedTokens: number): void {
+    const counters = this.prefixCache;
+    counters.queryTokens += promptTokens;
+    counters.hitTokens += cachedTokens;
+    counters.queries += 1;
+    if (cachedTokens > 0) counters.hits += 1;
   }
 
   onSlotTokens(tokens: number): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAULT_DEFAULTS, FAULT_SHAPE, type FailStatus } from './sim-faults';
 
 /** Engines the simulator can impersonate; each one is a `*.personality.ts` plus a table row. */
 export const SIM_ENGINES = ['llamacpp'] as const;
@@ -22,8 +23,29 @@ export interface EngineSimOptions {
   batchSlowdown?: number;
   /** Per-slot context in tokens (default 4096). */
   ctxSize?: number;
+  /**
+   * KV cache shared by all slots, in tokens (default slots × ctxSize). A sequence holds its prompt
+   * plus what it may still decode; one that does not fit waits in line even if a slot is free.
+   */
+  kvCacheTokens?: number;
+  /** A reasoning model: every choice thinks (a run of reasoning tokens) before it answers. */
+  reasoning?: boolean;
+  /** Length of embedding vectors (default 384). */
+  embeddingDim?: number;
   /** How long after start the engine still reports that it is loading (default 0 ms). */
   loadingMs?: number;
+  /** Fraction 0..1 of inference requests that fail before any output (default 0). */
+  failRate?: number;
+  /** Status of those failures: 500 (default) or 503. */
+  failStatus?: FailStatus;
+  /** Refuse at once with the engine's overload error instead of queueing (default false). */
+  overloadWhenFull?: boolean;
+  /** Extra delay before the first token (default 0 ms). */
+  stallMs?: number;
+  /** Drop the connection after this many streamed tokens of a request (default never). */
+  dieAfterTokens?: number | null;
+  /** Stop the whole engine abruptly this long after start (default never). */
+  crashAfterMs?: number | null;
   /** pino level (default `warn`). */
   logLevel?: string;
 }
@@ -40,11 +62,28 @@ const settingsSchema = z.object({
   decodeMs: z.number().min(0).default(15),
   batchSlowdown: z.number().min(0).default(0.15),
   ctxSize: z.number().int().min(16).default(4096),
-  loadingMs: z.number().min(0).default(0),
+  kvCacheTokens: z.number().int().min(16).optional(),
+  reasoning: z.boolean().default(false),
+  embeddingDim: z.number().int().min(1).max(65536).default(384),
+  loadingMs: FAULT_SHAPE.loadingMs.default(FAULT_DEFAULTS.loadingMs),
+  failRate: FAULT_SHAPE.failRate.default(FAULT_DEFAULTS.failRate),
+  failStatus: FAULT_SHAPE.failStatus.default(FAULT_DEFAULTS.failStatus),
+  overloadWhenFull: FAULT_SHAPE.overloadWhenFull.default(FAULT_DEFAULTS.overloadWhenFull),
+  stallMs: FAULT_SHAPE.stallMs.default(FAULT_DEFAULTS.stallMs),
+  dieAfterTokens: FAULT_SHAPE.dieAfterTokens.default(FAULT_DEFAULTS.dieAfterTokens),
+  crashAfterMs: FAULT_SHAPE.crashAfterMs.default(FAULT_DEFAULTS.crashAfterMs),
   logLevel: z.enum(LOG_LEVELS).default('warn'),
 });
 
-export type SimSettings = Readonly<z.infer<typeof settingsSchema>>;
+type ParsedSettings = z.infer<typeof settingsSchema>;
+
+/**
+ * Validated options with every default applied. The fault knobs here are the values at start;
+ * the live ones are `SimContext.faults`, which `POST /__sim/faults` may change.
+ */
+export type SimSettings = Readonly<
+  Omit<ParsedSettings, 'kvCacheTokens'> & { kvCacheTokens: number }
+>;
 
 /** Applies defaults and rejects bad options at start, listing every problem at once. */
 export function resolveSimSettings(opts: EngineSimOptions): SimSettings {
@@ -52,5 +91,6 @@ export function resolveSimSettings(opts: EngineSimOptions): SimSettings {
   if (!parsed.success) {
     throw new Error(`engine-sim: invalid options\n${z.prettifyError(parsed.error)}`);
   }
-  return Object.freeze(parsed.data);
+  const { kvCacheTokens, slots, ctxSize } = parsed.data;
+  return Object.freeze({ ...parsed.data, kvCacheTokens: kvCacheTokens ?? slots * ctxSize });
 }

@@ -1,75 +1,62 @@
 import { performance } from 'node:perf_hooks';
+import { DecodeLoop } from './decode-loop';
+import { KvBudget } from './kv-budget';
 import { PrefixCache, commonPrefixLength } from './prefix-cache';
 import type {
   PoolSettings,
   SequenceOutcome,
   SequenceSpec,
-  SequenceStats,
   SlotSnapshot,
   SlotTaskView,
   TokenVerdict,
 } from './sequence';
 import type { SimMetrics } from './sim-metrics';
+import {
+  type Active,
+  type Pending,
+  type Slot,
+  pickIdleSlot,
+  prefillMs,
+  reservation,
+  sequenceStats,
+  slotSnapshot,
+} from './slot-state';
 
 /**
- * The cost model: a fixed number of slots, each running one sequence. Sequences beyond that
- * wait FIFO. A sequence prefills the part of its prompt not already cached, at a fixed token
- * rate, and its first token comes out of the prefill. Further tokens come from one shared decode
- * loop that steps every busy sequence at once (continuous batching), each step taking
- * `decodeMs * (1 + batchSlowdown * (busySlots - 1))`. Everything runs on timers.
+ * The cost model: a fixed number of slots, each running one sequence, and a KV cache of
+ * `kvCacheTokens` they share. Sequences beyond that wait FIFO: the head of the line starts when
+ * a slot is free and its tokens fit in the cache (see {@link KvBudget}). A sequence prefills the
+ * part of its prompt not already cached, at a fixed token rate, and its first token comes out of
+ * the prefill. Further tokens come from one shared decode loop that steps every busy sequence at
+ * once (continuous batching), each step taking `decodeMs * (1 + batchSlowdown * (busySlots - 1))`.
+ * Everything runs on timers.
  */
-
-interface Pending {
-  readonly spec: SequenceSpec;
-  readonly taskId: number;
-  readonly resolve: (outcome: SequenceOutcome) => void;
-  detach(): void;
-}
-
-interface Active {
-  readonly pending: Pending;
-  readonly slot: Slot;
-  readonly view: SlotTaskView;
-  readonly cacheN: number;
-  readonly promptN: number;
-  readonly startedAt: number;
-  prefillTimer: NodeJS.Timeout | undefined;
-  promptMs: number;
-  generationStartedAt: number | undefined;
-  step: number;
-}
-
-interface Slot {
-  readonly id: number;
-  kv: readonly number[];
-  lastUsed: number;
-  active: Active | undefined;
-  view: SlotTaskView | undefined;
-}
 
 const CANCELLED: SequenceOutcome = { status: 'cancelled' };
 /** llama.cpp's default logical batch: a prefill takes one decode call per this many tokens. */
 const N_BATCH = 2048;
-/** llama.cpp's `--slot-prompt-similarity`: reuse a slot whose cache covers this much of it. */
-const SLOT_SIMILARITY = 0.1;
 const PREFIX_CACHE_ENTRIES = 64;
-/** Engines clamp measured durations to one microsecond so rates stay finite. */
-const MIN_MS = 0.001;
 
 const now = (): number => performance.now();
 
 export class SlotPool {
   private readonly slots: Slot[];
   private readonly waiting: Pending[] = [];
-  private readonly decoding = new Set<Active>();
+  private readonly decoding: DecodeLoop<Active>;
   private readonly cache = new PrefixCache(PREFIX_CACHE_ENTRIES);
-  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly kv: KvBudget;
   private nextTaskId = 0;
 
   constructor(
     private readonly settings: PoolSettings,
     private readonly metrics: SimMetrics,
   ) {
+    this.kv = new KvBudget(settings.kvCacheTokens);
+    this.decoding = new DecodeLoop(
+      () => this.stepMs(),
+      (size) => metrics.onDecode(size),
+      (active) => this.step(active),
+    );
     this.slots = Array.from({ length: settings.slots }, (_, id) => ({
       id,
       kv: [],
@@ -88,18 +75,39 @@ export class SlotPool {
     return this.waiting.length;
   }
 
+  get kvCacheTokens(): number {
+    return this.kv.capacity;
+  }
+
+  /** Tokens the running sequences hold in KV cache now: prompts plus tokens decoded so far. */
+  get kvUsedTokens(): number {
+    return this.slots.reduce((used, { active }) => {
+      return active ? used + active.pending.spec.prompt.length + active.step : used;
+    }, 0);
+  }
+
+  /** KV cache in use, 0..1. */
+  get kvUsage(): number {
+    return Math.min(1, this.kvUsedTokens / this.kv.capacity);
+  }
+
+  /**
+   * Whether sequences of these sizes (prompt plus planned output, in tokens) would all start at
+   * once rather than wait: enough idle slots, nobody queued ahead, and room in the KV cache.
+   */
+  canStartNow(sequenceTokens: readonly number[]): boolean {
+    const idle = this.slots.length - this.busySlots;
+    const tokens = sequenceTokens.reduce((sum, n) => sum + n, 0);
+    return this.waiting.length === 0 && idle >= sequenceTokens.length && this.kv.fits(tokens);
+  }
+
   /** Task ids count every task the engine handles, scrapes included, as llama.cpp's do. */
   takeTaskId(): number {
     return this.nextTaskId++;
   }
 
   snapshot(): SlotSnapshot[] {
-    return this.slots.map((slot) => ({
-      id: slot.id,
-      nCtx: this.settings.ctxSize,
-      isProcessing: slot.active !== undefined,
-      task: slot.view && { ...slot.view },
-    }));
+    return this.slots.map((slot) => slotSnapshot(slot, this.settings.ctxSize));
   }
 
   /** Runs one sequence to its end; never rejects. Aborting the signal frees the slot at once. */
@@ -127,25 +135,13 @@ export class SlotPool {
 
   private dispatch(): void {
     for (let next = this.waiting[0]; next; next = this.waiting[0]) {
-      const slot = this.pickSlot(next.spec.prompt);
+      // FIFO: when the head does not fit in the KV cache, everyone behind it waits too.
+      if (!this.kv.fits(reservation(next.spec))) return;
+      const slot = pickIdleSlot(this.slots, next.spec.prompt);
       if (!slot) return;
       this.waiting.shift();
       this.start(next, slot);
     }
-  }
-
-  /** The idle slot whose cache best matches the prompt, else the least recently used one. */
-  private pickSlot(prompt: readonly number[]): Slot | undefined {
-    let similar: Slot | undefined;
-    let shared = 0;
-    let lru: Slot | undefined;
-    for (const slot of this.slots) {
-      if (slot.active) continue;
-      const common = commonPrefixLength(slot.kv, prompt);
-      if (common > shared) [similar, shared] = [slot, common];
-      if (!lru || slot.lastUsed <= lru.lastUsed) lru = slot;
-    }
-    return similar && shared > SLOT_SIMILARITY * prompt.length ? similar : lru;
   }
 
   private start(pending: Pending, slot: Slot): void {
@@ -156,6 +152,7 @@ export class SlotPool {
     // The last prompt token is always evaluated: its logits give the first sampled token.
     const cacheN = Math.max(0, Math.min(reusable, spec.prompt.length - 1));
     const promptN = spec.prompt.length - cacheN;
+    if (spec.cachePrompt) this.metrics.onPrefixLookup(spec.prompt.length, cacheN);
     const view: SlotTaskView = {
       taskId: pending.taskId,
       nPromptTokens: spec.prompt.length,
@@ -173,7 +170,9 @@ export class SlotPool {
       view,
       cacheN,
       promptN,
+      reserved: reservation(spec),
       startedAt: now(),
+      stallMs: spec.stallMs ?? 0,
       prefillTimer: undefined,
       promptMs: 0,
       generationStartedAt: undefined,
@@ -181,14 +180,16 @@ export class SlotPool {
     };
     slot.active = active;
     slot.view = view;
-    const prefillMs = (promptN / this.settings.prefillTokensPerSecond) * 1000;
-    active.prefillTimer = setTimeout(() => this.finishPrefill(active), prefillMs);
+    this.kv.reserve(active.reserved);
+    const delayMs = (promptN / this.settings.prefillTokensPerSecond) * 1000 + active.stallMs;
+    active.prefillTimer = setTimeout(() => this.finishPrefill(active), delayMs);
   }
 
   private finishPrefill(active: Active): void {
     active.prefillTimer = undefined;
     const t = now();
-    active.promptMs = Math.max(MIN_MS, t - active.startedAt);
+    // A stall delays the first token but is not prompt processing.
+    active.promptMs = prefillMs(active, t);
     active.generationStartedAt = t;
     this.metrics.onPromptEvaluated(active.promptN, active.promptMs);
     this.metrics.onDecode(1, Math.max(1, Math.ceil(active.promptN / N_BATCH)));
@@ -196,10 +197,7 @@ export class SlotPool {
       this.complete(active);
       return;
     }
-    if (this.step(active)) {
-      this.decoding.add(active);
-      if (this.tickTimer === undefined) this.scheduleTick(now());
-    }
+    if (this.step(active)) this.decoding.add(active);
   }
 
   /** Emits the next token; returns whether the sequence goes on. */
@@ -209,7 +207,7 @@ export class SlotPool {
     active.view.nDecoded = active.step;
     let verdict: TokenVerdict;
     try {
-      verdict = spec.onToken(index, () => this.stats(active, now()));
+      verdict = spec.onToken(index, () => sequenceStats(active, now()));
     } catch (error) {
       this.release(active);
       active.pending.resolve({ status: 'failed', error });
@@ -225,33 +223,15 @@ export class SlotPool {
     return true;
   }
 
-  private scheduleTick(from: number): void {
-    const due = from + this.stepMs();
-    this.tickTimer = setTimeout(() => this.tick(due), Math.max(0, due - now()));
-  }
-
-  private tick(due: number): void {
-    this.tickTimer = undefined;
-    const batch = [...this.decoding];
-    this.metrics.onDecode(batch.length);
-    for (const active of batch) {
-      if (this.decoding.has(active)) this.step(active);
-    }
-    if (this.decoding.size === 0) return;
-    const t = now();
-    // Keep the cadence exact, but after a stalled event loop resume from now instead of
-    // bursting out a backlog of steps.
-    this.scheduleTick(t - due > this.stepMs() ? t : due);
-  }
-
   private stepMs(): number {
     const busy = Math.max(1, this.busySlots);
     return this.settings.decodeMs * (1 + this.settings.batchSlowdown * (busy - 1));
   }
 
   private complete(active: Active): void {
-    const stats = this.stats(active, now());
-    this.metrics.onPrediction(stats.predictedN, stats.predictedMs);
+    const stats = sequenceStats(active, now());
+    // A prefill-only sequence (an embedding) predicts nothing.
+    if (stats.predictedN > 0) this.metrics.onPrediction(stats.predictedN, stats.predictedMs);
     this.release(active);
     active.pending.resolve({ status: 'done', stats });
   }
@@ -262,6 +242,8 @@ export class SlotPool {
       this.waiting.splice(index, 1);
       pending.detach();
       pending.resolve(CANCELLED);
+      // A head that did not fit in the KV cache may have been holding back smaller sequences.
+      if (index === 0) this.dispatch();
       return;
     }
     const active = this.slots.find((slot) => slot.active?.pending === pending)?.active;
@@ -275,11 +257,8 @@ export class SlotPool {
     const { slot, pending } = active;
     if (active.prefillTimer) clearTimeout(active.prefillTimer);
     this.decoding.delete(active);
-    if (this.decoding.size === 0 && this.tickTimer) {
-      clearTimeout(this.tickTimer);
-      this.tickTimer = undefined;
-    }
     pending.detach();
+    this.kv.release(active.reserved);
     slot.active = undefined;
     slot.lastUsed = now();
     slot.kv = [...pending.spec.prompt, ...pending.spec.output.slice(0, active.step)];
@@ -287,20 +266,5 @@ export class SlotPool {
     this.metrics.onSlotTokens(slot.kv.length);
     this.cache.remember(slot.kv);
     this.dispatch();
-  }
-
-  private stats(active: Active, t: number): SequenceStats {
-    const started = active.generationStartedAt;
-    return {
-      slotId: active.slot.id,
-      taskId: active.pending.taskId,
-      promptTokens: active.pending.spec.prompt.length,
-      cacheN: active.cacheN,
-      promptN: active.promptN,
-      promptMs: active.promptMs,
-      predictedN: active.step,
-      predictedMs: started === undefined ? 0 : Math.max(MIN_MS, t - started),
-      tokensCached: active.pending.spec.prompt.length + Math.max(0, active.step - 1),
-    };
   }
 }

@@ -14,6 +14,11 @@ export const DEFAULT_SEED = 4294967295;
 /** Natural answers end with EOS after this many tokens, give or take one. */
 const MIN_NATURAL_TOKENS = 9;
 const MAX_NATURAL_TOKENS = 60;
+/** A reasoning model thinks for about this many tokens before it answers. */
+const MIN_THOUGHT_TOKENS = 8;
+const MAX_THOUGHT_TOKENS = 40;
+/** Decorrelates the thoughts from the answer planned with the same key. */
+const THOUGHT_SALT = 0x5bd1e995;
 
 export interface PlannedToken {
   readonly id: number;
@@ -54,7 +59,7 @@ export function planCompletion(input: PlanInput): CompletionPlan {
   if (input.ignoreEos && limit === Infinity) {
     throw new RangeError('planCompletion: ignoreEos needs a finite maxTokens');
   }
-  const key = fnv1a(`${input.model}\u0000${input.prompt}\u0000${input.seed ?? DEFAULT_SEED}`);
+  const key = planKey(input);
   const random = mulberry32(key);
   const naturalLength =
     MIN_NATURAL_TOKENS + Math.floor(random() * (MAX_NATURAL_TOKENS - MIN_NATURAL_TOKENS + 1));
@@ -71,6 +76,24 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     tokens.push({ id: pieceId(piece), text: piece, eog: false });
   }
   return { tokens, finish: 'limit', key };
+}
+
+/** Hash of (model, prompt, seed) that seeds everything reproducible about one choice. */
+export function planKey(input: Pick<PlanInput, 'model' | 'prompt' | 'seed'>): number {
+  return fnv1a(`${input.model}\u0000${input.prompt}\u0000${input.seed ?? DEFAULT_SEED}`);
+}
+
+/** The reasoning a thinking model produces before its answer, a pure function of the plan key. */
+export function planThoughts(key: number): PlannedToken[] {
+  const random = mulberry32((key ^ THOUGHT_SALT) >>> 0);
+  const naturalLength =
+    MIN_THOUGHT_TOKENS + Math.floor(random() * (MAX_THOUGHT_TOKENS - MIN_THOUGHT_TOKENS + 1));
+  const tokens: PlannedToken[] = [];
+  for (const piece of speak(random, naturalLength, false)) {
+    if (piece === END) return tokens;
+    tokens.push({ id: pieceId(piece), text: piece, eog: false });
+  }
+  return tokens;
 }
 
 /** The generated token strings (EOS excluded) for a request; their concatenation is the answer. */

@@ -15,6 +15,9 @@ export const N_VOCAB = 32000;
 
 export const BOS_PIECE = '<s>';
 export const EOS_PIECE = '</s>';
+/** Reasoning delimiters, single tokens as in reasoning models' vocabularies. */
+export const THINK_OPEN_PIECE = '<think>';
+export const THINK_CLOSE_PIECE = '</think>';
 
 const SPECIAL_IDS: ReadonlyMap<string, number> = new Map([
   ['<unk>', UNK_ID],
@@ -22,6 +25,9 @@ const SPECIAL_IDS: ReadonlyMap<string, number> = new Map([
   [EOS_PIECE, EOS_ID],
   ['<|im_start|>', N_VOCAB - 2],
   ['<|im_end|>', N_VOCAB - 1],
+  // The byte-fallback ids of 0xFE and 0xFF, bytes that never occur in UTF-8 text, so they are free.
+  [THINK_OPEN_PIECE, 257],
+  [THINK_CLOSE_PIECE, 258],
 ]);
 
 // Ids below 259 are control and byte-fallback tokens in a llama vocabulary.
@@ -29,7 +35,7 @@ const FIRST_PIECE_ID = 259;
 const PIECE_ID_RANGE = N_VOCAB - 2 - FIRST_PIECE_ID;
 
 const PIECE_PATTERN =
-  /<\|im_start\|>|<\|im_end\|>|<\/?s>|<unk>| ?[A-Za-z]{1,10}| ?\d| ?[^\s\dA-Za-z]|\n\n?|[^\S\n]+/gu;
+  /<\|im_start\|>|<\|im_end\|>|<\/?think>|<\/?s>|<unk>| ?[A-Za-z]{1,10}| ?\d| ?[^\s\dA-Za-z]|\n\n?|[^\S\n]+/gu;
 
 /** Splits text into pieces whose concatenation is the text itself. */
 export function splitPieces(text: string): string[] {
