@@ -35,12 +35,12 @@ it('ends a stream with an in-band error frame, and no [DONE], when the engine di
   expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  let body = decoder.decode((await reader.read()).value);
+  let body = decoder.decode((await reader.read()).value as Uint8Array);
   fleet.nodes[0]!.sim.proc.kill('SIGKILL');
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    body += decoder.decode(value);
+    body += decoder.decode(value as Uint8Array);
   }
   const frames = body.split('\n\n').filter((f) => f !== '');
   const last = JSON.parse(frames.at(-1)!.slice('data: '.length)) as {
