@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChatRequest, StreamEvent } from '@switchyard/contracts';
+import { createRecordReader, llamacppAdapter } from '@switchyard/engines';
+import { waitFor } from '@switchyard/testing';
+import { startEngineSim, type RunningSim } from '../../apps/engine-sim/src';
+
+/**
+ * The simulator must be indistinguishable from the real llama-server for the adapter: the
+ * same parser and load reader produce the same events and NodeLoad from the recorded bytes
+ * of a real server (shared/fixtures/llamacpp) as from the simulator's bytes.
+ */
+const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/llamacpp');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
+const body = (name: string) => {
+  const raw = fixture(name);
+  return raw.slice(raw.indexOf('\r\n\r\n') + 4);
+};
+
+const request: ChatRequest = {
+  id: 'fidelity',
+  kind: 'chat',
+  model: 'tiny-llama',
+  messages: [{ role: 'user', content: 'hi' }],
+  sampling: { stop: [], n: 1, maxTokens: 6 },
+  stream: true,
+  includeUsage: true,
+  priority: 0,
+  modalities: ['text'],
+};
+
+function parse(bytes: string): StreamEvent[] {
+  const reader = createRecordReader(llamacppAdapter.streamFraming);
+  const parser = llamacppAdapter.createStreamParser(request);
+  const events: StreamEvent[] = [];
+  for (const record of [...reader.push(bytes), ...reader.end()])
+    events.push(...parser.push(record));
+  return [...events, ...parser.end()];
+}
+
+/** What a client-side consumer depends on, without the generated words themselves. */
+function signature(events: StreamEvent[]) {
+  return events.map((e) => {
+    switch (e.type) {
+      case 'delta':
+        return { type: 'delta', index: e.index, hasText: (e.text ?? '').length > 0 };
+      case 'usage':
+        return { type: 'usage', completionTokens: e.completionTokens, keys: Object.keys(e).sort() };
+      case 'start':
+      case 'done':
+      case 'error':
+        return e;
+    }
+  });
+}
+
+let sim: RunningSim;
+beforeAll(async () => {
+  sim = await startEngineSim({
+    engine: 'llamacpp',
+    port: 0,
+    model: 'tiny-llama',
+    slots: 4,
+    ctxSize: 1024,
+    decodeMs: 2,
+  });
+});
+afterAll(async () => sim?.close());
+
+it('parses a streamed chat with usage into the same events from real and simulated bytes', async () => {
+  const real = parse(body('chat-stream-usage.http'));
+  const res = await fetch(`${sim.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'tiny-llama',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 6,
+      ignore_eos: true,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  });
+  const simulated = parse(await res.text());
+  expect(signature(simulated)).toEqual(signature(real));
+  expect(real.at(-1)).toEqual({ type: 'done', choices: [{ index: 0, finishReason: 'length' }] });
+});
+
+it('reads the same NodeLoad and counters from an idle real server and an idle simulator', async () => {
+  const real = { metrics: fixture('metrics.prom'), slots: fixture('slots-idle.json') };
+  const simulated = {
+    metrics: await (await fetch(`${sim.url}/metrics`)).text(),
+    slots: await (await fetch(`${sim.url}/slots`)).text(),
+  };
+  expect(llamacppAdapter.parseLoad(simulated)).toEqual(llamacppAdapter.parseLoad(real));
+  expect(Object.keys(llamacppAdapter.parseCounters?.(simulated)).sort()).toEqual(
+    Object.keys(llamacppAdapter.parseCounters?.(real)).sort(),
+  );
+});
+
+it('reads the same NodeLoad shape from a busy real server and a busy simulator', async () => {
+  const real = llamacppAdapter.parseLoad({
+    metrics: fixture('metrics-busy.prom'),
+    slots: fixture('slots-busy.json'),
+  });
+  const controller = new AbortController();
+  const running = fetch(`${sim.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'tiny-llama',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 3000,
+      ignore_eos: true,
+      stream: true,
+    }),
+    signal: controller.signal,
+  }).then(
+    // Keep reading (and discarding) so the request stays alive until we abort it.
+    async (r) => {
+      try {
+        for await (const chunk of r.body ?? []) void chunk;
+      } catch {
+        // aborted at the end of the test
+      }
+    },
+    () => undefined,
+  );
+  try {
+    const scrape = async () => ({
+      metrics: await (await fetch(`${sim.url}/metrics`)).text(),
+      slots: await (await fetch(`${sim.url}/slots`)).text(),
+    });
+    await waitFor(async () => llamacppAdapter.parseLoad(await scrape()).running === 1, {
+      timeoutMs: 3000,
+      what: 'one running request',
+    });
+    const simulated = llamacppAdapter.parseLoad(await scrape());
+    expect(Object.keys(simulated).sort()).toEqual(Object.keys(real).sort());
+    expect({
+      running: simulated.running,
+      waiting: simulated.waiting,
+      slotsTotal: simulated.slotsTotal,
+      slotsFree: simulated.slotsFree,
+    }).toEqual({
+      running: real.running,
+      waiting: real.waiting,
+      slotsTotal: real.slotsTotal,
+      slotsFree: real.slotsFree,
+    });
+    expect(simulated.kvCacheUsage).toBeGreaterThan(0);
+    expect(real.kvCacheUsage).toBeGreaterThan(0);
+  } finally {
+    controller.abort();
+    await running;
+  }
+});
