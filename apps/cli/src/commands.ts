@@ -164,6 +164,16 @@ export function registerSim(program: Command): void {
     })
     .requiredOption('--port <n>', 'listen port (0 = any free port)', intArg)
     .requiredOption('--model <name>', 'model name the engine serves')
+    .option(
+      '--management-port <n>',
+      'port of the management listener, for engines with one (mindie; 0 = any free port)',
+      intArg,
+    )
+    .option(
+      '--metrics-port <n>',
+      'port of the metrics listener, for engines with one (mindie; 0 = any free port)',
+      intArg,
+    )
     .option('--host <addr>', 'listen address', '127.0.0.1')
     .option('--slots <n>', 'concurrent sequences (default 4)', intArg)
     .option('--prefill-tps <n>', 'prompt tokens processed per second (default 2000)', floatArg)
@@ -212,6 +222,8 @@ export function registerSim(program: Command): void {
       async (opts: {
         engine: SimEngine;
         port: number;
+        managementPort?: number;
+        metricsPort?: number;
         model: string;
         host: string;
         slots?: number;
@@ -234,8 +246,10 @@ export function registerSim(program: Command): void {
         // Flags not given stay undefined, which the simulator reads as "use the default".
         const { prefillTps, ...options } = opts;
         const sim = await startEngineSim({ ...options, prefillTokensPerSecond: prefillTps });
+        const planes = Object.entries(sim.urls).filter(([plane]) => plane !== 'inference');
+        const also = planes.length > 0 ? ` (${planes.map((p) => p.join(' ')).join(', ')})` : '';
         process.stderr.write(
-          `switchyard sim (${opts.engine}, model ${opts.model}) listening on ${sim.url}\n`,
+          `switchyard sim (${opts.engine}, model ${opts.model}) listening on ${sim.url}${also}\n`,
         );
         void sim.crashed.then(() => {
           process.stderr.write('switchyard sim: crashed on purpose (--crash-after-ms)\n');

@@ -54,6 +54,13 @@ export interface TokenEvent {
   readonly probs: TokenProbs | undefined;
   /** This token completed a stop string. */
   readonly stoppedByWord: boolean;
+  /**
+   * The choice ends with this token (EOS, a stop string or its length limit). Its `final` event
+   * follows in the same turn of the event loop (only tokens of other choices from the same
+   * decode step may come between), so a personality that reports the finish reason on the last
+   * token's record can hold this token back without delaying it.
+   */
+  readonly last: boolean;
   stats(): SequenceStats;
 }
 
@@ -218,6 +225,7 @@ export async function runChoice(
         promptTokens: run.promptTokens.length,
         probs: tokenProbs,
         stoppedByWord: filter.stopped,
+        last: filter.stopped || index + 1 >= plan.steps.length,
         stats,
       });
       return { stop: filter.stopped, newLine };

@@ -28,6 +28,12 @@ export interface SimContext {
   kvUsage(): number;
 }
 
+/** Listeners an engine opens besides its inference one (MindIE: management and metrics ports). */
+export type SimPlane = 'management' | 'metrics';
+
+/** One Fastify app per plane the personality declared, each on a port of its own. */
+export type PlaneApps = Readonly<Partial<Record<SimPlane, FastifyInstance>>>;
+
 /**
  * One engine's HTTP face. An implementer must own every byte on the wire: it registers all of
  * the engine's routes plus the not-found and error handlers, writes status lines, headers and
@@ -37,5 +43,10 @@ export interface SimContext {
  */
 export interface Personality {
   readonly kind: SimEngine;
-  register(app: FastifyInstance, ctx: SimContext): void;
+  /**
+   * Planes the engine serves on listeners of their own; the simulator opens one per entry and
+   * hands their apps to `register` (the same duties apply there). Left out: one listener.
+   */
+  readonly planes?: readonly SimPlane[];
+  register(app: FastifyInstance, ctx: SimContext, planes: PlaneApps): void;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FAULT_DEFAULTS, FAULT_SHAPE, type FailStatus } from './sim-faults';
 
 /** Engines the simulator can impersonate; each one is a `*.personality.ts` plus a table row. */
-export const SIM_ENGINES = ['llamacpp'] as const;
+export const SIM_ENGINES = ['llamacpp', 'vllm', 'mindie', 'tgi', 'ollama'] as const;
 export type SimEngine = (typeof SIM_ENGINES)[number];
 
 export interface EngineSimOptions {
@@ -11,6 +11,10 @@ export interface EngineSimOptions {
   host?: string;
   /** 0 picks an ephemeral port. */
   port: number;
+  /** Port of the management listener, for engines that have one (MindIE); 0 = ephemeral. */
+  managementPort?: number;
+  /** Port of the metrics listener, for engines that have one (MindIE); 0 = ephemeral. */
+  metricsPort?: number;
   /** Served model alias, e.g. `tiny-llama`. */
   model: string;
   /** Concurrent sequences (default 4); requests beyond wait FIFO. */
@@ -56,6 +60,8 @@ const settingsSchema = z.object({
   engine: z.enum(SIM_ENGINES),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535),
+  managementPort: z.number().int().min(0).max(65535).default(0),
+  metricsPort: z.number().int().min(0).max(65535).default(0),
   model: z.string().min(1),
   slots: z.number().int().min(1).max(1024).default(4),
   prefillTokensPerSecond: z.number().positive().default(2000),
