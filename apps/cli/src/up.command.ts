@@ -3,15 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { freePort, ensureRedis, HOW_TO_GET_REDIS } from './local-redis';
 import { intArg } from './commands';
+import { DEFAULT_FLEET, nodeCommands } from './local-fleet';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'switchyard');
 const STOP_GRACE_MS = 10_000;
-
-/** The default local fleet: simulated engines, each with its worker-agent. */
-const DEFAULT_FLEET = [
-  { engine: 'llamacpp', model: 'tiny-llama', slots: 4, decodeMs: 20 },
-  { engine: 'llamacpp', model: 'tiny-llama', slots: 4, decodeMs: 30 },
-] as const;
 
 interface Child {
   name: string;
@@ -73,29 +68,14 @@ export function registerUp(program: Command): void {
       };
 
       for (const [i, node] of DEFAULT_FLEET.entries()) {
-        const port = await freePort();
-        start(`sim-${i}`, [
-          'sim',
-          '--engine',
-          node.engine,
-          '--port',
-          String(port),
-          '--model',
-          node.model,
-          '--slots',
-          String(node.slots),
-          '--decode-ms',
-          String(node.decodeMs),
-        ]);
-        start(`worker-${i}`, [
-          'worker',
-          '--engine',
-          node.engine,
-          '--engine-url',
-          `http://127.0.0.1:${port}`,
-          '--node-id',
-          `${node.engine}-${i}`,
-        ]);
+        const ports = {
+          inference: await freePort(),
+          management: await freePort(),
+          metrics: await freePort(),
+        };
+        const commands = nodeCommands(node, i, ports);
+        start(`sim-${i}`, commands.sim);
+        start(`worker-${i}`, commands.worker);
       }
       start('gateway', [
         'gateway',
@@ -107,7 +87,7 @@ export function registerUp(program: Command): void {
       const base = `http://127.0.0.1:${opts.port}`;
       if (await waitReady(`${base}/readyz`, 30_000)) {
         say(
-          `cluster ready at ${base} (${DEFAULT_FLEET.length} simulated ${DEFAULT_FLEET[0].engine} nodes, Redis ${redis.url})`,
+          `cluster ready at ${base} (simulated ${DEFAULT_FLEET.map((n) => n.engine).join(', ')} nodes; Redis ${redis.url})`,
         );
         say(
           `try: curl -N ${base}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"tiny-llama","stream":true,"messages":[{"role":"user","content":"Hello"}]}'`,

@@ -33,6 +33,8 @@ export interface FleetNodeSpec {
   simArgs?: string[];
   /** Extra `switchyard worker` flags, e.g. ['--telemetry', 'npu:910B3x8']. */
   workerArgs?: string[];
+  /** The engine serves health and metrics on listeners of their own (MindIE). */
+  extraPlanes?: boolean;
 }
 
 export interface FleetOptions {
@@ -57,6 +59,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const port = await freePort();
       const simUrl = `http://127.0.0.1:${port}`;
       const engine = n.engine ?? 'llamacpp';
+      const planes = n.extraPlanes
+        ? { management: await freePort(), metrics: await freePort() }
+        : undefined;
       const sim = launch(`sim-${i}`, [
         'sim',
         '--engine',
@@ -69,6 +74,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         String(n.slots),
         '--decode-ms',
         String(n.decodeMs),
+        ...(planes
+          ? [
+              '--management-port',
+              String(planes.management),
+              '--metrics-port',
+              String(planes.metrics),
+            ]
+          : []),
         ...(n.simArgs ?? []),
       ]);
       launched.push(sim);
@@ -83,6 +96,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           simUrl,
           '--node-id',
           nodeId,
+          ...(planes
+            ? [
+                '--engine-management-url',
+                `http://127.0.0.1:${planes.management}`,
+                '--engine-metrics-url',
+                `http://127.0.0.1:${planes.metrics}`,
+              ]
+            : []),
           ...(n.workerArgs ?? []),
         ],
         env,
