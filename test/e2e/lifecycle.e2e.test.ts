@@ -71,6 +71,53 @@ describe('an engine still loading its model', () => {
     const later = await Promise.all(Array.from({ length: 16 }, (_, i) => place(100 + i)));
     expect(new Set(later)).toEqual(new Set([steady.nodeId, loading.nodeId]));
   }, 60000);
+
+  it('takes no new work while cordoned, and takes its share again once uncordoned', async () => {
+    const [, node] = fleet.nodes as [(typeof fleet.nodes)[0], (typeof fleet.nodes)[0]];
+    const agentUrl = (await fleet.registry()).find((s) => s.info.id === node.nodeId)!.info
+      .agentUrl!;
+    const stateInGateway = async () =>
+      ((await (await fetch(`${fleet.gatewayUrl}/readyz`)).json()) as { readyNodes: number })
+        .readyNodes;
+    const place = async (i: number) =>
+      (
+        await fetch(`${fleet.gatewayUrl}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: MODEL,
+            max_tokens: 4,
+            messages: [{ role: 'user', content: `cordon ${i}` }],
+          }),
+        })
+      ).headers.get('x-switchyard-node');
+
+    expect(await (await fetch(`${agentUrl}/cordon`, { method: 'POST' })).json()).toEqual({
+      cordoned: true,
+      state: 'cordoned',
+    });
+    await waitFor(async () => (await stateInGateway()) === 1, {
+      timeoutMs: 5000,
+      what: 'the gateway to see the cordon',
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // probes must not undo it
+    expect((await fleet.registry()).find((s) => s.info.id === node.nodeId)?.info.state).toBe(
+      'cordoned',
+    );
+    const during = await Promise.all(Array.from({ length: 8 }, (_, i) => place(i)));
+    expect(during).not.toContain(node.nodeId);
+
+    expect(await (await fetch(`${agentUrl}/uncordon`, { method: 'POST' })).json()).toEqual({
+      uncordoned: true,
+      state: 'warming',
+    });
+    await waitFor(async () => (await stateInGateway()) === 2, {
+      timeoutMs: 10000,
+      what: 'the node back in service',
+    });
+    const after = await Promise.all(Array.from({ length: 16 }, (_, i) => place(50 + i)));
+    expect(after).toContain(node.nodeId);
+  }, 30000);
 });
 
 describe('a worker pointed at a dead URL', () => {

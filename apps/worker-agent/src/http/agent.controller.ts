@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { NodeAgent } from '../node/node-agent';
 import { METRICS_REGISTRY } from '../worker.tokens';
@@ -20,6 +20,22 @@ export class AgentController {
   @Get('status')
   status() {
     return this.agent.snapshot();
+  }
+
+  /** Stop placing new work here; running and queued jobs finish. */
+  @Post('cordon')
+  @HttpCode(200)
+  async cordon() {
+    const cordoned = await this.agent.cordon();
+    return { cordoned, state: this.agent.snapshot().info.state };
+  }
+
+  /** Back into service once the engine passes the warm-up check again. */
+  @Post('uncordon')
+  @HttpCode(200)
+  async uncordon() {
+    const uncordoned = await this.agent.uncordon();
+    return { uncordoned, state: this.agent.snapshot().info.state };
   }
 
   @Get('metrics')

@@ -125,6 +125,30 @@ export class NodeAgent {
     };
   }
 
+  /**
+   * Operator decision: take no new work (running and already queued jobs finish), keep
+   * heartbeating. Returns false when the node is draining or gone.
+   */
+  async cordon(): Promise<boolean> {
+    const moved = this.lifecycle.moveTo('cordoned', 'cordoned by operator');
+    if (moved) {
+      this.log.info('node cordoned');
+      this.exportState();
+      await this.heartbeat();
+    }
+    return this.lifecycle.state === 'cordoned';
+  }
+
+  /** Back into service: through warming, so the next probe's test generation decides. */
+  async uncordon(): Promise<boolean> {
+    if (this.lifecycle.state !== 'cordoned') return false;
+    this.lifecycle.moveTo('warming', 'uncordoned; checking the engine');
+    this.log.info('node uncordoned');
+    this.exportState();
+    await this.heartbeat();
+    return true;
+  }
+
   /** SIGTERM: stop taking jobs, tell the gateways, finish what runs (bounded), deregister. */
   async drain(): Promise<void> {
     this.lifecycle.moveTo('draining', 'shutting down');
@@ -163,6 +187,10 @@ export class NodeAgent {
     this.probing = true;
     try {
       this.devices = (await this.accelerators?.read()) ?? [];
+      if (this.lifecycle.state === 'cordoned') {
+        await this.refreshLoad();
+        return;
+      }
       const health = await this.engine.health();
       if (!health.ready) {
         this.notReady(health.reason ?? 'engine not ready');

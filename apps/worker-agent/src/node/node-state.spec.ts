@@ -18,4 +18,13 @@ describe('NodeStateMachine', () => {
     expect(m.state).toBe('draining');
     expect(m.moveTo('gone')).toBe(true);
   });
+
+  it('keeps a cordon until the operator lifts it, then goes back through warming', () => {
+    const m = new NodeStateMachine();
+    m.moveTo('ready');
+    expect(m.moveTo('cordoned', 'operator')).toBe(true);
+    expect(m.moveTo('ready')).toBe(false);
+    expect(m.moveTo('warming')).toBe(true);
+    expect(m.moveTo('ready')).toBe(true);
+  });
 });

@@ -2,13 +2,14 @@ import type { NodeState } from '@switchyard/contracts';
 
 /**
  * The node life cycle as a table of allowed moves. `ready ⇄ warming` follows engine health;
- * `cordoned` and `draining` are operator or shutdown decisions that health never undoes.
+ * `cordoned` and `draining` are operator or shutdown decisions that health never undoes (the
+ * agent does not probe readiness while cordoned); uncordoning goes back through warming.
  */
 const MOVES: Record<NodeState, readonly NodeState[]> = {
   joining: ['warming', 'ready', 'draining', 'gone'],
   warming: ['ready', 'cordoned', 'draining', 'gone'],
   ready: ['warming', 'cordoned', 'draining', 'gone'],
-  cordoned: ['ready', 'draining', 'gone'],
+  cordoned: ['warming', 'draining', 'gone'],
   draining: ['gone'],
   gone: [],
 };
