@@ -201,6 +201,29 @@ describe('one request end to end', () => {
     }
   });
 
+  it('places a request again on another node when its engine fails before the first token', async () => {
+    const [failing, healthy] = fleet.nodes as [(typeof fleet.nodes)[0], (typeof fleet.nodes)[0]];
+    const faults = (body: object) =>
+      fetch(`${failing.simUrl}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await faults({ failRate: 1 })).ok).toBe(true);
+    try {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => streamChat(3000 + i)));
+      for (const [i, r] of results.entries()) {
+        expect(r.node).toBe(healthy.nodeId);
+        expect(r.text).toBe(expectedText(3000 + i));
+        expect(r.done).toBe(true);
+      }
+      const metrics = await (await fetch(`${fleet.gatewayUrl}/metrics`)).text();
+      expect(Number(/^switchyard_replacements_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    } finally {
+      await faults({ failRate: 0 });
+    }
+  });
+
   it('stops placing on a node within 3 s of its worker-agent being killed, and still lists the model', async () => {
     const [victim, survivor] = fleet.nodes as [(typeof fleet.nodes)[0], (typeof fleet.nodes)[0]];
     victim.worker.proc.kill('SIGKILL');

@@ -30,6 +30,26 @@ const post = (body: object, signal?: AbortSignal) =>
     ...(signal ? { signal } : {}),
   });
 
+it('answers with the engine’s failure when no other node can take the request', async () => {
+  const sim = fleet.nodes[0]!.simUrl;
+  const faults = (body: object) =>
+    fetch(`${sim}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  await faults({ failRate: 1 });
+  try {
+    const res = await post({ stream: true });
+    expect(res.status).toBe(502);
+    const json = (await res.json()) as { error: { code: string; type: string; message: string } };
+    expect(json.error).toMatchObject({ code: 'engine_error', type: 'server_error' });
+    expect(json.error.message).not.toMatch(/127\.0\.0\.1/);
+  } finally {
+    await faults({ failRate: 0 });
+  }
+});
+
 it('ends a stream with an in-band error frame, and no [DONE], when the engine dies mid-stream', async () => {
   const res = await post({ stream: true, max_tokens: 100000, ignore_eos: true });
   expect(res.status).toBe(200);

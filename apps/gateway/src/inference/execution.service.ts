@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
+  SwitchyardError,
   errorMessage,
   type ErrorCode,
   type ErrorEvent,
@@ -68,8 +69,16 @@ export class ExecutionService implements OnModuleInit {
   ): AsyncGenerator<StreamEvent> {
     const excluded = new Set<string>();
     let output = false;
+    let failed: ErrorEvent | undefined;
     for (let attempt = 0; ; attempt++) {
-      const reservation = this.scheduler.reserve(req, excluded);
+      const reservation = failed
+        ? this.reserveAnother(req, excluded)
+        : this.scheduler.reserve(req, excluded);
+      if (!reservation) {
+        // No other node to try: the client learns what went wrong, not that the fleet is small.
+        yield failed!;
+        return;
+      }
       info.nodeId = reservation.nodeId;
       info.attempts = attempt + 1;
       const attemptId = attempt === 0 ? req.id : `${req.id}-${attempt}`;
@@ -86,6 +95,7 @@ export class ExecutionService implements OnModuleInit {
           );
           this.metrics.switchyard_replacements_total.inc();
           excluded.add(reservation.nodeId);
+          failed = e;
           retry = true;
           break;
         }
@@ -93,6 +103,16 @@ export class ExecutionService implements OnModuleInit {
         yield e.type === 'error' ? { ...e, afterOutput: output } : e;
       }
       if (!retry) return;
+    }
+  }
+
+  /** A node other than the ones that failed this request, or null when there is none. */
+  private reserveAnother(req: InferenceRequest, excluded: ReadonlySet<string>): Reservation | null {
+    try {
+      return this.scheduler.reserve(req, excluded);
+    } catch (err) {
+      if (err instanceof SwitchyardError) return null;
+      throw err;
     }
   }
 
