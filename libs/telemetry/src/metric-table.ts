@@ -13,6 +13,10 @@ const LATENCY_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120,
 ] as const;
 
+/** Per-device accelerator gauges share one label set: the device as the vendor tool numbers it. */
+const acceleratorGauge = (help: string) =>
+  ({ kind: 'gauge', help, labels: ['kind', 'device', 'chip', 'name'] }) as const;
+
 export const GATEWAY_METRICS = {
   switchyard_requests_total: {
     kind: 'counter',
@@ -101,36 +105,18 @@ export const WORKER_METRICS = {
     help: 'Generation throughput over the recent window.',
     labels: [],
   },
-  switchyard_accelerator_utilization_ratio: {
-    kind: 'gauge',
-    help: 'Accelerator compute utilisation, 0..1.',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
-  switchyard_accelerator_memory_used_bytes: {
-    kind: 'gauge',
-    help: 'Accelerator memory in use (HBM, else device memory).',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
-  switchyard_accelerator_memory_total_bytes: {
-    kind: 'gauge',
-    help: 'Accelerator memory size.',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
-  switchyard_accelerator_temperature_celsius: {
-    kind: 'gauge',
-    help: 'Accelerator temperature.',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
-  switchyard_accelerator_power_watts: {
-    kind: 'gauge',
-    help: 'Accelerator power draw.',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
-  switchyard_accelerator_healthy: {
-    kind: 'gauge',
-    help: '1 when the vendor tool reports the accelerator healthy, 0 otherwise.',
-    labels: ['kind', 'device', 'chip', 'name'],
-  },
+  switchyard_accelerator_utilization_ratio: acceleratorGauge(
+    'Accelerator compute utilisation, 0..1.',
+  ),
+  switchyard_accelerator_memory_used_bytes: acceleratorGauge(
+    'Accelerator memory in use (HBM, else device memory).',
+  ),
+  switchyard_accelerator_memory_total_bytes: acceleratorGauge('Accelerator memory size.'),
+  switchyard_accelerator_temperature_celsius: acceleratorGauge('Accelerator temperature.'),
+  switchyard_accelerator_power_watts: acceleratorGauge('Accelerator power draw.'),
+  switchyard_accelerator_healthy: acceleratorGauge(
+    '1 when the vendor tool reports the accelerator healthy, 0 otherwise.',
+  ),
   switchyard_jobs_total: {
     kind: 'counter',
     help: 'Jobs taken, by outcome (done, error, cancelled, expired).',

@@ -1,8 +1,7 @@
-import type { ChatRequest, StreamEvent, SwitchyardError, UsageEvent } from '@switchyard/contracts';
+import type { ChatRequest, StreamEvent, UsageEvent } from '@switchyard/contracts';
 import type { CollectedResult } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
-import { openaiErrorBody } from './openai.errors';
-import { SSE_DONE, chatLogprobs, sse, usageBody } from './openai-wire';
+import { chatLogprobs, openaiSseEncoder, responseHead, sse, usageBody } from './openai-wire';
 
 /**
  * `chat.completion.chunk` stream (openai-openapi `CreateChatCompletionStreamResponse`): a role
@@ -10,12 +9,7 @@ import { SSE_DONE, chatLogprobs, sse, usageBody } from './openai-wire';
  * when `stream_options.include_usage` was set, then `data: [DONE]`.
  */
 export function createChatStreamEncoder(req: ChatRequest, meta: ResponseMeta): StreamEncoder {
-  const head = {
-    id: `chatcmpl-${meta.requestId}`,
-    object: 'chat.completion.chunk',
-    created: meta.created,
-    model: meta.model,
-  };
+  const head = responseHead('chatcmpl', 'chat.completion.chunk', meta);
   const usageNull = req.includeUsage ? { usage: null } : {};
   let usage: UsageEvent | null = null;
   let started = false;
@@ -78,19 +72,12 @@ export function createChatStreamEncoder(req: ChatRequest, meta: ResponseMeta): S
     }
   };
 
-  return {
-    event: encodeEvent,
-    error: (err: SwitchyardError) => sse(openaiErrorBody(err)),
-    end: () => SSE_DONE,
-  };
+  return openaiSseEncoder(encodeEvent);
 }
 
 export function chatResponse(result: CollectedResult, meta: ResponseMeta) {
   return {
-    id: `chatcmpl-${meta.requestId}`,
-    object: 'chat.completion',
-    created: meta.created,
-    model: meta.model,
+    ...responseHead('chatcmpl', 'chat.completion', meta),
     choices: result.choices.map((c) => ({
       index: c.index,
       message: {

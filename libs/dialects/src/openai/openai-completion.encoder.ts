@@ -1,25 +1,14 @@
-import type {
-  CompletionRequest,
-  StreamEvent,
-  SwitchyardError,
-  UsageEvent,
-} from '@switchyard/contracts';
+import type { CompletionRequest, StreamEvent, UsageEvent } from '@switchyard/contracts';
 import type { CollectedResult } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
-import { openaiErrorBody } from './openai.errors';
-import { SSE_DONE, completionLogprobs, sse, usageBody } from './openai-wire';
+import { completionLogprobs, openaiSseEncoder, responseHead, sse, usageBody } from './openai-wire';
 
 /** Legacy completions: streamed chunks have the same `text_completion` shape as the response. */
 export function createCompletionStreamEncoder(
   req: CompletionRequest,
   meta: ResponseMeta,
 ): StreamEncoder {
-  const head = {
-    id: `cmpl-${meta.requestId}`,
-    object: 'text_completion',
-    created: meta.created,
-    model: meta.model,
-  };
+  const head = responseHead('cmpl', 'text_completion', meta);
   const offsets = new Map<number, number>();
   let usage: UsageEvent | null = null;
 
@@ -56,19 +45,12 @@ export function createCompletionStreamEncoder(
     }
   };
 
-  return {
-    event: encodeEvent,
-    error: (err: SwitchyardError) => sse(openaiErrorBody(err)),
-    end: () => SSE_DONE,
-  };
+  return openaiSseEncoder(encodeEvent);
 }
 
 export function completionResponse(result: CollectedResult, meta: ResponseMeta) {
   return {
-    id: `cmpl-${meta.requestId}`,
-    object: 'text_completion',
-    created: meta.created,
-    model: meta.model,
+    ...responseHead('cmpl', 'text_completion', meta),
     choices: result.choices.map((c) => ({
       text: c.text,
       index: c.index,

@@ -1,4 +1,6 @@
-import type { TokenLogprob, UsageEvent } from '@switchyard/contracts';
+import type { StreamEvent, SwitchyardError, TokenLogprob, UsageEvent } from '@switchyard/contracts';
+import type { ResponseMeta, StreamEncoder } from '../dialect';
+import { openaiErrorBody } from './openai.errors';
 
 /** Shared pieces of OpenAI's response objects (openai-openapi `CompletionUsage`, `ChatCompletionTokenLogprob`). */
 
@@ -46,3 +48,13 @@ export function completionLogprobs(lps: readonly TokenLogprob[], textOffsetStart
 
 export const sse = (payload: unknown): string => `data: ${JSON.stringify(payload)}\n\n`;
 export const SSE_DONE = 'data: [DONE]\n\n';
+
+/** An OpenAI SSE encoder: the route's event encoding, OpenAI's error frame, `[DONE]`. */
+export function openaiSseEncoder(event: (e: StreamEvent) => string): StreamEncoder {
+  return { event, error: (err: SwitchyardError) => sse(openaiErrorBody(err)), end: () => SSE_DONE };
+}
+
+/** The fields every OpenAI response object and chunk starts with. */
+export function responseHead(idPrefix: string, object: string, meta: ResponseMeta) {
+  return { id: `${idPrefix}-${meta.requestId}`, object, created: meta.created, model: meta.model };
+}
