@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { NodeLoad } from '@switchyard/contracts';
+import { httpFixture } from '@switchyard/testing';
 import type { EngineCounters } from './engine-adapter';
 import { llamacppAdapter } from './llamacpp.adapter';
 import { llamacppCounters } from './llamacpp-load';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/llamacpp');
-
-const fixture = (name: string): { body: string } => ({
-  body: readFileSync(path.join(FIXTURES, name), 'utf8'),
-});
+const fixture = (name: string): { body: string } => httpFixture('llamacpp', name);
 
 describe('llamacppAdapter.parseLoad', () => {
   const NO_RATES = {

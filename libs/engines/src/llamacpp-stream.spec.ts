@@ -1,51 +1,33 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatRequest, StreamEvent } from '@switchyard/contracts';
+import {
+  chatRequest as canonicalChat,
+  httpFixture,
+  parseStreamInChunks,
+  type RequestOverrides,
+} from '@switchyard/testing';
 import { llamacppAdapter } from './llamacpp.adapter';
 import { createRecordReader } from './record-readers';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/llamacpp');
+const LLAMACPP = { adapter: llamacppAdapter, createRecordReader };
 
-/** Body bytes of a recorded response (status line and headers stripped). */
-function fixtureBody(name: string): Buffer {
-  const raw = readFileSync(path.join(FIXTURES, name));
-  return raw.subarray(raw.indexOf('\r\n\r\n') + 4);
-}
-
-function chatRequest(overrides: Partial<ChatRequest> = {}): ChatRequest {
-  return {
+const chatRequest = (overrides: RequestOverrides<ChatRequest> = {}): ChatRequest =>
+  canonicalChat({
     id: 'req-1',
-    kind: 'chat',
     model: 'tiny-llama',
-    messages: [{ role: 'user', content: 'hi' }],
-    sampling: { stop: [], n: 1 },
     stream: true,
     includeUsage: true,
-    priority: 0,
-    modalities: ['text'],
     ...overrides,
-  };
-}
+  });
 
-/** Feeds raw bytes in fixed-size chunks through a streaming decoder, the SSE reader and the parser. */
-function parseBytes(
+/** Body bytes of a recorded response (status line and headers stripped). */
+const fixtureBody = (name: string): Buffer => httpFixture('llamacpp', name).bytes;
+
+/** Raw bytes in fixed-size chunks through a streaming decoder, the SSE reader and the parser. */
+const parseBytes = (
   bytes: Uint8Array,
   chunkSize: number,
   req: ChatRequest = chatRequest(),
-): StreamEvent[] {
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(llamacppAdapter.streamFraming);
-  const parser = llamacppAdapter.createStreamParser(req);
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  for (let i = 0; i < bytes.length; i += chunkSize) {
-    feed(reader.push(decoder.decode(bytes.subarray(i, i + chunkSize), { stream: true })));
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
+): StreamEvent[] => parseStreamInChunks(LLAMACPP, req, bytes, chunkSize);
 
 const parseText = (text: string, req?: ChatRequest): StreamEvent[] =>
   parseBytes(Buffer.from(text, 'utf8'), Infinity, req);

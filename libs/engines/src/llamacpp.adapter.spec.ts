@@ -1,39 +1,22 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatRequest, CompletionRequest } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  type HttpFixture,
+  type RequestOverrides,
+} from '@switchyard/testing';
 import { llamacppAdapter } from './llamacpp.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/llamacpp');
-
 /** A fixture's text; for recorded `.http` responses, the status and body. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  if (!name.endsWith('.http')) return { status: 200, body: raw };
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
-}
+const fixture = (name: string): HttpFixture => httpFixture('llamacpp', name);
 
-const base = {
-  id: 'r1',
-  model: 'tiny-llama',
-  stream: false,
-  includeUsage: false,
-  priority: 0,
-  modalities: ['text' as const],
-};
-const chat = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
-const completion = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Once',
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
+const base = { model: 'tiny-llama' };
+const chat = (over: RequestOverrides<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ ...base, ...over });
+const completion = (over: RequestOverrides<CompletionRequest> = {}): CompletionRequest =>
+  completionRequest({ ...base, ...over });
+
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
 
 describe('llamacppAdapter.buildRequest', () => {

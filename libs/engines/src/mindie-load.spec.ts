@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { NodeLoad } from '@switchyard/contracts';
+import { httpFixture } from '@switchyard/testing';
 import type { EngineCounters } from './engine-adapter';
 import { mindieAdapter } from './mindie.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/mindie');
-
 /** A fixture's body: a `.prom` file whole, an `.http` file after its headers. */
-function body(name: string): string {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  return name.endsWith('.http') ? raw.slice(raw.indexOf('\r\n\r\n') + 4) : raw;
-}
+const body = (name: string): string => httpFixture('mindie', name).body;
 
 const BUSY = 'metrics-busy.prom';
 const IDLE = 'metrics-idle-no-radix.prom';

@@ -1,48 +1,26 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { ChatRequest, ErrorEvent, StreamEvent } from '@switchyard/contracts';
+import type { ErrorEvent, StreamEvent } from '@switchyard/contracts';
+import { chatRequest, httpFixture, parseStreamInChunks } from '@switchyard/testing';
 import { mindieAdapter } from './mindie.adapter';
 import { createRecordReader } from './record-readers';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/mindie');
+const MINDIE = { adapter: mindieAdapter, createRecordReader };
+const CHAT = {
+  id: 'req-1',
+  model: 'qwen3-8b',
+  messages: [{ role: 'user' as const, content: '你好' }],
+  stream: true,
+  includeUsage: true,
+};
 
 /** Body bytes of a hand-written response (status line and headers stripped). */
-function fixtureBody(name: string): Buffer {
-  const raw = readFileSync(path.join(FIXTURES, name));
-  return raw.subarray(raw.indexOf('\r\n\r\n') + 4);
-}
-
-function chatRequest(): ChatRequest {
-  return {
-    id: 'req-1',
-    kind: 'chat',
-    model: 'qwen3-8b',
-    messages: [{ role: 'user', content: '你好' }],
-    sampling: { stop: [], n: 1 },
-    stream: true,
-    includeUsage: true,
-    priority: 0,
-    modalities: ['text'],
-  };
-}
+const fixtureBody = (name: string): Buffer => httpFixture('mindie', name).bytes;
 
 /** Raw bytes in fixed-size chunks through a streaming decoder, the SSE reader and the parser. */
-function parseBytes(bytes: Uint8Array, chunkSize: number): StreamEvent[] {
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(mindieAdapter.streamFraming);
-  const parser = mindieAdapter.createStreamParser(chatRequest());
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  for (let i = 0; i < bytes.length; i += chunkSize) {
-    feed(reader.push(decoder.decode(bytes.subarray(i, i + chunkSize), { stream: true })));
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
+const parseBytes = (bytes: Uint8Array, chunkSize: number): StreamEvent[] =>
+  parseStreamInChunks(MINDIE, chatRequest(CHAT), bytes, chunkSize);
 
 const parseText = (text: string): StreamEvent[] => parseBytes(Buffer.from(text, 'utf8'), Infinity);
+
 const sse = (...records: string[]): string => records.map((r) => `data: ${r}\n\n`).join('');
 
 const text = (t: string, index = 0): StreamEvent => ({ type: 'delta', index, text: t });

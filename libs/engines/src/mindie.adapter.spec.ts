@@ -1,50 +1,33 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type {
   ChatRequest,
   CompletionRequest,
   ErrorCode,
   SamplingParams,
 } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  type HttpFixture,
+  type RequestOverrides,
+} from '@switchyard/testing';
 import type { HealthVerdict } from './engine-adapter';
 import { mindieAdapter } from './mindie.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/mindie');
-
 /** Status and body of a hand-written `.http` response. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  const split = raw.indexOf('\r\n\r\n');
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(split + 4) };
-}
+const fixture = (name: string): HttpFixture => httpFixture('mindie', name);
 
 const sampling = (over: Partial<SamplingParams> = {}): SamplingParams => ({
   stop: [],
   n: 1,
   ...over,
 });
-const base = {
-  id: 'req-1',
-  model: 'qwen3-8b',
-  stream: false,
-  includeUsage: false,
-  priority: 0,
-  modalities: ['text' as const],
-};
-const chat = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: sampling(),
-  ...over,
-});
-const completion = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'The capital of France',
-  sampling: sampling(),
-  ...over,
-});
+const base = { id: 'req-1', model: 'qwen3-8b' };
+const chat = (over: RequestOverrides<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ ...base, ...over });
+const completion = (over: RequestOverrides<CompletionRequest> = {}): CompletionRequest =>
+  completionRequest({ ...base, prompt: 'The capital of France', ...over });
+
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
 
 describe('mindieAdapter endpoints', () => {

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureText } from '@switchyard/testing';
 import { ollamaAdapter } from './ollama.adapter';
 import { ollamaLoadedModels } from './ollama-load';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/ollama');
-const read = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+const read = (name: string): string => fixtureText('ollama', name);
 
 const NOT_EXPOSED = {
   kvCacheUsage: null,

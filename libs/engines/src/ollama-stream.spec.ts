@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type {
   ChatRequest,
   CompletionRequest,
@@ -7,55 +5,28 @@ import type {
   SamplingParams,
   StreamEvent,
 } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  parseStreamAtCuts,
+} from '@switchyard/testing';
 import { ollamaAdapter } from './ollama.adapter';
 import { createRecordReader } from './record-readers';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/ollama');
+const OLLAMA = { adapter: ollamaAdapter, createRecordReader };
+const base = { id: 'req1', model: 'llama3.1:8b', stream: true, includeUsage: true };
+const chat = (sampling: Partial<SamplingParams> = {}): ChatRequest =>
+  chatRequest({ ...base, sampling });
+const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest =>
+  completionRequest({ ...base, prompt: 'Why is the sky blue?', sampling });
 
 /** Body bytes of a hand-written `.http` fixture (status line and headers stripped). */
-function fixtureBody(name: string): Buffer {
-  const raw = readFileSync(path.join(FIXTURES, name));
-  return raw.subarray(raw.indexOf('\n\n') + 2);
-}
-
-const base = {
-  id: 'req1',
-  model: 'llama3.1:8b',
-  stream: true,
-  includeUsage: true,
-  priority: 0,
-  modalities: ['text' as const],
-};
-const chat = (sampling: Partial<SamplingParams> = {}): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1, ...sampling },
-});
-const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Why is the sky blue?',
-  sampling: { stop: [], n: 1, ...sampling },
-});
+const fixtureBody = (name: string): Buffer => httpFixture('ollama', name).bytes;
 
 /** Feeds the bytes cut at `cuts` through a streaming UTF-8 decoder, the NDJSON reader and a parser. */
-function parseCut(bytes: Buffer, req: InferenceRequest, cuts: number[]): StreamEvent[] {
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(ollamaAdapter.streamFraming);
-  const parser = ollamaAdapter.createStreamParser(req);
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  let from = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    feed(reader.push(decoder.decode(bytes.subarray(from, cut), { stream: true })));
-    from = cut;
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
+const parseCut = (bytes: Buffer, req: InferenceRequest, cuts: number[]): StreamEvent[] =>
+  parseStreamAtCuts(OLLAMA, req, bytes, cuts);
 
 const everyNth = (length: number, n: number): number[] =>
   Array.from({ length: Math.ceil(length / n) }, (_, i) => i * n).filter((c) => c > 0);

@@ -1,45 +1,20 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatRequest, CompletionRequest, SamplingParams } from '@switchyard/contracts';
+import { chatRequest, completionRequest, httpFixture, type HttpFixture } from '@switchyard/testing';
 import { ollamaAdapter } from './ollama.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/ollama');
-
 /** A hand-written fixture; for `.http` files, the status and the body. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  if (!name.endsWith('.http')) return { status: 200, body: raw };
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(raw.indexOf('\n\n') + 2) };
-}
+const fixture = (name: string): HttpFixture => httpFixture('ollama', name);
 
-const base = {
-  id: 'r1',
-  model: 'qwen3:8b',
-  stream: false,
-  includeUsage: false,
-  priority: 0,
-  modalities: ['text' as const],
-};
+const base = { model: 'qwen3:8b' };
 const chat = (
   sampling: Partial<SamplingParams> = {},
   over: Partial<ChatRequest> = {},
-): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1, ...sampling },
-  ...over,
-});
+): ChatRequest => chatRequest({ ...base, sampling, ...over });
 const completion = (
   sampling: Partial<SamplingParams> = {},
   over: Partial<CompletionRequest> = {},
-): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Why is the sky blue?',
-  sampling: { stop: [], n: 1, ...sampling },
-  ...over,
-});
+): CompletionRequest =>
+  completionRequest({ ...base, prompt: 'Why is the sky blue?', sampling, ...over });
 
 const TOOLS = [
   { name: 'get_weather', description: 'weather', parameters: { type: 'object' } },

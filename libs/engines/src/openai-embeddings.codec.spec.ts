@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { SwitchyardError } from '@switchyard/contracts';
+import { httpFixtureAt } from '@switchyard/testing';
 import { openAiEmbeddings } from './openai-embeddings.codec';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures');
-
 /** The JSON body of a fixture response. */
-const fixtureJson = (name: string): unknown => {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as unknown;
-};
+const fixtureJson = (name: string): unknown => JSON.parse(httpFixtureAt(name).body) as unknown;
 
 describe('openAiEmbeddings', () => {
   it('posts the inputs to /v1/embeddings as floats', () => {

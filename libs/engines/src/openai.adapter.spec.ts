@@ -1,58 +1,33 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatRequest, CompletionRequest, StreamEvent } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixtureAt,
+  parseStreamInChunks,
+  type RequestOverrides,
+} from '@switchyard/testing';
 import { openaiAdapter } from './openai.adapter';
 import { openAiEmbeddings } from './openai-embeddings.codec';
 import { createRecordReader } from './record-readers';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures');
-
 /** A fixture response (`openai/…` or `vllm/…`): its status and body. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
-}
+const fixture = httpFixtureAt;
 
-const base = {
-  id: 'r1',
-  model: 'gpt-4o-mini',
-  stream: true,
-  includeUsage: true,
-  priority: 0,
-  modalities: ['text' as const],
-};
-const chat = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
-const completion = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Once',
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
+const base = { model: 'gpt-4o-mini', stream: true, includeUsage: true };
+const chat = (over: RequestOverrides<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ ...base, ...over });
+const completion = (over: RequestOverrides<CompletionRequest> = {}): CompletionRequest =>
+  completionRequest({ ...base, ...over });
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
 
 /** A fixture body through a streaming decoder, the SSE reader and the parser, in fixed-size chunks. */
-function parseFixture(name: string, chunkSize: number): StreamEvent[] {
-  const bytes = Buffer.from(fixture(name).body, 'utf8');
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(openaiAdapter.streamFraming);
-  const parser = openaiAdapter.createStreamParser(chat());
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  for (let i = 0; i < bytes.length; i += chunkSize) {
-    feed(reader.push(decoder.decode(bytes.subarray(i, i + chunkSize), { stream: true })));
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
+const parseFixture = (name: string, chunkSize: number): StreamEvent[] =>
+  parseStreamInChunks(
+    { adapter: openaiAdapter, createRecordReader },
+    chat(),
+    fixture(name).bytes,
+    chunkSize,
+  );
 
 const text = (t: string): StreamEvent => ({ type: 'delta', index: 0, text: t });
 

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureText } from '@switchyard/testing';
 import { parsePrometheusText, sampleValue } from './prometheus-text';
-
-const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/llamacpp');
 
 describe('parsePrometheusText', () => {
   it('reads every sample of a llama.cpp /metrics page and skips HELP/TYPE lines', () => {
-    const samples = parsePrometheusText(readFileSync(path.join(FIXTURES, 'metrics.prom'), 'utf8'));
+    const samples = parsePrometheusText(fixtureText('llamacpp', 'metrics.prom'));
     expect(samples).toHaveLength(14);
     expect(samples[0]).toEqual({ name: 'llamacpp:prompt_tokens_total', labels: {}, value: 181 });
     expect(sampleValue(samples, 'llamacpp:prompt_seconds_total')).toBe(0.038);

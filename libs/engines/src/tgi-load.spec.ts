@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { NodeLoad } from '@switchyard/contracts';
+import { fixtureText } from '@switchyard/testing';
 import type { EngineCounters } from './engine-adapter';
 import { tgiAdapter } from './tgi.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/tgi');
-const read = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+const read = (name: string): string => fixtureText('tgi', name);
 
 const NOT_EXPOSED = {
   kvCacheUsage: null,

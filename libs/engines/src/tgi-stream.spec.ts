@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type {
   ChatRequest,
   CompletionRequest,
@@ -7,58 +5,35 @@ import type {
   SamplingParams,
   StreamEvent,
 } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  parseStreamInChunks,
+} from '@switchyard/testing';
 import { createRecordReader } from './record-readers';
 import { tgiAdapter } from './tgi.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/tgi');
-
-/** Body bytes of a hand-written `.http` fixture (status line and headers stripped). */
-function fixtureBody(name: string): Buffer {
-  const raw = readFileSync(path.join(FIXTURES, name));
-  return raw.subarray(raw.indexOf('\n\n') + 2);
-}
-
+const TGI = { adapter: tgiAdapter, createRecordReader };
 const base = {
   id: 'req1',
   model: 'meta-llama/Llama-3.1-8B-Instruct',
   stream: true,
   includeUsage: true,
-  priority: 0,
-  modalities: ['text' as const],
 };
 const chat = (
   sampling: Partial<SamplingParams> = {},
   over: Partial<ChatRequest> = {},
-): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1, ...sampling },
-  ...over,
-});
-const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Say hello',
-  sampling: { stop: [], n: 1, ...sampling },
-});
+): ChatRequest => chatRequest({ ...base, sampling, ...over });
+const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest =>
+  completionRequest({ ...base, prompt: 'Say hello', sampling });
+
+/** Body bytes of a hand-written `.http` fixture (status line and headers stripped). */
+const fixtureBody = (name: string): Buffer => httpFixture('tgi', name).bytes;
 
 /** Feeds bytes in chunks of `size` through a streaming UTF-8 decoder, the SSE reader and a parser. */
-function parse(bytes: Buffer, req: InferenceRequest, size: number): StreamEvent[] {
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(tgiAdapter.streamFraming);
-  const parser = tgiAdapter.createStreamParser(req);
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  for (let i = 0; i < bytes.length; i += size) {
-    feed(reader.push(decoder.decode(bytes.subarray(i, i + size), { stream: true })));
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
-
+const parse = (bytes: Buffer, req: InferenceRequest, size: number): StreamEvent[] =>
+  parseStreamInChunks(TGI, req, bytes, size);
 // 1 and 2 split every multibyte character (ü, 東京, 🚀) and every `data:` prefix.
 const CHUNK_SIZES = [1, 2, 3, 7, 64, Number.POSITIVE_INFINITY];
 

@@ -1,50 +1,25 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   ERROR_CODES,
   type ChatRequest,
   type CompletionRequest,
   type SamplingParams,
 } from '@switchyard/contracts';
+import { chatRequest, completionRequest, httpFixture, type HttpFixture } from '@switchyard/testing';
 import { tgiAdapter } from './tgi.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/tgi');
-
 /** A hand-written fixture; for `.http` files, the status and the body. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  if (!name.endsWith('.http')) return { status: 200, body: raw };
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(raw.indexOf('\n\n') + 2) };
-}
+const fixture = (name: string): HttpFixture => httpFixture('tgi', name);
 
-const base = {
-  id: 'r1',
-  model: 'meta-llama/Llama-3.1-8B-Instruct',
-  stream: false,
-  includeUsage: false,
-  priority: 0,
-  modalities: ['text' as const],
-};
+const base = { model: 'meta-llama/Llama-3.1-8B-Instruct' };
 const chat = (
   sampling: Partial<SamplingParams> = {},
   over: Partial<ChatRequest> = {},
-): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1, ...sampling },
-  ...over,
-});
+): ChatRequest => chatRequest({ ...base, sampling, ...over });
 const completion = (
   sampling: Partial<SamplingParams> = {},
   over: Partial<CompletionRequest> = {},
-): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Once',
-  sampling: { stop: [], n: 1, ...sampling },
-  ...over,
-});
+): CompletionRequest => completionRequest({ ...base, sampling, ...over });
+
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
 
 const EVERY_KNOB: Partial<SamplingParams> = {

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { NodeLoad } from '@switchyard/contracts';
+import { fixtureText } from '@switchyard/testing';
 import type { EngineCounters } from './engine-adapter';
 import { vllmAdapter } from './vllm.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/vllm');
-const metrics = (name: string) => ({ metrics: readFileSync(path.join(FIXTURES, name), 'utf8') });
+const metrics = (name: string) => ({ metrics: fixtureText('vllm', name) });
 
 const LABELS = '{engine="0",model_name="m"}';
 

@@ -1,58 +1,28 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type {
-  ChatRequest,
-  CompletionRequest,
-  InferenceRequest,
-  StreamEvent,
-} from '@switchyard/contracts';
+import type { InferenceRequest, StreamEvent } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  parseStreamInChunks,
+} from '@switchyard/testing';
 import { createRecordReader } from './record-readers';
 import { vllmAdapter } from './vllm.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/vllm');
+const VLLM = { adapter: vllmAdapter, createRecordReader };
+const base = { id: 'req-1', model: 'Qwen/Qwen3-8B', stream: true, includeUsage: true };
+const chat = chatRequest(base);
+const completion = completionRequest({
+  ...base,
+  prompt: 'The capital of France is',
+  sampling: { maxTokens: 6, logprobs: { top: 2 } },
+});
 
 /** Body bytes of a fixture response (status line and headers stripped). */
-function fixtureBody(name: string): Buffer {
-  const raw = readFileSync(path.join(FIXTURES, name));
-  return raw.subarray(raw.indexOf('\r\n\r\n') + 4);
-}
-
-const base = {
-  id: 'req-1',
-  model: 'Qwen/Qwen3-8B',
-  stream: true,
-  includeUsage: true,
-  priority: 0,
-  modalities: ['text' as const],
-};
-const chat: ChatRequest = {
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1 },
-};
-const completion: CompletionRequest = {
-  ...base,
-  kind: 'completion',
-  prompt: 'The capital of France is',
-  sampling: { stop: [], n: 1, maxTokens: 6, logprobs: { top: 2 } },
-};
+const fixtureBody = (name: string): Buffer => httpFixture('vllm', name).bytes;
 
 /** Raw bytes in fixed-size chunks through a streaming decoder, the SSE reader and the parser. */
-function parseBytes(bytes: Uint8Array, chunkSize: number, req: InferenceRequest): StreamEvent[] {
-  const decoder = new TextDecoder('utf-8');
-  const reader = createRecordReader(vllmAdapter.streamFraming);
-  const parser = vllmAdapter.createStreamParser(req);
-  const events: StreamEvent[] = [];
-  const feed = (records: string[]): void => records.forEach((r) => events.push(...parser.push(r)));
-  for (let i = 0; i < bytes.length; i += chunkSize) {
-    feed(reader.push(decoder.decode(bytes.subarray(i, i + chunkSize), { stream: true })));
-  }
-  feed(reader.push(decoder.decode()));
-  feed(reader.end());
-  events.push(...parser.end());
-  return events;
-}
+const parseBytes = (bytes: Uint8Array, chunkSize: number, req: InferenceRequest): StreamEvent[] =>
+  parseStreamInChunks(VLLM, req, bytes, chunkSize);
 
 const parseText = (text: string, req: InferenceRequest = chat): StreamEvent[] =>
   parseBytes(Buffer.from(text, 'utf8'), Infinity, req);

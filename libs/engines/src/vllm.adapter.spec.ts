@@ -1,39 +1,23 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatRequest, CompletionRequest } from '@switchyard/contracts';
+import {
+  chatRequest,
+  completionRequest,
+  httpFixture,
+  type HttpFixture,
+  type RequestOverrides,
+} from '@switchyard/testing';
 import { openAiEmbeddings } from './openai-embeddings.codec';
 import { vllmAdapter } from './vllm.adapter';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/vllm');
-
 /** A fixture response's status and body. */
-function fixture(name: string): { status: number; body: string } {
-  const raw = readFileSync(path.join(FIXTURES, name), 'utf8');
-  return { status: Number(raw.split(' ')[1]), body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
-}
+const fixture = (name: string): HttpFixture => httpFixture('vllm', name);
 
-const base = {
-  id: 'r1',
-  model: 'Qwen/Qwen3-8B',
-  stream: false,
-  includeUsage: false,
-  priority: 5,
-  modalities: ['text' as const],
-};
-const chat = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-  ...base,
-  kind: 'chat',
-  messages: [{ role: 'user', content: 'hi' }],
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
-const completion = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
-  ...base,
-  kind: 'completion',
-  prompt: 'Once',
-  sampling: { stop: [], n: 1 },
-  ...over,
-});
+const base = { model: 'Qwen/Qwen3-8B', priority: 5 };
+const chat = (over: RequestOverrides<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ ...base, ...over });
+const completion = (over: RequestOverrides<CompletionRequest> = {}): CompletionRequest =>
+  completionRequest({ ...base, ...over });
+
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
 
 describe('vllmAdapter.buildRequest', () => {

@@ -4,3 +4,12 @@ export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { makeInferenceJob, makeNodeSnapshot, type NodeSnapshotOverrides } from './cluster.factory';
 export { Teardown } from './teardown';
+export {
+  fixtureBytes,
+  fixtureText,
+  httpFixture,
+  httpFixtureAt,
+  type HttpFixture,
+} from './engine-fixtures';
+export { parseStreamAtCuts, parseStreamInChunks, type StreamUnderTest } from './engine-stream';
+export { chatRequest, completionRequest, type RequestOverrides } from './inference-request.factory';
