@@ -209,6 +209,15 @@ describe('one request end to end', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
+    // Start from an idle fleet: loads reported just after the bursts above lag by up to a
+    // probe interval and would steer every request to one node.
+    await waitFor(
+      async () => (await fleet.registry()).every((n) => n.load.running + n.load.waiting === 0),
+      {
+        timeoutMs: 10000,
+        what: 'the fleet to report idle',
+      },
+    );
     expect((await faults({ failRate: 1 })).ok).toBe(true);
     try {
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => streamChat(3000 + i)));
