@@ -4,9 +4,11 @@ import { runEmbeddings, type EmbeddingResult } from './embedding-runner';
 import { f32, type JsonObject, type JsonValue } from './json-writer';
 import { sendError, sendJson } from './llamacpp.http';
 import { DEFAULT_SETTINGS } from './llamacpp.info';
-import { parseJsonBody, promptList } from './llamacpp.request';
+import { parseJsonBody } from './llamacpp.request';
 import { settingsJson } from './llamacpp.settings';
 import type { SimContext } from './personality';
+import { leaveUnfinished } from './personality-http';
+import { promptList } from './prompt-input';
 import { readString, type Body } from './request-fields';
 import { SimError, toSimError } from './sim-errors';
 
@@ -46,10 +48,7 @@ export async function serveEmbeddings(
   try {
     const job = { inputs: request.inputs, slotParams: SLOT_PARAMS, signal: cancel.signal };
     const outcome = await runEmbeddings(ctx, job);
-    if (outcome.status === 'cancelled') {
-      if (!res.writableEnded) res.destroy();
-      return;
-    }
+    if (outcome.status === 'cancelled') return leaveUnfinished(res, outcome.status);
     const model = readString(body, 'model', ctx.settings.model);
     sendJson(res, 200, responseJson(request, outcome.results, model));
   } catch (error) {

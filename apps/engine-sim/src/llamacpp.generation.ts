@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dropConnection, watchDisconnect } from './client-connection';
+import { watchDisconnect } from './client-connection';
 import {
   runGeneration,
   type GenerationEvent,
@@ -17,6 +17,7 @@ import {
 import { settingsJson } from './llamacpp.settings';
 import { completionId, toolCallId } from './llamacpp.wire';
 import type { SimContext } from './personality';
+import { leaveUnfinished } from './personality-http';
 import { toSimError } from './sim-errors';
 
 /**
@@ -91,10 +92,7 @@ function finish(outcome: GenerationOutcome, res: ServerResponse, done: (r: Resul
     case 'done':
       return done(outcome.results);
     case 'cancelled':
-      // The client is gone, or the simulator is shutting down.
-      if (!res.writableEnded) res.destroy();
-      return;
     case 'died':
-      return dropConnection(res);
+      return leaveUnfinished(res, outcome.status);
   }
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { RecordStream, SSE_DONE, sseRecord } from './chunked-stream';
 import { type HeaderList, writeHead } from './http-head';
 import { dumpJson, type JsonValue } from './json-writer';
 import { errorBody, errorStatus } from './llamacpp.errors';
@@ -52,50 +53,18 @@ export function sendError(res: ServerResponse, error: SimError): void {
  * `text/event-stream` with `data: <json>\n\n` records. Headers go out with the first record,
  * as llama-server only answers once the first result exists.
  */
-export class SseStream {
-  private opened = false;
-
-  constructor(private readonly res: ServerResponse) {}
-
-  get started(): boolean {
-    return this.opened;
-  }
-
-  send(json: JsonValue): void {
-    this.write(`data: ${dumpJson(json)}\n\n`);
-  }
-
-  /** The OpenAI end marker. */
-  sendDone(): void {
-    this.write('data: [DONE]\n\n');
-  }
-
-  /** An in-band error record; the stream then ends without an end marker. */
-  fail(error: SimError): void {
-    this.send(errorBody(error));
-    this.end();
-  }
-
-  end(): void {
-    this.open();
-    if (!this.res.destroyed) this.res.end();
-  }
-
-  private write(text: string): void {
-    this.open();
-    // The client may have gone between two timer ticks; cancellation follows on 'close'.
-    if (!this.res.destroyed) this.res.write(text);
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    writeHead(this.res, 200, [
-      ...BASE_HEADERS,
-      ['X-Accel-Buffering', 'no'],
-      ['Content-Type', 'text/event-stream'],
-      ['Transfer-Encoding', 'chunked'],
-      connectionHeader(this.res, 200),
-    ]);
+export class SseStream extends RecordStream<JsonValue, SimError> {
+  constructor(res: ServerResponse) {
+    super(
+      res,
+      () => [
+        ...BASE_HEADERS,
+        ['X-Accel-Buffering', 'no'],
+        ['Content-Type', 'text/event-stream'],
+        ['Transfer-Encoding', 'chunked'],
+        connectionHeader(res, 200),
+      ],
+      { frame: sseRecord, done: SSE_DONE, errorRecord: errorBody },
+    );
   }
 }

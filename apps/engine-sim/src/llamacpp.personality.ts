@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { renderChatPrompt } from './chat-template';
 import type { JsonValue } from './json-writer';
 import { serveEmbeddings, type EmbeddingRouteKind } from './llamacpp.embeddings';
@@ -11,6 +11,7 @@ import { parseJsonBody, type GenerationRouteKind } from './llamacpp.request';
 import { randomAlphanumeric } from './llamacpp.wire';
 import { parseChatMessages } from './openai-messages';
 import type { Personality, SimContext } from './personality';
+import { answering, pathOf } from './personality-http';
 import { isRecord, readBool, readString } from './request-fields';
 import { SimError, toSimError } from './sim-errors';
 import { BOS_ID, BOS_PIECE, pieceId, splitPieces } from './tokenizer';
@@ -93,19 +94,7 @@ export const llamacppPersonality: Personality = {
 };
 
 /** Takes the response away from Fastify and writes it; a throw becomes a llama.cpp error. */
-function answer(reply: FastifyReply, write: () => void): void {
-  reply.hijack();
-  try {
-    write();
-  } catch (error) {
-    if (!reply.raw.headersSent) sendError(reply.raw, toSimError(error));
-  }
-}
-
-function pathOf(request: FastifyRequest): string {
-  const query = request.url.indexOf('?');
-  return query < 0 ? request.url : request.url.slice(0, query);
-}
+const answer = answering(sendError, toSimError);
 
 function slots(ctx: SimContext, request: FastifyRequest, res: ServerResponse): void {
   ctx.pool.takeTaskId();

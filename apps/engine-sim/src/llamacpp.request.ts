@@ -4,6 +4,7 @@ import { jsonSyntaxError } from './llamacpp.errors';
 import { resolveSettings, type SettingValues } from './llamacpp.settings';
 import { parseChatMessages } from './openai-messages';
 import { requestedTool } from './openai-tools';
+import { type PromptInput, promptList, textPrompt } from './prompt-input';
 import {
   type Body,
   isRecord,
@@ -16,7 +17,6 @@ import {
 } from './request-fields';
 import { SimError } from './sim-errors';
 import { DEFAULT_SEED } from './text-generator';
-import { tokenize } from './tokenizer';
 import type { ToolSpec } from './tool-call-plan';
 
 /** The three generation routes; they share one task model and differ in these rows. */
@@ -39,11 +39,6 @@ export interface LlamacppTask {
   readonly settings: SettingValues;
 }
 
-export interface PromptInput {
-  readonly text: string;
-  readonly tokens: readonly number[];
-}
-
 interface RouteInput {
   readonly prompts: PromptInput[];
   readonly tool?: ToolSpec;
@@ -58,8 +53,6 @@ interface RouteDialect {
   readonly chatFormat: string;
   readonly generationPrompt: string;
 }
-
-const textPrompt = (text: string): PromptInput => ({ text, tokens: tokenize(text, true) });
 
 const ROUTES = {
   chat: {
@@ -189,29 +182,6 @@ export function parseTask(
 }
 
 const hasTools = (body: Body): boolean => Array.isArray(body.tools) && body.tools.length > 0;
-
-/** A prompt string, a token array, or a list of either (one result per prompt). */
-export function promptList(prompt: unknown): PromptInput[] {
-  if (typeof prompt === 'string') return [textPrompt(prompt)];
-  if (isTokenArray(prompt)) return [tokenPrompt(prompt)];
-  if (Array.isArray(prompt) && prompt.length > 0) {
-    return prompt.map((item: unknown) => {
-      if (typeof item === 'string') return textPrompt(item);
-      if (isTokenArray(item)) return tokenPrompt(item);
-      throw new SimError('invalid_request', 'prompt must be a string or a list of tokens');
-    });
-  }
-  throw new SimError('invalid_request', 'prompt must be a string or a list of tokens');
-}
-
-function isTokenArray(value: unknown): value is readonly number[] {
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
-}
-
-// Token ids cannot be turned back into text without a vocabulary; the generator keys on them.
-function tokenPrompt(tokens: readonly number[]): PromptInput {
-  return { text: tokens.join(' '), tokens };
-}
 
 function rejectUnsupportedCompletionParams(body: Body): void {
   if (readBool(body, 'echo', false)) {

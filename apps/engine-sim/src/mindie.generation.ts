@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dropConnection, watchDisconnect } from './client-connection';
+import { watchDisconnect } from './client-connection';
 import { runGeneration, type GenerationEvent, type GenerationJob } from './generation-runner';
 import { inferenceStopped, toMindieError } from './mindie.errors';
 import { MindieStream, sendError, sendJson } from './mindie.http';
@@ -7,6 +7,7 @@ import { mindieToolCallId } from './mindie.openai';
 import { type MindieRoute, type MindieTask, parseJsonBody } from './mindie.request';
 import type { MindieState } from './mindie.state';
 import type { SimContext } from './personality';
+import { leaveUnfinished } from './personality-http';
 import type { Body } from './request-fields';
 
 /**
@@ -60,12 +61,10 @@ export async function serveGeneration(
         if (route.doneMarker) stream.sendDone();
         return stream.end();
       case 'cancelled':
-        // The client is gone, or the simulator is shutting down.
-        if (!res.writableEnded) res.destroy();
-        return;
+        return leaveUnfinished(res, outcome.status);
       case 'died':
         tracker.failed();
-        return dropConnection(res);
+        return leaveUnfinished(res, outcome.status);
     }
   } catch (error) {
     tracker.failed();

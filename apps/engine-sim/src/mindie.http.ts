@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RecordStream, SSE_DONE, sseRecord } from './chunked-stream';
 import { type HeaderList, writeHead } from './http-head';
 import { dumpJson, type JsonValue } from './json-writer';
 import { errorBody, type MindieError, toMindieError } from './mindie.errors';
+import { answering } from './personality-http';
 import { isRecord, readString } from './request-fields';
 
 /**
@@ -39,14 +41,7 @@ export function sendError(res: ServerResponse, error: MindieError): void {
 }
 
 /** Takes the response away from Fastify and writes it; a throw becomes a MindIE error. */
-export function answer(reply: FastifyReply, write: () => void): void {
-  reply.hijack();
-  try {
-    write();
-  } catch (error) {
-    if (!reply.raw.headersSent) sendError(reply.raw, toMindieError(error));
-  }
-}
+export const answer = answering(sendError, toMindieError);
 
 /** What every listener answers off its routes: an empty 404, and errors in MindIE's shape. */
 export function registerFallbacks(app: FastifyInstance): void {
@@ -65,55 +60,20 @@ export function modelParam(request: FastifyRequest): string {
 export type Framing = 'sse' | 'nul';
 
 const FRAMES = {
-  sse: (json: string) => `data: ${json}\n\n`,
-  nul: (json: string) => `${json}\0`,
-} as const satisfies Record<Framing, (json: string) => string>;
+  sse: sseRecord,
+  nul: (json: JsonValue) => `${dumpJson(json)}\0`,
+} as const satisfies Record<Framing, (json: JsonValue) => string>;
 
 /** A streamed answer; the status line goes out with the first record. */
-export class MindieStream {
-  private opened = false;
-
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly framing: Framing,
-  ) {}
-
-  get started(): boolean {
-    return this.opened;
-  }
-
-  send(json: JsonValue): void {
-    this.write(FRAMES[this.framing](dumpJson(json)));
-  }
-
-  /** The OpenAI routes' end marker. */
-  sendDone(): void {
-    this.write('data: [DONE]\n\n');
-  }
-
-  /** An in-band error record in the flat error shape; the stream then ends. */
-  fail(error: MindieError): void {
-    this.send(errorBody(error));
-    this.end();
-  }
-
-  end(): void {
-    this.open();
-    if (!this.res.destroyed) this.res.end();
-  }
-
-  private write(text: string): void {
-    this.open();
-    // The client may have gone between two timer ticks; cancellation follows on 'close'.
-    if (!this.res.destroyed) this.res.write(text);
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    writeHead(this.res, 200, [
-      ['Content-Type', 'text/event-stream'],
-      ['Transfer-Encoding', 'chunked'],
-    ]);
+export class MindieStream extends RecordStream<JsonValue, MindieError> {
+  constructor(res: ServerResponse, framing: Framing) {
+    super(
+      res,
+      () => [
+        ['Content-Type', 'text/event-stream'],
+        ['Transfer-Encoding', 'chunked'],
+      ],
+      { frame: FRAMES[framing], done: SSE_DONE, errorRecord: errorBody },
+    );
   }
 }

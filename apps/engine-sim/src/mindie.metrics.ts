@@ -1,3 +1,4 @@
+import { renderHistogram } from './histogram';
 import type { SimContext } from './personality';
 import type { ThroughputWindow } from './sim-metrics';
 import type { HistogramName, MindieStats } from './mindie.stats';
@@ -88,17 +89,15 @@ export function renderMindieMetrics(inputs: MetricsInputs): string {
   return METRICS.map((m) => {
     const head = `# HELP ${m.name} ${m.help}\n# TYPE ${m.name} ${m.type}\n`;
     if (m.type !== 'histogram') return `${head}${m.name}{${label}} ${m.value(inputs)}\n`;
-    const h = inputs.stats.histograms[m.name];
-    const buckets = h.bounds.map(
-      (bound, i) => `${m.name}_bucket{${label},le="${bound}"} ${h.buckets[i] ?? 0}\n`,
+    return (
+      head +
+      renderHistogram(m.name, inputs.stats.histograms[m.name], {
+        sample: (series, le, value) =>
+          `${series}{${label}${le === undefined ? '' : `,le="${le}"`}} ${value}\n`,
+        le: String,
+        order: ['count', 'sum', 'buckets'],
+      })
     );
-    return [
-      head,
-      `${m.name}_count{${label}} ${h.count}\n`,
-      `${m.name}_sum{${label}} ${h.sum}\n`,
-      ...buckets,
-      `${m.name}_bucket{${label},le="+Inf"} ${h.count}\n`,
-    ].join('');
   }).join('');
 }
 

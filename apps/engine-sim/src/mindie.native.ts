@@ -13,8 +13,8 @@ import {
   readTokenCap,
   type ResponseMeta,
   TASK_DEFAULTS,
-  textPrompt,
 } from './mindie.request';
+import { textPrompt } from './prompt-input';
 import { type Body, readBool, readRecord, readStringOrStrings } from './request-fields';
 import type { SimSettings } from './sim-options';
 import { EOS_ID } from './tokenizer';

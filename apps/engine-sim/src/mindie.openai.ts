@@ -12,15 +12,13 @@ import {
   type MindieRoute,
   type MindieTask,
   parseMessages,
-  type PromptInput,
   readN,
   readSeed,
   readTokenCap,
   type ResponseMeta,
   TASK_DEFAULTS,
-  textPrompt,
-  tokenPrompt,
 } from './mindie.request';
+import { type PromptInput, textPrompt, tokenPrompt } from './prompt-input';
 import { requestedTool } from './openai-tools';
 import { type Body, readBool, readInt, readRecord, readStringOrStrings } from './request-fields';
 import type { SimSettings } from './sim-options';

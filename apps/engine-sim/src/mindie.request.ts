@@ -12,7 +12,7 @@ import type { Framing } from './mindie.http';
 import { type Body, isRecord, readInt, readNumber } from './request-fields';
 import type { SimSettings } from './sim-options';
 import { DEFAULT_SEED } from './text-generator';
-import { tokenize } from './tokenizer';
+import type { PromptInput } from './prompt-input';
 import type { ToolSpec } from './tool-call-plan';
 
 /**
@@ -103,19 +103,6 @@ export function parseJsonBody(raw: unknown): Body {
   }
   throw validationError('Failed to parse request context to json');
 }
-
-export interface PromptInput {
-  readonly text: string;
-  readonly tokens: readonly number[];
-}
-
-export const textPrompt = (text: string): PromptInput => ({ text, tokens: tokenize(text, true) });
-
-// Token ids cannot be turned back into text without a vocabulary; the generator keys on them.
-export const tokenPrompt = (tokens: readonly number[]): PromptInput => ({
-  text: tokens.join(' '),
-  tokens,
-});
 
 /** One choice per sequence, all on the same prompt, each with its own seed. */
 export function choicesFor(prompt: PromptInput, n: number, seed: number): ChoiceSpec[] {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ChoiceResult, GenerationEvent } from './generation-runner';
+import { Histogram } from './histogram';
 
 /**
  * What MindIE counts per request for `/metrics` (`prometheus_metrics.cpp`) and `/metrics-json`
@@ -20,25 +21,6 @@ export const HISTOGRAM_BOUNDS = {
 } as const satisfies Record<string, readonly number[]>;
 
 export type HistogramName = keyof typeof HISTOGRAM_BOUNDS;
-
-export class Histogram {
-  /** Cumulative count per bound, as Prometheus buckets are. */
-  readonly buckets: number[];
-  count = 0;
-  sum = 0;
-
-  constructor(readonly bounds: readonly number[]) {
-    this.buckets = bounds.map(() => 0);
-  }
-
-  observe(value: number): void {
-    this.count++;
-    this.sum += value;
-    this.bounds.forEach((bound, i) => {
-      if (value <= bound) this.buckets[i] = (this.buckets[i] ?? 0) + 1;
-    });
-  }
-}
 
 /** MindIE's `/metrics-json` averages TTFT and TBT over about the last thousand requests. */
 const ROLLING_WINDOW = 1000;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { type HeaderList, writeHead } from './http-head';
+import { RecordStream } from './chunked-stream';
+import { writeHead } from './http-head';
 import type { SimError } from './sim-errors';
 import { errorMessage, errorStatus } from './ollama.errors';
 import { goJson } from './ollama.wire';
@@ -31,42 +32,18 @@ export const sendError = (res: ServerResponse, error: SimError): void =>
 
 /**
  * `application/x-ndjson`, one JSON object per line (`routes.go` `streamResponse`). The head goes
- * out with the first line, so a failure before any output is still a plain HTTP error.
+ * out with the first line, so a failure before any output is still a plain HTTP error. A failure
+ * after output is a last `{"error"}` line, the status staying 200, no `done` line.
  */
-export class NdjsonStream {
-  private opened = false;
-
-  constructor(private readonly res: ServerResponse) {}
-
-  get started(): boolean {
-    return this.opened;
-  }
-
-  send(json: unknown): void {
-    this.open();
-    // The client may have gone between two timer ticks; cancellation follows on 'close'.
-    if (!this.res.destroyed) this.res.write(`${goJson(json)}\n`);
-  }
-
-  /** A failure after output: a last `{"error"}` line, the status staying 200, no `done` line. */
-  fail(error: SimError): void {
-    this.send({ error: errorMessage(error) });
-    this.end();
-  }
-
-  end(): void {
-    this.open();
-    if (!this.res.destroyed) this.res.end();
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    const headers: HeaderList = [
-      ['Content-Type', 'application/x-ndjson'],
-      date(),
-      ['Transfer-Encoding', 'chunked'],
-    ];
-    writeHead(this.res, 200, headers);
+export class NdjsonStream extends RecordStream<unknown, SimError> {
+  constructor(res: ServerResponse) {
+    super(
+      res,
+      () => [['Content-Type', 'application/x-ndjson'], date(), ['Transfer-Encoding', 'chunked']],
+      {
+        frame: (json) => `${goJson(json)}\n`,
+        errorRecord: (error) => ({ error: errorMessage(error) }),
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { answer as answerWith, pathOf } from './personality-http';
+import type { FastifyInstance } from 'fastify';
+import { answering, pathOf } from './personality-http';
 import type { Personality, SimContext } from './personality';
 import { SimError, toSimError } from './sim-errors';
 import { type EmbeddingRoute, serveEmbeddings } from './ollama.embeddings';
@@ -112,5 +112,4 @@ function show(ctx: SimContext, state: OllamaState, rawBody: unknown): object {
   return showJson(ctx.settings, state.modifiedAt);
 }
 
-const answer = (reply: FastifyReply, write: () => void): void =>
-  answerWith(reply, write, sendError);
+const answer = answering(sendError, toSimError);

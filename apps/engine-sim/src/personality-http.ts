@@ -8,14 +8,27 @@ import { type SimError, toSimError } from './sim-errors';
 /** Writes a SimError in the engine's own error shape. */
 export type ErrorWriter = (res: ServerResponse, error: SimError) => void;
 
+/** Writes a response that Fastify has handed over. */
+export type Answer = (reply: FastifyReply, write: () => void) => void;
+
 /** Takes the response away from Fastify and writes it; a throw becomes the engine's error. */
 export function answer(reply: FastifyReply, write: () => void, sendError: ErrorWriter): void {
-  reply.hijack();
-  try {
-    write();
-  } catch (error) {
-    if (!reply.raw.headersSent) sendError(reply.raw, toSimError(error));
-  }
+  answering(sendError, toSimError)(reply, write);
+}
+
+/** `answer` for one engine: its error writer, and how a throw becomes its error type. */
+export function answering<E>(
+  sendError: (res: ServerResponse, error: E) => void,
+  toError: (error: unknown) => E,
+): Answer {
+  return (reply, write) => {
+    reply.hijack();
+    try {
+      write();
+    } catch (error) {
+      if (!reply.raw.headersSent) sendError(reply.raw, toError(error));
+    }
+  };
 }
 
 /** The request path without its query string. */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ChunkedStream } from './chunked-stream';
 import { type HeaderList, writeHead } from './http-head';
 import { dumpJson, type JsonValue } from './json-writer';
 import type { SimError } from './sim-errors';
@@ -54,20 +55,21 @@ export function sendEmpty(res: ServerResponse, status: number): void {
  * `text/event-stream` as axum's `Sse` writes it. The head goes out with the first event (or the
  * first keep-alive), so a failure before any output can still be a plain HTTP error.
  */
-export class TgiEventStream {
-  private opened = false;
+export class TgiEventStream extends ChunkedStream {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly res: ServerResponse,
-    private readonly headers: HeaderList,
+    res: ServerResponse,
+    headers: HeaderList,
     private readonly keepAliveMs = KEEP_ALIVE_MS,
   ) {
+    super(res, () => [
+      ['content-type', 'text/event-stream'],
+      ...headers,
+      ['x-accel-buffering', 'no'],
+      ['transfer-encoding', 'chunked'],
+    ]);
     this.armKeepAlive();
-  }
-
-  get started(): boolean {
-    return this.opened;
   }
 
   send(json: JsonValue): void {
@@ -79,10 +81,14 @@ export class TgiEventStream {
     this.write('data:[DONE]\n\n');
   }
 
-  end(): void {
+  override write(text: string): void {
+    if (this.put(text)) this.armKeepAlive();
+    else this.stop();
+  }
+
+  override end(): void {
     this.stop();
-    this.open();
-    if (!this.res.destroyed) this.res.end();
+    super.end();
   }
 
   /** Stops the keep-alives without ending (the connection is dropped or already gone). */
@@ -91,28 +97,13 @@ export class TgiEventStream {
     this.timer = undefined;
   }
 
-  private write(text: string): void {
-    this.open();
-    // The client may have gone between two timer ticks; cancellation follows on 'close'.
-    if (this.res.destroyed || this.res.writableEnded) return this.stop();
-    this.res.write(text);
-    this.armKeepAlive();
+  protected override writable(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
   }
 
   private armKeepAlive(): void {
     this.stop();
     this.timer = setTimeout(() => this.write(':\n\n'), this.keepAliveMs).unref();
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    writeHead(this.res, 200, [
-      ['content-type', 'text/event-stream'],
-      ...this.headers,
-      ['x-accel-buffering', 'no'],
-      ['transfer-encoding', 'chunked'],
-    ]);
   }
 }
 

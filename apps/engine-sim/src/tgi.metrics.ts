@@ -1,3 +1,4 @@
+import { Histogram, type HistogramStyle, renderHistogram } from './histogram';
 import type { SimContext } from './personality';
 
 /**
@@ -16,37 +17,25 @@ export interface RequestTiming {
   readonly generatedTokens: number;
 }
 
-class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
+/** metrics-exporter-prometheus: no labels, buckets first, every value as Rust prints it. */
+const TGI_HISTOGRAM: HistogramStyle = {
+  sample: (series, le, value) =>
+    `${series}${le === undefined ? '' : `{le="${le}"}`} ${rustFloat(value)}\n`,
+  le: rustFloat,
+  order: ['buckets', 'sum', 'count'],
+};
 
+/** A histogram under its metric name. */
+class NamedHistogram extends Histogram {
   constructor(
     readonly name: string,
-    private readonly bounds: readonly number[],
+    bounds: readonly number[],
   ) {
-    this.counts = bounds.map(() => 0);
-  }
-
-  observe(value: number): void {
-    this.bounds.forEach((bound, i) => {
-      if (value <= bound) this.counts[i] = (this.counts[i] ?? 0) + 1;
-    });
-    this.sum += value;
-    this.count += 1;
+    super(bounds);
   }
 
   render(): string {
-    const buckets = this.bounds.map(
-      (bound, i) => `${this.name}_bucket{le="${rustFloat(bound)}"} ${this.counts[i] ?? 0}\n`,
-    );
-    return [
-      `# TYPE ${this.name} histogram\n`,
-      ...buckets,
-      `${this.name}_bucket{le="+Inf"} ${this.count}\n`,
-      `${this.name}_sum ${rustFloat(this.sum)}\n`,
-      `${this.name}_count ${this.count}\n`,
-    ].join('');
+    return `# TYPE ${this.name} histogram\n${renderHistogram(this.name, this, TGI_HISTOGRAM)}`;
   }
 }
 
@@ -64,24 +53,30 @@ export class TgiMetrics {
   private successes = 0;
   private prefills = 0;
   private readonly failures = new Map<string, number>();
-  private readonly inputLength: Histogram;
-  private readonly generatedTokens: Histogram;
-  private readonly maxNewTokens: Histogram;
+  private readonly inputLength: NamedHistogram;
+  private readonly generatedTokens: NamedHistogram;
+  private readonly maxNewTokens: NamedHistogram;
   private readonly durations = {
-    total: new Histogram('tgi_request_duration', DURATION_BUCKETS),
-    validation: new Histogram('tgi_request_validation_duration', DURATION_BUCKETS),
-    queue: new Histogram('tgi_request_queue_duration', DURATION_BUCKETS),
-    inference: new Histogram('tgi_request_inference_duration', DURATION_BUCKETS),
-    perToken: new Histogram('tgi_request_mean_time_per_token_duration', DURATION_BUCKETS),
+    total: new NamedHistogram('tgi_request_duration', DURATION_BUCKETS),
+    validation: new NamedHistogram('tgi_request_validation_duration', DURATION_BUCKETS),
+    queue: new NamedHistogram('tgi_request_queue_duration', DURATION_BUCKETS),
+    inference: new NamedHistogram('tgi_request_inference_duration', DURATION_BUCKETS),
+    perToken: new NamedHistogram('tgi_request_mean_time_per_token_duration', DURATION_BUCKETS),
   };
 
   constructor(limits: { maxInput: number; maxTotal: number }) {
-    this.inputLength = new Histogram('tgi_request_input_length', linearBuckets(limits.maxInput));
-    this.generatedTokens = new Histogram(
+    this.inputLength = new NamedHistogram(
+      'tgi_request_input_length',
+      linearBuckets(limits.maxInput),
+    );
+    this.generatedTokens = new NamedHistogram(
       'tgi_request_generated_tokens',
       linearBuckets(limits.maxTotal),
     );
-    this.maxNewTokens = new Histogram('tgi_request_max_new_tokens', linearBuckets(limits.maxTotal));
+    this.maxNewTokens = new NamedHistogram(
+      'tgi_request_max_new_tokens',
+      linearBuckets(limits.maxTotal),
+    );
   }
 
   onRequest(): void {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { answer as answerWith } from './personality-http';
+import type { FastifyInstance } from 'fastify';
+import { answering } from './personality-http';
 import type { Personality, SimContext } from './personality';
 import { toSimError } from './sim-errors';
 import { serveChat } from './tgi.chat';
@@ -85,8 +85,7 @@ export const tgiPersonality: Personality = {
   },
 };
 
-const answer = (reply: FastifyReply, write: () => void): void =>
-  answerWith(reply, write, sendError);
+const answer = answering(sendError, toSimError);
 
 function metrics(ctx: SimContext, state: TgiState, res: ServerResponse): void {
   sendText(res, 200, state.metrics.render(ctx));

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { watchDisconnect } from './client-connection';
 import { runEmbeddings, type EmbeddingInput, type EmbeddingResult } from './embedding-runner';
 import { f32, type JsonObject } from './json-writer';
-import { promptList } from './llamacpp.request';
+import { promptList } from './prompt-input';
 import type { SimContext } from './personality';
+import { leaveUnfinished } from './personality-http';
 import type { Body } from './request-fields';
 import type { SimSettings } from './sim-options';
 import { toSimError } from './sim-errors';
@@ -52,10 +53,7 @@ export async function serveEmbeddings(
   try {
     const job = { inputs: request.inputs, slotParams: {}, signal: cancel.signal };
     const outcome = await runEmbeddings(ctx, job);
-    if (outcome.status === 'cancelled') {
-      if (!res.writableEnded) res.destroy();
-      return;
-    }
+    if (outcome.status === 'cancelled') return leaveUnfinished(res, outcome.status);
     stats.recordEmbeddings(
       outcome.results.map((r) => r.promptTokens),
       arrivedAt,

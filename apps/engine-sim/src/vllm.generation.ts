@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dropConnection, watchDisconnect } from './client-connection';
+import { SSE_DONE, sseRecord } from './chunked-stream';
+import { watchDisconnect } from './client-connection';
 import {
   runGeneration,
   type ChoiceResult,
@@ -10,17 +11,10 @@ import {
 } from './generation-runner';
 import type { JsonObject } from './json-writer';
 import type { SimContext } from './personality';
+import { leaveUnfinished } from './personality-http';
 import { toSimError } from './sim-errors';
 import { VLLM_ENCODERS, type VllmEncoder } from './vllm.encoders';
-import {
-  ChunkedBody,
-  sendError,
-  sendJson,
-  SSE_DONE,
-  SSE_HEADERS,
-  sseData,
-  sseError,
-} from './vllm.http';
+import { ChunkedBody, sendError, sendJson, SSE_HEADERS, sseError } from './vllm.http';
 import { parseJsonBody, parseTask, type VllmRouteKind, type VllmTask } from './vllm.request';
 import { arrivalTime, type RequestTracker, type VllmStats } from './vllm.stats';
 import { baseRequestId, toolCallId, unixNow } from './vllm.wire';
@@ -62,7 +56,8 @@ export async function serveGeneration(
   const tracker = stats.track(task.choices.length, arrivedAt);
   const stream = task.stream ? new ChunkedBody(res, SSE_HEADERS) : undefined;
   const send = (chunks: readonly JsonObject[]): void => {
-    for (const chunk of chunks) stream?.write(sseData(chunk));
+    // Chunks are pydantic `model_dump_json` output: compact, as `dumpJson` writes them.
+    for (const chunk of chunks) stream?.write(sseRecord(chunk));
   };
   const relay = stream ? chunkRelay(encoder, send) : () => undefined;
 
@@ -156,9 +151,8 @@ export function settle(
     case 'cancelled':
       // The client is gone (vLLM aborts the request), or the simulator is shutting down.
       tracker.abort();
-      if (!res.writableEnded) res.destroy();
-      return;
+      return leaveUnfinished(res, outcome.status);
     case 'died':
-      return dropConnection(res);
+      return leaveUnfinished(res, outcome.status);
   }
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ChunkedStream } from './chunked-stream';
 import { type HeaderList, writeHead } from './http-head';
 import { dumpJson, type JsonValue } from './json-writer';
 import type { SimError } from './sim-errors';
@@ -46,44 +47,11 @@ export const sendError = (res: ServerResponse, error: SimError): void =>
  * A 200 response of unknown length (`StreamingResponse`, the Prometheus app). Headers go out with
  * the first write, so an error before any output can still be a plain HTTP error.
  */
-export class ChunkedBody {
-  private opened = false;
-
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly headers: HeaderList,
-  ) {}
-
-  get started(): boolean {
-    return this.opened;
-  }
-
-  write(text: string): void {
-    this.open();
-    // The client may have gone between two timer ticks; cancellation follows on 'close'.
-    if (!this.res.destroyed) this.res.write(text);
-  }
-
-  end(): void {
-    this.open();
-    if (!this.res.destroyed) this.res.end();
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    writeHead(this.res, 200, [
-      ...uvicornHeaders(),
-      ...this.headers,
-      ['transfer-encoding', 'chunked'],
-    ]);
+export class ChunkedBody extends ChunkedStream {
+  constructor(res: ServerResponse, headers: HeaderList) {
+    super(res, () => [...uvicornHeaders(), ...headers, ['transfer-encoding', 'chunked']]);
   }
 }
-
-/** One server-sent event of an OpenAI route: chunks are pydantic `model_dump_json` output. */
-export const sseData = (json: JsonValue): string => `data: ${dumpJson(json)}\n\n`;
-
-export const SSE_DONE = 'data: [DONE]\n\n';
 
 /**
  * `create_streaming_error_response`: the envelope through `json.dumps` (hence the spaces). The

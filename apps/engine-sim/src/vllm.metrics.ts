@@ -1,6 +1,7 @@
 import { formatDouble } from './json-writer';
 import type { SimContext } from './personality';
-import type { Histogram, VllmStats } from './vllm.stats';
+import { type Histogram, renderHistogram } from './histogram';
+import type { VllmStats } from './vllm.stats';
 import { VLLM_FINISH_REASONS } from './vllm.wire';
 
 /**
@@ -78,17 +79,14 @@ const single =
 const histogram = (name: string, help: string, pick: (s: VllmStats) => Histogram): Family => ({
   render(inputs, labels, created) {
     const h = pick(inputs.stats);
-    let cumulative = 0;
-    const buckets = h.buckets.map((le, i) => {
-      cumulative += h.counts[i] ?? 0;
-      return sample(`${name}_bucket`, { ...labels, le: goFloat(le) }, cumulative);
-    });
     return (
       header(name, help, 'histogram') +
-      buckets.join('') +
-      sample(`${name}_bucket`, { ...labels, le: '+Inf' }, h.count) +
-      sample(`${name}_count`, labels, h.count) +
-      sample(`${name}_sum`, labels, h.sum) +
+      renderHistogram(name, h, {
+        sample: (series, le, value) =>
+          sample(series, le === undefined ? labels : { ...labels, le }, value),
+        le: goFloat,
+        order: ['buckets', 'count', 'sum'],
+      }) +
       createdFamily(name, help, [labels], created)
     );
   },

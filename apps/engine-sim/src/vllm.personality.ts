@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Personality, SimContext } from './personality';
+import { answering } from './personality-http';
 import { toSimError } from './sim-errors';
 import { serveDemoGenerate } from './vllm.demo';
 import { serveEmbeddings } from './vllm.embeddings';
@@ -89,14 +90,7 @@ export const vllmPersonality: Personality = {
 };
 
 /** Takes the response away from Fastify and writes it; a throw becomes a vLLM 500. */
-function answer(reply: FastifyReply, write: () => void): void {
-  reply.hijack();
-  try {
-    write();
-  } catch (error) {
-    if (!reply.raw.headersSent) sendError(reply.raw, toSimError(error));
-  }
-}
+const answer = answering(sendError, toSimError);
 
 function metrics(ctx: SimContext, stats: VllmStats, res: ServerResponse): void {
   // prometheus_client's ASGI app sets only its content type, so uvicorn sends the body chunked.

@@ -1,6 +1,6 @@
 import { renderChatPrompt } from './chat-template';
 import type { ChoiceSpec, ReasoningOutput } from './generation-runner';
-import { promptList, type PromptInput } from './llamacpp.request';
+import { promptList, type PromptInput } from './prompt-input';
 import { parseChatMessages } from './openai-messages';
 import { requestedTool } from './openai-tools';
 import {

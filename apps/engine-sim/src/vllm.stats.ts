@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { GenerationEvent } from './generation-runner';
+import { Histogram } from './histogram';
 import { engineFinishReason, VLLM_FINISH_REASONS, type VllmFinishReason } from './vllm.wire';
 
 /**
@@ -9,24 +10,6 @@ import { engineFinishReason, VLLM_FINISH_REASONS, type VllmFinishReason } from '
  */
 
 const now = (): number => performance.now();
-
-/** A Prometheus histogram: per-bucket counts (not cumulative), sum and count. */
-export class Histogram {
-  readonly counts: number[];
-  sum = 0;
-  count = 0;
-
-  constructor(readonly buckets: readonly number[]) {
-    this.counts = buckets.map(() => 0);
-  }
-
-  observe(value: number): void {
-    const bucket = this.buckets.findIndex((le) => value <= le);
-    if (bucket >= 0) this.counts[bucket] = (this.counts[bucket] ?? 0) + 1;
-    this.sum += value;
-    this.count += 1;
-  }
-}
 
 // Bucket bounds of `v1/metrics/loggers.py`.
 // prettier-ignore
