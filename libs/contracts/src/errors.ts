@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   SY_OVERLOADED: { httpStatus: 429, retryable: true },
   /** The model is known but no ready node serves it right now. */
   SY_NO_CAPACITY: { httpStatus: 503, retryable: true },
+  /** The cluster's shared state (Redis) cannot be reached, so nothing can be placed. */
+  SY_CLUSTER_UNAVAILABLE: { httpStatus: 503, retryable: true },
   /** The engine refused the request as invalid (its 4xx). */
   SY_ENGINE_REJECTED: { httpStatus: 400, retryable: false },
   /** The engine failed (its 5xx, or a body we cannot read). */

@@ -42,12 +42,14 @@ export interface FleetOptions {
   nodes: FleetNodeSpec[];
   /** Wait until every node is ready before returning (default true). */
   waitReady?: boolean;
+  /** The cluster's Redis (default: the test Redis). */
+  redisUrl?: string;
 }
 
 /** A real cluster: one gateway, and per node a llama.cpp-personality sim and its worker-agent. */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const prefix = randomPrefix();
-  const redisUrl = testRedisUrl();
+  const redisUrl = opts.redisUrl ?? testRedisUrl();
   const env = { REDIS_URL: redisUrl, SWITCHYARD_PREFIX: prefix };
   const run = randomBytes(3).toString('hex');
   const nodes: FleetNode[] = [];

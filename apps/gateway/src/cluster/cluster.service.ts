@@ -39,7 +39,7 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     @Inject(GATEWAY_ID) gatewayId: string,
   ) {
     this.keys = keySpace(config.keyPrefix);
-    this.redis = createRedis(config.redisUrl, { name: `${gatewayId}:commands`, forBullmq: true });
+    this.redis = createRedis(config.redisUrl, { name: `${gatewayId}:commands` });
     const viewSubscriber = createRedis(config.redisUrl, {
       name: `${gatewayId}:registry`,
       subscriber: true,

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { JobProducer } from '@switchyard/cluster';
 import {
   SwitchyardError,
   errorMessage,
@@ -106,6 +107,22 @@ export class ExecutionService implements OnModuleInit {
     }
   }
 
+  private async enqueue(...args: Parameters<JobProducer['enqueue']>): Promise<void> {
+    try {
+      await this.cluster.jobs.enqueue(...args);
+    } catch (err) {
+      this.log.error(`could not enqueue on node ${args[0]}: ${errorMessage(err)}`);
+      throw new SwitchyardError(
+        'SY_CLUSTER_UNAVAILABLE',
+        'The cluster is unreachable right now; try again shortly.',
+        {
+          retryAfterSeconds: 1,
+          cause: err,
+        },
+      );
+    }
+  }
+
   /** A node other than the ones that failed this request, or null when there is none. */
   private reserveAnother(req: InferenceRequest, excluded: ReadonlySet<string>): Reservation | null {
     try {
@@ -141,7 +158,7 @@ export class ExecutionService implements OnModuleInit {
       if (!started) this.inject(req.id, overloaded(this.config.maxQueueWaitMs));
     }, this.config.maxQueueWaitMs);
     try {
-      await this.cluster.jobs.enqueue(
+      await this.enqueue(
         nodeId,
         {
           request: req,
