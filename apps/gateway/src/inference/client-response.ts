@@ -37,6 +37,8 @@ export class ClientResponse {
   routingHeaders(info: ExecutionInfo): Record<string, string> {
     return {
       'x-request-id': this.requestId,
+      // Anthropic's SDK reads request-id; OpenAI's reads x-request-id.
+      'request-id': this.requestId,
       ...(info.nodeId !== undefined ? { 'x-switchyard-node': info.nodeId } : {}),
       ...(info.queueMs !== undefined ? { 'x-switchyard-queue-ms': String(info.queueMs) } : {}),
     };
