@@ -6,7 +6,7 @@ import type { CollectedResult } from './collect';
  * parses requests and renders responses, streams and errors. Pure: no I/O.
  */
 
-export type DialectId = 'openai';
+export type DialectId = 'openai' | 'anthropic' | 'ollama';
 
 /** Facts the gateway knows when it parses a request. */
 export interface ParseContext {

@@ -1,9 +1,13 @@
 import type { Dialect, DialectId } from './dialect';
+import { anthropicDialect } from './anthropic/anthropic.dialect';
+import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
 
 /** Every client dialect the gateway serves. A new dialect is one module and one row here. */
 export const DIALECTS = {
   openai: openaiDialect,
+  anthropic: anthropicDialect,
+  ollama: ollamaDialect,
 } as const satisfies Record<DialectId, Dialect>;
 
 const BY_PATH = new Map<string, Dialect>(

@@ -1,0 +1,56 @@
+import type { ErrorCode, SwitchyardError } from '@switchyard/contracts';
+import type { RenderedError } from '../dialect';
+
+type AnthropicErrorType =
+  | 'invalid_request_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'timeout_error'
+  | 'overloaded_error';
+
+/**
+ * How each canonical error looks to an Anthropic client (protocols §4.4; status → class as
+ * @anthropic-ai/sdk `APIError.generate` maps it). Lack of capacity is Anthropic's own
+ * "overloaded": 529 `overloaded_error`, which the SDK retries and surfaces as
+ * `OverloadedError`. Switchyard has no per-client rate limits, so `rate_limit_error` (429)
+ * is not used. Other statuses keep the canonical code's, which the SDK classes by range.
+ */
+const ANTHROPIC_ERRORS = {
+  SY_INVALID_JSON: { status: 400, type: 'invalid_request_error' },
+  SY_BAD_REQUEST: { status: 400, type: 'invalid_request_error' },
+  SY_ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error' },
+  SY_MODEL_NOT_FOUND: { status: 404, type: 'not_found_error' },
+  SY_PAYLOAD_TOO_LARGE: { status: 413, type: 'request_too_large' },
+  SY_OVERLOADED: { status: 529, type: 'overloaded_error' },
+  SY_NO_CAPACITY: { status: 529, type: 'overloaded_error' },
+  SY_CLUSTER_UNAVAILABLE: { status: 503, type: 'overloaded_error' },
+  SY_ENGINE_REJECTED: { status: 400, type: 'invalid_request_error' },
+  SY_ENGINE_ERROR: { status: 502, type: 'api_error' },
+  SY_ENGINE_UNAVAILABLE: { status: 503, type: 'overloaded_error' },
+  SY_ENGINE_TIMEOUT: { status: 504, type: 'timeout_error' },
+  SY_STREAM_INTERRUPTED: { status: 502, type: 'api_error' },
+  SY_CANCELLED: { status: 499, type: 'invalid_request_error' },
+  SY_INTERNAL: { status: 500, type: 'api_error' },
+} as const satisfies Record<ErrorCode, { status: number; type: AnthropicErrorType }>;
+
+/** The in-band form: the same `{type:"error", error}` object, sent as `event: error`. */
+export function anthropicErrorPayload(err: SwitchyardError) {
+  return { type: 'error', error: { type: ANTHROPIC_ERRORS[err.code].type, message: err.message } };
+}
+
+/**
+ * `request_id` is null: the dialect is not told the request id when rendering errors. The
+ * gateway sends it as `x-request-id`; the SDK reads `request-id`, which is the gateway's
+ * header to add.
+ */
+export function renderAnthropicError(err: SwitchyardError): RenderedError {
+  const headers: Record<string, string> = {};
+  if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
+  return {
+    status: ANTHROPIC_ERRORS[err.code].status,
+    body: { ...anthropicErrorPayload(err), request_id: null },
+    headers,
+  };
+}

@@ -1,0 +1,172 @@
+import {
+  SwitchyardError,
+  type ChatMessage,
+  type ChatRequest,
+  type CompletionRequest,
+  type InferenceRequest,
+  type Modality,
+  type ResponseFormat,
+  type SamplingParams,
+} from '@switchyard/contracts';
+import type { ParseContext } from '../dialect';
+import { opt } from '../opt';
+import { validateBody } from '../validate';
+import { toChatMessages, withImages } from './ollama-messages';
+import { isUnload, remember, type LoadAnswer } from './ollama-request-facts';
+import {
+  ollamaChatSchema,
+  ollamaGenerateSchema,
+  type OllamaCommonBody,
+  type OllamaGenerateBody,
+} from './ollama.schema';
+import { systemClock, type OllamaClock } from './ollama-wire';
+
+/**
+ * Ollama bodies → canonical requests. Accepted and ignored, because the engine owns them:
+ * `template` (the node's engine applies the model's own chat template), `context` (token ids
+ * of an earlier `/api/generate` turn; there is no token-level continuation across nodes),
+ * `keep_alive` (nodes keep their models loaded; only `0` on a load request is answered as
+ * `unload`), `truncate` and `shift` (the engine's context policy applies).
+ */
+
+export function parseOllamaChat(
+  body: unknown,
+  ctx: ParseContext,
+  clock: OllamaClock = systemClock,
+): InferenceRequest {
+  const receivedNs = clock.monoNs();
+  const b = validateBody(ollamaChatSchema, body);
+  const messages = toChatMessages(b.messages ?? []);
+  if (messages.length === 0) return loadProbe(b, ctx, receivedNs);
+  const req: ChatRequest = {
+    ...chatRequest(b, ctx, messages),
+    ...opt(
+      'tools',
+      b.tools?.map((t) => ({
+        name: t.function.name,
+        ...opt('description', t.function.description),
+        ...opt('parameters', t.function.parameters),
+      })),
+    ),
+  };
+  return remember(req, { receivedNs });
+}
+
+/**
+ * `/api/generate` runs as a chat turn (`system` + the prompt as the user message, with its
+ * images) so the engine applies the model's template, as Ollama does; with `raw: true` the
+ * prompt is already templated and runs as a completion exactly as written.
+ */
+export function parseOllamaGenerate(
+  body: unknown,
+  ctx: ParseContext,
+  clock: OllamaClock = systemClock,
+): InferenceRequest {
+  const receivedNs = clock.monoNs();
+  const b = validateBody(ollamaGenerateSchema, body);
+  if (b.suffix) refuse('suffix', "'suffix' (fill-in-the-middle) is not supported.");
+  const prompt = b.prompt ?? '';
+  const images = b.images ?? [];
+  if (prompt === '' && images.length === 0) return loadProbe(b, ctx, receivedNs);
+  if (b.raw) {
+    if (images.length > 0) refuse('images', "'images' cannot be combined with 'raw'.");
+    const req: CompletionRequest = {
+      ...commonRequest(b, ctx),
+      ...thinking(b),
+      kind: 'completion',
+      prompt,
+      modalities: ['text'],
+    };
+    return remember(req, { receivedNs });
+  }
+  return remember(chatRequest(b, ctx, generateMessages(b)), { receivedNs });
+}
+
+function generateMessages(b: OllamaGenerateBody): ChatMessage[] {
+  const user: ChatMessage = { role: 'user', content: withImages(b.prompt ?? '', b.images ?? []) };
+  return b.system ? [{ role: 'system', content: b.system }, user] : [user];
+}
+
+function chatRequest(b: OllamaCommonBody, ctx: ParseContext, messages: ChatMessage[]): ChatRequest {
+  return {
+    ...commonRequest(b, ctx),
+    ...thinking(b),
+    kind: 'chat',
+    messages,
+    modalities: modalitiesOf(messages),
+  };
+}
+
+function commonRequest(b: OllamaCommonBody, ctx: ParseContext) {
+  const stream = b.stream ?? true;
+  return {
+    id: ctx.requestId,
+    model: b.model,
+    sampling: sampling(b),
+    stream,
+    // Ollama always reports counts on the final object.
+    includeUsage: stream,
+    priority: 0,
+  };
+}
+
+/** `think` has no canonical field; Ollama-native engines take it as is, others ignore it. */
+function thinking(b: OllamaCommonBody) {
+  return b.think != null ? { extra: { think: b.think } } : {};
+}
+
+function loadProbe(b: OllamaCommonBody, ctx: ParseContext, receivedNs: bigint): ChatRequest {
+  const load: LoadAnswer = isUnload(b.keep_alive) ? 'unload' : 'load';
+  const req: ChatRequest = {
+    ...commonRequest(b, ctx),
+    kind: 'chat',
+    messages: [{ role: 'user', content: '' }],
+    modalities: ['text'],
+    sampling: { stop: [], n: 1, maxTokens: 1 },
+  };
+  return remember(req, { receivedNs, load });
+}
+
+function sampling(b: OllamaCommonBody): SamplingParams {
+  const o = b.options ?? {};
+  const stop = o.stop === undefined ? [] : typeof o.stop === 'string' ? [o.stop] : o.stop;
+  const wantsLogprobs = b.logprobs === true || (b.top_logprobs ?? 0) > 0;
+  return {
+    stop,
+    n: 1,
+    // Ollama's -1 (unlimited) and -2 (fill the context) both mean "the engine's default".
+    ...opt(
+      'maxTokens',
+      o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined,
+    ),
+    ...opt('temperature', o.temperature),
+    ...opt('topP', o.top_p),
+    ...opt('topK', o.top_k),
+    ...opt('minP', o.min_p),
+    ...opt('typicalP', o.typical_p),
+    ...opt('repetitionPenalty', o.repeat_penalty),
+    ...opt('presencePenalty', o.presence_penalty),
+    ...opt('frequencyPenalty', o.frequency_penalty),
+    // Ollama's seed -1 means "random", which is what no seed means to every engine.
+    ...opt('seed', o.seed !== undefined && o.seed >= 0 ? o.seed : undefined),
+    ...(wantsLogprobs ? { logprobs: { top: b.top_logprobs ?? 0 } } : {}),
+    ...opt('responseFormat', toResponseFormat(b.format)),
+  };
+}
+
+function toResponseFormat(format: OllamaCommonBody['format']): ResponseFormat | undefined {
+  if (format == null || format === '') return undefined;
+  if (format === 'json') return { type: 'json_object' };
+  return { type: 'json_schema', schema: format };
+}
+
+function modalitiesOf(messages: readonly ChatMessage[]): Modality[] {
+  const image = messages.some(
+    (m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'),
+  );
+  return image ? ['text', 'image'] : ['text'];
+}
+
+function refuse(param: string, message: string): never {
+  throw new SwitchyardError('SY_BAD_REQUEST', message, { param });
+}

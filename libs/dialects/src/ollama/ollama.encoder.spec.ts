@@ -1,0 +1,196 @@
+import { SwitchyardError, type InferenceRequest, type StreamEvent } from '@switchyard/contracts';
+import { ResultCollector } from '../collect';
+import { ollamaDialect } from './ollama.dialect';
+import { createOllamaStreamEncoder, ollamaResponse } from './ollama.encoder';
+import { parseOllamaChat, parseOllamaGenerate } from './ollama-parse';
+import type { OllamaClock, OllamaShape } from './ollama-wire';
+
+const ctx = { requestId: 'r1', headers: {} };
+const meta = { requestId: 'r1', model: 'qwen3', created: 1700000000 };
+
+/** Every monotonic reading is 10 ms after the last; every wall reading 1 µs after the last. */
+function fakeClock(): OllamaClock {
+  let mono = 0n;
+  let wall = 1_700_000_000_000_000_000n;
+  return { monoNs: () => (mono += 10_000_000n), wallNs: () => (wall += 1_000n) };
+}
+
+const at = (us: number) => `2023-11-14T22:13:20.000${String(us).padStart(3, '0')}000Z`;
+const usage: StreamEvent = { type: 'usage', promptTokens: 12, completionTokens: 3 };
+const stop: StreamEvent = { type: 'done', choices: [{ index: 0, finishReason: 'stop' }] };
+const start: StreamEvent = { type: 'start', nodeId: 'n1', model: 'qwen3', created: 1 };
+
+function encode(shape: OllamaShape, req: InferenceRequest, events: StreamEvent[]): string {
+  const enc = createOllamaStreamEncoder(shape, req, meta, fakeClock());
+  return events.map((e) => enc.event(e)).join('') + enc.end();
+}
+
+const chatReq = parseOllamaChat(
+  { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
+  ctx,
+);
+const genReq = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi' }, ctx);
+// encoder created at 10 ms, first output at 20 ms, done at 30 ms
+const metrics =
+  '"total_duration":20000000,"prompt_eval_count":12,"prompt_eval_duration":10000000,"eval_count":3,"eval_duration":10000000';
+
+describe('Ollama stream: canonical events → NDJSON bytes', () => {
+  it('chat with thinking, text and usage', () => {
+    const events: StreamEvent[] = [
+      start,
+      { type: 'delta', index: 0, reasoning: 'Let me' },
+      { type: 'delta', index: 0, text: 'Hi' },
+      { type: 'delta', index: 0, text: '' },
+      usage,
+      stop,
+    ];
+    expect(encode('chat', chatReq, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"","thinking":"Let me"},"done":false}\n` +
+        `{"model":"qwen3","created_at":"${at(2)}","message":{"role":"assistant","content":"Hi"},"done":false}\n` +
+        `{"model":"qwen3","created_at":"${at(3)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metrics}}\n`,
+    );
+  });
+
+  it('generate with length, logprobs and no usage (zero fields omitted)', () => {
+    const events: StreamEvent[] = [
+      {
+        type: 'delta',
+        index: 0,
+        text: 'The',
+        logprobs: [
+          {
+            token: 'The',
+            logprob: -0.5,
+            bytes: [84, 104, 101],
+            top: [{ token: 'A', logprob: -1, bytes: null }],
+          },
+        ],
+      },
+      { type: 'delta', index: 0, text: ' sky', reasoning: 'hm' },
+      { type: 'done', choices: [{ index: 0, finishReason: 'length' }] },
+    ];
+    expect(encode('generate', genReq, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","response":"The","done":false,"logprobs":[{"token":"The","logprob":-0.5,"bytes":[84,104,101],"top_logprobs":[{"token":"A","logprob":-1}]}]}\n` +
+        `{"model":"qwen3","created_at":"${at(2)}","response":" sky","thinking":"hm","done":false}\n` +
+        `{"model":"qwen3","created_at":"${at(3)}","response":"","done":true,"done_reason":"length","total_duration":20000000,"prompt_eval_duration":10000000,"eval_duration":10000000}\n`,
+    );
+  });
+
+  it('buffers streamed tool-call fragments and sends whole calls with object arguments', () => {
+    const events: StreamEvent[] = [
+      { type: 'delta', index: 0, toolCalls: [{ index: 0, id: 'c1', name: 'get_weather' }] },
+      { type: 'delta', index: 0, toolCalls: [{ index: 0, arguments: '{"city":' }] },
+      { type: 'delta', index: 0, toolCalls: [{ index: 0, arguments: '"Oslo"}' }] },
+      { type: 'delta', index: 0, toolCalls: [{ index: 1, name: 'now', arguments: '' }] },
+      usage,
+      { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
+    ];
+    expect(encode('chat', chatReq, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"","tool_calls":[{"id":"c1","function":{"index":0,"name":"get_weather","arguments":{"city":"Oslo"}}},{"function":{"index":1,"name":"now","arguments":{}}}]},"done":false}\n` +
+        `{"model":"qwen3","created_at":"${at(2)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metrics}}\n`,
+    );
+  });
+
+  it('a failure after the first line is a last {"error"} line, without done:true', () => {
+    const enc = createOllamaStreamEncoder('chat', chatReq, meta, fakeClock());
+    const out =
+      enc.event({ type: 'delta', index: 0, text: 'Hi' }) +
+      enc.error(new SwitchyardError('SY_STREAM_INTERRUPTED', 'the node serving this request died'));
+    expect(out).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"Hi"},"done":false}\n` +
+        `{"error":"the node serving this request died"}\n`,
+    );
+  });
+
+  it('a load request answers done_reason "load" and hides the probe output', () => {
+    const load = parseOllamaChat({ model: 'qwen3', messages: [] }, ctx);
+    const events: StreamEvent[] = [start, { type: 'delta', index: 0, text: 'x' }, usage, stop];
+    expect(encode('chat', load, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}\n`,
+    );
+    const unload = parseOllamaGenerate({ model: 'qwen3', keep_alive: 0 }, ctx);
+    expect(encode('generate', unload, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","response":"","done":true,"done_reason":"unload"}\n`,
+    );
+  });
+
+  it('the routes stream application/x-ndjson', () => {
+    expect(ollamaDialect.routes.map((r) => [r.path, r.streamContentType])).toEqual([
+      ['/api/chat', 'application/x-ndjson'],
+      ['/api/generate', 'application/x-ndjson'],
+    ]);
+  });
+});
+
+describe('Ollama non-streamed responses', () => {
+  function collect(events: StreamEvent[]) {
+    const c = new ResultCollector(1);
+    events.forEach((e) => c.add(e));
+    return c.result();
+  }
+
+  it('chat: the whole message, tool calls as objects, counts and the total duration', () => {
+    const clock = fakeClock();
+    const req = parseOllamaChat(
+      { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
+      ctx,
+      clock,
+    );
+    const result = collect([
+      { type: 'delta', index: 0, reasoning: 'think' },
+      { type: 'delta', index: 0, text: 'Hello' },
+      {
+        type: 'delta',
+        index: 0,
+        toolCalls: [{ index: 0, id: 'c1', name: 'f', arguments: '{"a":1}' }],
+      },
+      usage,
+      { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
+    ]);
+    expect(ollamaResponse('chat', req, result, meta, clock)).toEqual({
+      model: 'qwen3',
+      created_at: at(1),
+      message: {
+        role: 'assistant',
+        content: 'Hello',
+        thinking: 'think',
+        tool_calls: [{ id: 'c1', function: { index: 0, name: 'f', arguments: { a: 1 } } }],
+      },
+      done: true,
+      done_reason: 'stop',
+      total_duration: 10000000,
+      prompt_eval_count: 12,
+      eval_count: 3,
+    });
+  });
+
+  it('generate: response text and done_reason', () => {
+    const clock = fakeClock();
+    const req = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi', stream: false }, ctx, clock);
+    const result = collect([
+      { type: 'delta', index: 0, text: 'The sky' },
+      { type: 'usage', promptTokens: 0, completionTokens: 2 },
+      { type: 'done', choices: [{ index: 0, finishReason: 'length' }] },
+    ]);
+    expect(ollamaResponse('generate', req, result, meta, clock)).toEqual({
+      model: 'qwen3',
+      created_at: at(1),
+      response: 'The sky',
+      done: true,
+      done_reason: 'length',
+      total_duration: 10000000,
+      eval_count: 2,
+    });
+  });
+
+  it('a load request', () => {
+    const req = parseOllamaGenerate({ model: 'qwen3', prompt: '' }, ctx);
+    expect(ollamaResponse('generate', req, collect([stop]), meta, fakeClock())).toEqual({
+      model: 'qwen3',
+      created_at: at(1),
+      response: '',
+      done: true,
+      done_reason: 'load',
+    });
+  });
+});
