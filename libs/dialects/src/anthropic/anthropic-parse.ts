@@ -2,11 +2,11 @@ import type {
   ChatMessage,
   ChatRequest,
   ContentPart,
-  Modality,
   ToolCall,
   ToolChoice,
 } from '@switchyard/contracts';
 import type { ParseContext } from '../dialect';
+import { modalitiesOf } from '../canonical';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import {
@@ -153,11 +153,4 @@ function contentPart(b: AnthropicContentBlock): ContentPart | undefined {
       ? `data:${b.source.media_type};base64,${b.source.data}`
       : b.source.url;
   return { type: 'image', url };
-}
-
-function modalitiesOf(messages: readonly ChatMessage[]): Modality[] {
-  const image = messages.some(
-    (m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'),
-  );
-  return image ? ['text', 'image'] : ['text'];
 }

@@ -1,14 +1,13 @@
 import {
-  SwitchyardError,
   type ChatMessage,
   type ChatRequest,
   type CompletionRequest,
   type InferenceRequest,
-  type Modality,
   type ResponseFormat,
   type SamplingParams,
 } from '@switchyard/contracts';
 import type { ParseContext } from '../dialect';
+import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import { toChatMessages, withImages } from './ollama-messages';
@@ -40,14 +39,7 @@ export function parseOllamaChat(
   if (messages.length === 0) return loadProbe(b, ctx, receivedNs);
   const req: ChatRequest = {
     ...chatRequest(b, ctx, messages),
-    ...opt(
-      'tools',
-      b.tools?.map((t) => ({
-        name: t.function.name,
-        ...opt('description', t.function.description),
-        ...opt('parameters', t.function.parameters),
-      })),
-    ),
+    ...opt('tools', functionTools(b.tools)),
   };
   return remember(req, { receivedNs });
 }
@@ -129,10 +121,9 @@ function loadProbe(b: OllamaCommonBody, ctx: ParseContext, receivedNs: bigint): 
 
 function sampling(b: OllamaCommonBody): SamplingParams {
   const o = b.options ?? {};
-  const stop = o.stop === undefined ? [] : typeof o.stop === 'string' ? [o.stop] : o.stop;
   const wantsLogprobs = b.logprobs === true || (b.top_logprobs ?? 0) > 0;
   return {
-    stop,
+    stop: stopList(o.stop),
     n: 1,
     // Ollama's -1 (unlimited) and -2 (fill the context) both mean "the engine's default".
     ...opt(
@@ -158,15 +149,4 @@ function toResponseFormat(format: OllamaCommonBody['format']): ResponseFormat | 
   if (format == null || format === '') return undefined;
   if (format === 'json') return { type: 'json_object' };
   return { type: 'json_schema', schema: format };
-}
-
-function modalitiesOf(messages: readonly ChatMessage[]): Modality[] {
-  const image = messages.some(
-    (m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'),
-  );
-  return image ? ['text', 'image'] : ['text'];
-}
-
-function refuse(param: string, message: string): never {
-  throw new SwitchyardError('SY_BAD_REQUEST', message, { param });
 }

@@ -1,15 +1,14 @@
 import {
-  SwitchyardError,
   type ChatMessage,
   type ChatRequest,
   type CompletionRequest,
   type ContentPart,
-  type Modality,
   type ResponseFormat,
   type SamplingParams,
   type ToolChoice,
 } from '@switchyard/contracts';
 import type { ParseContext } from '../dialect';
+import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import {
@@ -25,16 +24,10 @@ type CommonBody = OpenAIChatBody | OpenAICompletionBody;
 export function parseChat(body: unknown, ctx: ParseContext): ChatRequest {
   const b = validateBody(chatRequestSchema, body);
   if (b.top_logprobs != null && !b.logprobs) {
-    throw new SwitchyardError('SY_BAD_REQUEST', "'top_logprobs' requires 'logprobs' to be true.", {
-      param: 'top_logprobs',
-    });
+    refuse('top_logprobs', "'top_logprobs' requires 'logprobs' to be true.");
   }
   const messages = b.messages.map(toChatMessage);
-  const modalities: Modality[] = messages.some(
-    (m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'),
-  )
-    ? ['text', 'image']
-    : ['text'];
+  const modalities = modalitiesOf(messages);
   const sampling: SamplingParams = {
     ...commonSampling(b),
     ...opt('maxTokens', b.max_completion_tokens ?? b.max_tokens),
@@ -47,24 +40,15 @@ export function parseChat(body: unknown, ctx: ParseContext): ChatRequest {
     messages,
     sampling,
     modalities,
-    ...opt(
-      'tools',
-      b.tools?.map((t) => ({
-        name: t.function.name,
-        ...opt('description', t.function.description),
-        ...opt('parameters', t.function.parameters),
-      })),
-    ),
+    ...opt('tools', functionTools(b.tools)),
     ...opt('toolChoice', b.tool_choice ? toToolChoice(b.tool_choice) : undefined),
   };
 }
 
 export function parseCompletion(body: unknown, ctx: ParseContext): CompletionRequest {
   const b = validateBody(completionRequestSchema, body);
-  if (b.echo)
-    throw new SwitchyardError('SY_BAD_REQUEST', "'echo' is not supported.", { param: 'echo' });
-  if (b.suffix)
-    throw new SwitchyardError('SY_BAD_REQUEST', "'suffix' is not supported.", { param: 'suffix' });
+  if (b.echo) refuse('echo', "'echo' is not supported.");
+  if (b.suffix) refuse('suffix', "'suffix' is not supported.");
   const prompt = typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? '');
   return {
     ...commonRequest(b, ctx),
@@ -95,7 +79,7 @@ function commonRequest(b: CommonBody, ctx: ParseContext) {
 
 function commonSampling(b: CommonBody): SamplingParams {
   return {
-    stop: b.stop == null ? [] : typeof b.stop === 'string' ? [b.stop] : b.stop,
+    stop: stopList(b.stop),
     n: b.n ?? 1,
     ...opt('temperature', b.temperature),
     ...opt('topP', b.top_p),
