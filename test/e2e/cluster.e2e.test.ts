@@ -227,6 +227,7 @@ describe('one request end to end', () => {
         expect(r.done).toBe(true);
       }
       const metrics = await (await fetch(`${fleet.gatewayUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^switchyard_cluster_nodes\{state="ready"\} 2$/m);
       expect(Number(/^switchyard_replacements_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       await faults({ failRate: 0 });

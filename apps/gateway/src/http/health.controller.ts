@@ -2,7 +2,8 @@ import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ClusterService } from '../cluster/cluster.service';
-import { METRICS_REGISTRY } from '../gateway.tokens';
+import type { GatewayMetrics } from '../gateway-metrics';
+import { GATEWAY_METRICS_SET, METRICS_REGISTRY } from '../gateway.tokens';
 
 /** Liveness, readiness and Prometheus scrape endpoints. */
 @Controller()
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly cluster: ClusterService,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(GATEWAY_METRICS_SET) private readonly gauges: GatewayMetrics,
   ) {}
 
   /** The process is up. */
@@ -33,13 +35,10 @@ export class HealthController {
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics(): Promise<string> {
-    const byState = new Map<string, number>();
-    for (const n of this.cluster.view.nodes())
-      byState.set(n.info.state, (byState.get(n.info.state) ?? 0) + 1);
-    const gauge = this.registry.getSingleMetric('switchyard_cluster_nodes');
-    if (gauge && 'reset' in gauge) gauge.reset();
-    for (const [state, count] of byState)
-      (gauge as { set?: (l: object, v: number) => void })?.set?.({ state }, count);
+    // The view is the source of truth; the gauge is recomputed at scrape time.
+    const nodes = this.gauges.switchyard_cluster_nodes;
+    nodes.reset();
+    for (const n of this.cluster.view.nodes()) nodes.inc({ state: n.info.state });
     return this.registry.metrics();
   }
 }
