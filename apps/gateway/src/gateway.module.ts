@@ -13,11 +13,11 @@ import {
 } from './gateway.tokens';
 import { ErrorSinkFilter } from './http/error-sink.filter';
 import { HealthController } from './http/health.controller';
-import { ModelsController } from './http/models.controller';
 import { ExecutionService } from './inference/execution.service';
 import { InferencePipeline } from './inference/inference.pipeline';
 import { InferenceRouter } from './inference/inference.router';
 import { SchedulerService } from './inference/scheduler.service';
+import { ModelCatalogService } from './models/model-catalog.service';
 
 @Module({})
 export class GatewayModule {
@@ -29,7 +29,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController, ModelsController],
+      controllers: [HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
@@ -37,6 +37,7 @@ export class GatewayModule {
         { provide: GATEWAY_METRICS_SET, useValue: metrics },
         { provide: APP_FILTER, useClass: ErrorSinkFilter },
         ClusterService,
+        ModelCatalogService,
         SchedulerService,
         ExecutionService,
         InferencePipeline,

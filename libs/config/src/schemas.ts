@@ -22,6 +22,37 @@ const clusterSettings = {
   logLevel,
 };
 
+/** One model as clients see it; the name is the one nodes report. */
+export const catalogEntrySchema = z.object({
+  name: z.string().min(1),
+  /** Other names that reach it: an Ollama tag (`llama3.1:8b`), a hub id. */
+  aliases: z.array(z.string().min(1)).default([]),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  /** What it accepts; a request with images only goes to a model listing `image`. */
+  modalities: z
+    .array(z.enum(['text', 'image']))
+    .min(1)
+    .default(['text']),
+  ownedBy: z.string().default('switchyard'),
+});
+export type CatalogEntry = z.output<typeof catalogEntrySchema>;
+
+/** Which routes of each dialect are served under which path prefixes ('' = at the root). */
+const mountPrefix = z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be "" or like /api');
+
+/** A JSON value given as text (environment variable) or already parsed (config file). */
+function jsonText<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  }, schema);
+}
+
 export const gatewayConfigSchema = z.object({
   ...clusterSettings,
   host: z.string().default('127.0.0.1'),
@@ -40,6 +71,18 @@ export const gatewayConfigSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** What clients see of each model; a served model missing here is text-only under its own name. */
+  models: jsonText(z.array(catalogEntrySchema)).default([]),
+  /**
+   * `"model": "auto"` takes the first model in this list that some ready node serves, that
+   * accepts the request's modalities, and that has a free slot — else the first that is served.
+   * Empty: every served model, in catalogue order then by name.
+   */
+  autoModels: z
+    .union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').filter(Boolean))])
+    .default([]),
+  /** Path prefixes per dialect, e.g. `{"openai": ["", "/api/v1"]}`; missing dialects keep the default. */
+  mounts: jsonText(z.record(z.string(), z.array(mountPrefix).min(1))).default({}),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
@@ -53,6 +96,9 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   maxQueueWaitMs: 'SWITCHYARD_MAX_QUEUE_WAIT_MS',
   resyncIntervalMs: 'SWITCHYARD_RESYNC_INTERVAL_MS',
   bodyLimitBytes: 'SWITCHYARD_BODY_LIMIT_BYTES',
+  models: 'SWITCHYARD_MODELS',
+  autoModels: 'SWITCHYARD_AUTO_MODELS',
+  mounts: 'SWITCHYARD_MOUNTS',
 };
 
 export const workerConfigSchema = z.object({

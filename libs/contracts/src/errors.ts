@@ -50,6 +50,8 @@ export interface SwitchyardErrorOptions {
   param?: string;
   /** Seconds a client should wait before retrying (sent as `Retry-After`). */
   retryAfterSeconds?: number;
+  /** The model the error is about, for dialects whose messages name it (Ollama's 404). */
+  model?: string;
   cause?: unknown;
 }
 
@@ -59,6 +61,7 @@ export class SwitchyardError extends Error {
   readonly retryable: boolean;
   readonly param?: string;
   readonly retryAfterSeconds?: number;
+  readonly model?: string;
 
   constructor(code: ErrorCode, message: string, options: SwitchyardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -68,6 +71,7 @@ export class SwitchyardError extends Error {
     this.retryable = ERROR_CODES[code].retryable;
     if (options.param !== undefined) this.param = options.param;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.model !== undefined) this.model = options.model;
   }
 }
 

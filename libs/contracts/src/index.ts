@@ -5,3 +5,4 @@ export * from './node';
 export * from './keys';
 export * from './job';
 export * from './relay-codec';
+export * from './version';

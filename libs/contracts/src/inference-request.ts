@@ -96,12 +96,23 @@ export interface CompletionRequest extends InferenceRequestBase {
   prompt: string;
 }
 
-export type InferenceRequest = ChatRequest | CompletionRequest;
+/** Embeddings: one vector per input string, in order. Sampling does not apply. */
+export interface EmbeddingRequest extends InferenceRequestBase {
+  kind: 'embedding';
+  input: string[];
+  /** Truncate vectors to this many dimensions (OpenAI `dimensions`), when set. */
+  dimensions?: number;
+}
+
+/** Requests that generate text (what engine adapters' generation calls take). */
+export type GenerationRequest = ChatRequest | CompletionRequest;
+export type InferenceRequest = GenerationRequest | EmbeddingRequest;
 export type InferenceKind = InferenceRequest['kind'];
 
 /** The flat text a prompt-based consumer (prefix hashing, token estimates) sees. */
 export function promptText(req: InferenceRequest): string {
   if (req.kind === 'completion') return req.prompt;
+  if (req.kind === 'embedding') return req.input.join('\n');
   return req.messages.map((m) => `${m.role}: ${messageText(m)}`).join('\n');
 }
 

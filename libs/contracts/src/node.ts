@@ -29,6 +29,8 @@ export interface NodeInfo {
   stateReason?: string;
   /** Selector labels such as `accelerator=npu`, `zone=a`. */
   labels: Record<string, string>;
+  /** Whether the engine serves embeddings (the adapter has an embeddings call). */
+  embeddings?: boolean;
   /** Where the worker-agent serves /metrics; for operators, never shown to API clients. */
   agentUrl?: string;
   /** Unix ms when the worker-agent started. */

@@ -20,6 +20,7 @@ interface WireMessage {
 const EVENT_TYPES: Record<StreamEventType, true> = {
   start: true,
   delta: true,
+  embedding: true,
   usage: true,
   done: true,
   error: true,

@@ -48,6 +48,14 @@ export interface DeltaEvent {
   logprobs?: TokenLogprob[];
 }
 
+/** One embedding vector (for `embedding` requests, in place of deltas). */
+export interface EmbeddingEvent {
+  type: 'embedding';
+  /** Position of the input this vector embeds. */
+  index: number;
+  vector: number[];
+}
+
 export interface UsageEvent {
   type: 'usage';
   promptTokens: number;
@@ -71,7 +79,8 @@ export interface ErrorEvent {
   afterOutput?: boolean;
 }
 
-export type StreamEvent = StartEvent | DeltaEvent | UsageEvent | DoneEvent | ErrorEvent;
+export type StreamEvent =
+  StartEvent | DeltaEvent | EmbeddingEvent | UsageEvent | DoneEvent | ErrorEvent;
 export type StreamEventType = StreamEvent['type'];
 export type TerminalEvent = DoneEvent | ErrorEvent;
 

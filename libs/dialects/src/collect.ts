@@ -19,6 +19,8 @@ export interface CollectedChoice {
 
 export interface CollectedResult {
   choices: CollectedChoice[];
+  /** Embedding vectors by input position (embedding requests only). */
+  embeddings: number[][];
   usage: UsageEvent | null;
 }
 
@@ -29,6 +31,7 @@ export interface CollectedResult {
 export class ResultCollector {
   private readonly choices = new Map<number, CollectedChoice>();
   private usage: UsageEvent | null = null;
+  private readonly embeddings: number[][] = [];
 
   constructor(n: number) {
     for (let i = 0; i < n; i++) this.choice(i);
@@ -49,6 +52,9 @@ export class ResultCollector {
         }
         return;
       }
+      case 'embedding':
+        this.embeddings[e.index] = e.vector;
+        return;
       case 'usage':
         this.usage = e;
         return;
@@ -67,7 +73,7 @@ export class ResultCollector {
 
   result(): CollectedResult {
     const choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
-    return { choices, usage: this.usage };
+    return { choices, embeddings: this.embeddings, usage: this.usage };
   }
 
   private choice(index: number): CollectedChoice {

@@ -1,4 +1,5 @@
 import type { InferenceRequest, StreamEvent, SwitchyardError } from '@switchyard/contracts';
+import type { ModelCatalog } from './catalog';
 import type { CollectedResult } from './collect';
 
 /**
@@ -6,13 +7,15 @@ import type { CollectedResult } from './collect';
  * parses requests and renders responses, streams and errors. Pure: no I/O.
  */
 
-export type DialectId = 'openai' | 'anthropic' | 'ollama';
+export type DialectId = 'openai' | 'anthropic' | 'ollama' | 'tgi' | 'vllm' | 'kserve';
 
 /** Facts the gateway knows when it parses a request. */
 export interface ParseContext {
   /** Id the gateway assigned to this request. */
   requestId: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Path parameters of the route (`:name` in `/v2/models/:name/generate`). */
+  params?: Readonly<Record<string, string>>;
 }
 
 /** What the encoder may show the client about where the request ran. */
@@ -46,8 +49,14 @@ export interface StreamEncoder {
 /** One inference route of a dialect. */
 export interface InferenceRoute {
   method: 'POST';
-  /** Path under the dialect's mount, e.g. `/v1/chat/completions`. */
+  /** Path under the dialect's mount, e.g. `/v1/chat/completions`; `:name` marks a parameter. */
   path: string;
+  /**
+   * For paths two dialects share (TGI's and vLLM's `/generate`): whether this route takes the
+   * body. The gateway tries the sharing routes in table order; the first that claims it wins,
+   * else the first route.
+   */
+  claims?(body: unknown): boolean;
   /** Parses and validates the body; throws SwitchyardError (SY_BAD_REQUEST with `param`). */
   parse(body: unknown, ctx: ParseContext): InferenceRequest;
   /** Content type of the streamed response. */
@@ -55,10 +64,44 @@ export interface InferenceRoute {
   createStreamEncoder(req: InferenceRequest, meta: ResponseMeta): StreamEncoder;
   /** The whole non-streamed response body. */
   respond(req: InferenceRequest, result: CollectedResult, meta: ResponseMeta): unknown;
+  /** Extra headers on a non-streamed response (TGI's `x-generated-tokens`, …). */
+  responseHeaders?(
+    req: InferenceRequest,
+    result: CollectedResult,
+    meta: ResponseMeta,
+  ): Record<string, string>;
+}
+
+/** A request to a non-inference route: listings, metadata, health. */
+export interface ApiCall {
+  body: unknown;
+  params: Readonly<Record<string, string>>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  catalog: ModelCatalog;
+}
+
+/** The answer of a non-inference route. JSON unless `contentType` says otherwise. */
+export interface ApiAnswer {
+  status?: number;
+  body: unknown;
+  contentType?: string;
+}
+
+/**
+ * A route answered from the gateway's own knowledge (the model catalogue and the cluster
+ * view), never by an engine: `/v1/models`, `/api/tags`, `/info`, `/v2/health/ready`, …
+ * Throws SwitchyardError for a client error (unknown model → SY_MODEL_NOT_FOUND).
+ */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'HEAD';
+  path: string;
+  handle(call: ApiCall): ApiAnswer;
 }
 
 export interface Dialect {
   readonly id: DialectId;
   readonly routes: readonly InferenceRoute[];
+  /** Non-inference routes (listings, metadata, health), mounted under the same prefixes. */
+  readonly apiRoutes?: readonly ApiRoute[];
   renderError(err: SwitchyardError): RenderedError;
 }

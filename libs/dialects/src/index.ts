@@ -1,4 +1,4 @@
 export * from './dialect';
 export * from './dialects';
 export * from './collect';
-export { openaiModelList } from './openai/openai.dialect';
+export * from './catalog';

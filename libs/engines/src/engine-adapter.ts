@@ -1,7 +1,7 @@
 import type {
   ErrorCode,
   EngineKind,
-  InferenceRequest,
+  GenerationRequest,
   NodeLoad,
   StreamEvent,
 } from '@switchyard/contracts';
@@ -79,9 +79,9 @@ export interface HealthVerdict {
 export interface EngineAdapter {
   readonly kind: EngineKind;
   /** Builds the (always streaming) generation call for a request. */
-  buildRequest(req: InferenceRequest): EngineCall;
+  buildRequest(req: GenerationRequest): EngineCall;
   readonly streamFraming: StreamFraming;
-  createStreamParser(req: InferenceRequest): EngineStreamParser;
+  createStreamParser(req: GenerationRequest): EngineStreamParser;
   /** Maps an engine error response (status and raw body) to a canonical code and message. */
   parseError(status: number, body: string): { code: ErrorCode; message: string };
 

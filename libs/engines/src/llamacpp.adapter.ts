@@ -2,7 +2,7 @@ import type {
   ChatRequest,
   CompletionRequest,
   ErrorCode,
-  InferenceRequest,
+  GenerationRequest,
   ResponseFormat,
 } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from './engine-adapter';
@@ -17,6 +17,7 @@ import {
   toOpenAiTools,
   type SamplingFieldMap,
 } from './openai-request.mapper';
+import { openAiEmbeddings } from './openai-embeddings.codec';
 import { createOpenAiStreamParser } from './openai-stream.parser';
 
 /**
@@ -62,7 +63,7 @@ export const llamacppAdapter = {
     slots: { plane: 'inference', path: '/slots' },
   },
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     const call = req.kind === 'chat' ? chatCall(req) : completionCall(req);
     // The worker always streams; the gateway aggregates for clients that did not ask to.
     return {
@@ -71,7 +72,7 @@ export const llamacppAdapter = {
     };
   },
 
-  createStreamParser(req: InferenceRequest) {
+  createStreamParser(req: GenerationRequest) {
     return createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapStreamError,
@@ -106,6 +107,8 @@ export const llamacppAdapter = {
 
   parseLoad: parseLlamacppLoad,
   parseCounters: parseLlamacppCounters,
+  // `/v1/embeddings` (llama-server started with `--embeddings`; otherwise it answers 501).
+  embeddings: openAiEmbeddings,
 } satisfies EngineAdapter;
 
 type JsonBody = Record<string, unknown>;
@@ -137,7 +140,7 @@ function completionCall(req: CompletionRequest): EngineCall & { body: JsonBody }
   return { method: 'POST', path: '/v1/completions', body };
 }
 
-function commonFields(req: InferenceRequest): JsonBody {
+function commonFields(req: GenerationRequest): JsonBody {
   const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, SAMPLING_FIELDS) };
   if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
   if (req.sampling.n !== 1) body.n = req.sampling.n;

@@ -1,4 +1,4 @@
-import type { ChatRequest, CompletionRequest, InferenceRequest } from '@switchyard/contracts';
+import type { ChatRequest, CompletionRequest, GenerationRequest } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from './engine-adapter';
 import { statusReason } from './health-reason';
 import { asArray, asString, isObject, tryParseJson } from './json-guards';
@@ -58,7 +58,7 @@ export const mindieAdapter = {
   models: { plane: 'inference', path: '/v1/models' },
   loadSources: MINDIE_LOAD_SOURCES,
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     const call = req.kind === 'chat' ? chatCall(req) : completionCall(req);
     // MindIE ignores stream_options and puts usage on each finish chunk; it costs nothing to ask.
     return {
@@ -67,7 +67,7 @@ export const mindieAdapter = {
     };
   },
 
-  createStreamParser(req: InferenceRequest) {
+  createStreamParser(req: GenerationRequest) {
     return createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapMindieStreamError,
@@ -130,7 +130,7 @@ function completionCall(req: CompletionRequest): EngineCall & { body: JsonBody }
   return { method: 'POST', path: '/v1/completions', body };
 }
 
-function commonFields(req: InferenceRequest): JsonBody {
+function commonFields(req: GenerationRequest): JsonBody {
   const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, SAMPLING_FIELDS) };
   if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
   if (req.sampling.n !== 1) body.n = req.sampling.n;

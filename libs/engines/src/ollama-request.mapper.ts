@@ -3,7 +3,7 @@ import {
   type ChatMessage,
   type ChatRequest,
   type CompletionRequest,
-  type InferenceRequest,
+  type GenerationRequest,
   type ResponseFormat,
   type ToolDefinition,
 } from '@switchyard/contracts';
@@ -126,7 +126,7 @@ function offeredTools(req: ChatRequest): OpenAiTool[] {
   return toOpenAiTools(tools);
 }
 
-function commonFields(req: InferenceRequest): JsonBody {
+function commonFields(req: GenerationRequest): JsonBody {
   const body: JsonBody = {};
   const options: JsonBody = mapSampling(req.sampling, OPTION_FIELDS);
   if (req.sampling.stop.length > 0) options.stop = req.sampling.stop;

@@ -2,7 +2,7 @@ import type {
   DeltaEvent,
   ErrorCode,
   FinishReason,
-  InferenceRequest,
+  GenerationRequest,
   StreamEvent,
   TokenLogprob,
   ToolCallDelta,
@@ -39,7 +39,7 @@ const DEFAULT_FINISH: FinishReason = 'stop';
 
 type Alternative = TokenLogprob['top'][number];
 
-export function createOllamaStreamParser(req: InferenceRequest): EngineStreamParser {
+export function createOllamaStreamParser(req: GenerationRequest): EngineStreamParser {
   const top = req.sampling.logprobs?.top;
   let calls = 0;
   let output = false;

@@ -1,7 +1,7 @@
 import type {
   ChatRequest,
   CompletionRequest,
-  InferenceRequest,
+  GenerationRequest,
   SamplingParams,
   StreamEvent,
 } from '@switchyard/contracts';
@@ -25,7 +25,7 @@ const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest =
 const fixtureBody = (name: string): Buffer => httpFixture('ollama', name).bytes;
 
 /** Feeds the bytes cut at `cuts` through a streaming UTF-8 decoder, the NDJSON reader and a parser. */
-const parseCut = (bytes: Buffer, req: InferenceRequest, cuts: number[]): StreamEvent[] =>
+const parseCut = (bytes: Buffer, req: GenerationRequest, cuts: number[]): StreamEvent[] =>
   parseStreamAtCuts(OLLAMA, req, bytes, cuts);
 
 const everyNth = (length: number, n: number): number[] =>
@@ -60,7 +60,7 @@ const done = (finishReason: 'stop' | 'length' | 'tool_calls'): StreamEvent => ({
   choices: [{ index: 0, finishReason }],
 });
 
-const CASES: [string, InferenceRequest, StreamEvent[]][] = [
+const CASES: [string, GenerationRequest, StreamEvent[]][] = [
   [
     'chat-stream-thinking.http',
     chat(),

@@ -1,4 +1,4 @@
-import type { ErrorCode, InferenceRequest } from '@switchyard/contracts';
+import type { ErrorCode, GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
   EngineCall,
@@ -40,11 +40,11 @@ export const ollamaAdapter = {
   models: { plane: 'inference', path: '/api/tags' },
   loadSources: OLLAMA_LOAD_SOURCES,
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     return req.kind === 'chat' ? ollamaChatCall(req) : ollamaGenerateCall(req);
   },
 
-  createStreamParser(req: InferenceRequest): EngineStreamParser {
+  createStreamParser(req: GenerationRequest): EngineStreamParser {
     return createOllamaStreamParser(req);
   },
 

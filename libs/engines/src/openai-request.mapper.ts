@@ -3,7 +3,7 @@ import type {
   ChatRequest,
   CompletionRequest,
   ContentPart,
-  InferenceRequest,
+  GenerationRequest,
   ResponseFormat,
   SamplingParams,
   ToolChoice,
@@ -90,7 +90,7 @@ type JsonBody = Record<string, unknown>;
  * can add fields but never turn streaming or usage off.
  */
 export function toOpenAiGenerationCall(
-  req: InferenceRequest,
+  req: GenerationRequest,
   fields: SamplingFieldMap,
   extra: Readonly<Record<string, unknown>> = {},
 ): EngineCall {
@@ -122,7 +122,7 @@ function openAiCompletionBody(req: CompletionRequest, fields: SamplingFieldMap):
   return withResponseFormat(body, req.sampling.responseFormat);
 }
 
-function commonBody(req: InferenceRequest, fields: SamplingFieldMap): JsonBody {
+function commonBody(req: GenerationRequest, fields: SamplingFieldMap): JsonBody {
   const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, fields) };
   if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
   if (req.sampling.n !== 1) body.n = req.sampling.n;

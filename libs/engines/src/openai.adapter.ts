@@ -1,4 +1,4 @@
-import type { InferenceRequest, NodeLoad } from '@switchyard/contracts';
+import type { GenerationRequest, NodeLoad } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from './engine-adapter';
 import { openAiEmbeddings } from './openai-embeddings.codec';
 import { toOpenAiGenerationCall, type SamplingFieldMap } from './openai-request.mapper';
@@ -57,11 +57,11 @@ export const openaiAdapter = {
   models: { plane: 'inference', path: '/v1/models' },
   loadSources: {},
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     return toOpenAiGenerationCall(req, SAMPLING_FIELDS);
   },
 
-  createStreamParser(req: InferenceRequest) {
+  createStreamParser(req: GenerationRequest) {
     return createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapOpenAiStreamError,

@@ -1,7 +1,7 @@
 import type {
   ChatRequest,
   CompletionRequest,
-  InferenceRequest,
+  GenerationRequest,
   SamplingParams,
   StreamEvent,
 } from '@switchyard/contracts';
@@ -32,7 +32,7 @@ const completion = (sampling: Partial<SamplingParams> = {}): CompletionRequest =
 const fixtureBody = (name: string): Buffer => httpFixture('tgi', name).bytes;
 
 /** Feeds bytes in chunks of `size` through a streaming UTF-8 decoder, the SSE reader and a parser. */
-const parse = (bytes: Buffer, req: InferenceRequest, size: number): StreamEvent[] =>
+const parse = (bytes: Buffer, req: GenerationRequest, size: number): StreamEvent[] =>
   parseStreamInChunks(TGI, req, bytes, size);
 // 1 and 2 split every multibyte character (ü, 東京, 🚀) and every `data:` prefix.
 const CHUNK_SIZES = [1, 2, 3, 7, 64, Number.POSITIVE_INFINITY];
@@ -68,7 +68,7 @@ const TOO_LONG =
   'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 200 `max_new_tokens`';
 const CUT_OFF = 'engine closed the stream before it finished';
 
-const CASES: [string, string, InferenceRequest, StreamEvent[]][] = [
+const CASES: [string, string, GenerationRequest, StreamEvent[]][] = [
   [
     'native, eos_token with keep-alives and multibyte text',
     'generate-stream.http',

@@ -1,4 +1,4 @@
-import type { InferenceRequest } from '@switchyard/contracts';
+import type { GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
   EngineCall,
@@ -26,11 +26,11 @@ export const tgiAdapter = {
   models: { plane: 'inference', path: '/info' },
   loadSources: TGI_LOAD_SOURCES,
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     return req.kind === 'chat' ? tgiChatCall(req) : tgiGenerateCall(req);
   },
 
-  createStreamParser(req: InferenceRequest): EngineStreamParser {
+  createStreamParser(req: GenerationRequest): EngineStreamParser {
     return req.kind === 'chat'
       ? createTgiChatStreamParser(req)
       : createTgiGenerateStreamParser(req);

@@ -1,4 +1,4 @@
-import type { InferenceRequest, StreamEvent } from '@switchyard/contracts';
+import type { GenerationRequest, StreamEvent } from '@switchyard/contracts';
 import {
   chatRequest,
   completionRequest,
@@ -21,10 +21,10 @@ const completion = completionRequest({
 const fixtureBody = (name: string): Buffer => httpFixture('vllm', name).bytes;
 
 /** Raw bytes in fixed-size chunks through a streaming decoder, the SSE reader and the parser. */
-const parseBytes = (bytes: Uint8Array, chunkSize: number, req: InferenceRequest): StreamEvent[] =>
+const parseBytes = (bytes: Uint8Array, chunkSize: number, req: GenerationRequest): StreamEvent[] =>
   parseStreamInChunks(VLLM, req, bytes, chunkSize);
 
-const parseText = (text: string, req: InferenceRequest = chat): StreamEvent[] =>
+const parseText = (text: string, req: GenerationRequest = chat): StreamEvent[] =>
   parseBytes(Buffer.from(text, 'utf8'), Infinity, req);
 
 const text = (t: string): StreamEvent => ({ type: 'delta', index: 0, text: t });
@@ -46,7 +46,7 @@ const step = (token: string, logprob: number, top: ReturnType<typeof alt>[]): St
   logprobs: [{ token, logprob, bytes: null, top }],
 });
 
-const CASES: [string, InferenceRequest, StreamEvent[]][] = [
+const CASES: [string, GenerationRequest, StreamEvent[]][] = [
   [
     'chat-stream-reasoning.http',
     chat,

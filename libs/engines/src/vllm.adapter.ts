@@ -1,4 +1,4 @@
-import type { InferenceRequest } from '@switchyard/contracts';
+import type { GenerationRequest } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from './engine-adapter';
 import { openAiEmbeddings } from './openai-embeddings.codec';
 import { toOpenAiGenerationCall, type SamplingFieldMap } from './openai-request.mapper';
@@ -64,12 +64,12 @@ export const vllmAdapter = {
   models: { plane: 'inference', path: '/v1/models' },
   loadSources: VLLM_LOAD_SOURCES,
 
-  buildRequest(req: InferenceRequest): EngineCall {
+  buildRequest(req: GenerationRequest): EngineCall {
     // Extras (`ignore_eos`, …) go through verbatim: vLLM reads its own and logs the rest as ignored.
     return toOpenAiGenerationCall(req, SAMPLING_FIELDS, req.extra);
   },
 
-  createStreamParser(req: InferenceRequest) {
+  createStreamParser(req: GenerationRequest) {
     return createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapOpenAiStreamError,

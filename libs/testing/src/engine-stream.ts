@@ -1,4 +1,4 @@
-import type { InferenceRequest, StreamEvent } from '@switchyard/contracts';
+import type { GenerationRequest, StreamEvent } from '@switchyard/contracts';
 import type { EngineAdapter, RecordReader, StreamFraming } from '@switchyard/engines';
 
 /**
@@ -13,7 +13,7 @@ export interface StreamUnderTest {
 /** Pieces through a streaming UTF-8 decoder, the adapter's record reader and its parser. */
 function parsePieces(
   engine: StreamUnderTest,
-  req: InferenceRequest,
+  req: GenerationRequest,
   pieces: Iterable<Uint8Array>,
 ): StreamEvent[] {
   const decoder = new TextDecoder('utf-8');
@@ -43,7 +43,7 @@ function* atCuts(bytes: Uint8Array, cuts: readonly number[]): Generator<Uint8Arr
 /** Raw bytes fed in `chunkSize`-byte pieces (`Infinity`: one piece) through the whole stream path. */
 export function parseStreamInChunks(
   engine: StreamUnderTest,
-  req: InferenceRequest,
+  req: GenerationRequest,
   bytes: Uint8Array,
   chunkSize: number,
 ): StreamEvent[] {
@@ -53,7 +53,7 @@ export function parseStreamInChunks(
 /** Raw bytes cut at the given offsets (ascending), then fed through the whole stream path. */
 export function parseStreamAtCuts(
   engine: StreamUnderTest,
-  req: InferenceRequest,
+  req: GenerationRequest,
   bytes: Uint8Array,
   cuts: readonly number[],
 ): StreamEvent[] {

@@ -44,6 +44,10 @@ export interface FleetOptions {
   waitReady?: boolean;
   /** The cluster's Redis (default: the test Redis). */
   redisUrl?: string;
+  /** Extra `switchyard gateway` flags, e.g. ['--max-queue-wait-ms', '200']. */
+  gatewayArgs?: string[];
+  /** Extra gateway environment, e.g. { SWITCHYARD_MODELS: JSON.stringify([...]) }. */
+  gatewayEnv?: Record<string, string>;
 }
 
 /** A real cluster: one gateway, and per node a llama.cpp-personality sim and its worker-agent. */
@@ -114,7 +118,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       nodes.push({ nodeId, simUrl, sim, worker });
     }
     const gatewayPort = await freePort();
-    const gateway = launch('gateway', ['gateway', '--port', String(gatewayPort)], env);
+    const gateway = launch(
+      'gateway',
+      ['gateway', '--port', String(gatewayPort), ...(opts.gatewayArgs ?? [])],
+      { ...env, ...opts.gatewayEnv },
+    );
     launched.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 

@@ -6,8 +6,8 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { SwitchyardError, toSwitchyardError, type ErrorCode } from '@switchyard/contracts';
-import { dialectForPath } from '@switchyard/dialects';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InferenceRouter } from '../inference/inference.router';
 
 /** HTTP exceptions Nest or Fastify raise on their own (routing, body size), by status. */
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -24,6 +24,8 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export class ErrorSinkFilter implements ExceptionFilter {
   private readonly log = new Logger('ErrorSink');
 
+  constructor(private readonly router: InferenceRouter) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -35,7 +37,7 @@ export class ErrorSinkFilter implements ExceptionFilter {
       );
       return;
     }
-    const rendered = dialectForPath(request.url).renderError(err);
+    const rendered = this.router.dialectOf(request).renderError(err);
     void reply.status(rendered.status).headers(rendered.headers).send(rendered.body);
   }
 

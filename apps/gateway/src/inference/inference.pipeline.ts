@@ -16,6 +16,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_METRICS_SET } from '../gateway.tokens';
 import type { GatewayMetrics } from '../gateway-metrics';
+import { ModelCatalogService } from '../models/model-catalog.service';
 import { ClientResponse } from './client-response';
 import { ExecutionService, type ExecutionInfo } from './execution.service';
 
@@ -30,6 +31,7 @@ export class InferencePipeline {
 
   constructor(
     private readonly execution: ExecutionService,
+    private readonly catalog: ModelCatalogService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -41,10 +43,13 @@ export class InferencePipeline {
   ): Promise<void> {
     const receivedAt = performance.now();
     const client = new ClientResponse(request, reply, newRequestId());
-    const req = route.parse(request.body, {
+    const parsed = route.parse(request.body, {
       requestId: client.requestId,
       headers: request.headers,
+      params: (request.params ?? {}) as Record<string, string>,
     });
+    // Aliases become canonical names, `auto` a chosen model; images need a model that takes them.
+    const req = this.catalog.snapshot().resolve(parsed);
     const info: ExecutionInfo = { attempts: 0 };
     const events = this.execution.run(req, client.gone, info);
     this.metrics.switchyard_inflight_requests.inc();
@@ -138,11 +143,12 @@ async function respondWhole(
     if (e.type === 'delta' && firstToken === undefined) firstToken = performance.now();
     collector.add(e);
     if (e.type === 'done') {
-      await client.sendJson(
-        200,
-        route.respond(req, collector.result(), meta(req, client)),
-        client.routingHeaders(info),
-      );
+      const result = collector.result();
+      const m = meta(req, client);
+      await client.sendJson(200, route.respond(req, result, m), {
+        ...route.responseHeaders?.(req, result, m),
+        ...client.routingHeaders(info),
+      });
       return firstToken;
     }
   }

@@ -24,6 +24,8 @@ export class SchedulerService {
     const candidates: CandidateNode[] = [];
     for (const snapshot of this.cluster.view.nodes()) {
       if (excluded.has(snapshot.info.id)) continue;
+      // Only engines with an embeddings call take embedding requests.
+      if (req.kind === 'embedding' && snapshot.info.embeddings !== true) continue;
       candidates.push({ snapshot, localInFlight: this.inFlight.get(snapshot.info.id) ?? 0 });
     }
     const decision = place(candidates, { model: req.model, modalities: req.modalities });

@@ -4,6 +4,8 @@ import {
   isTerminal,
   type ErrorCode,
   type ErrorEvent,
+  type EmbeddingRequest,
+  type GenerationRequest,
   type InferenceRequest,
   type StreamEvent,
 } from '@switchyard/contracts';
@@ -115,6 +117,10 @@ export class EngineClient {
    */
   async *stream(req: InferenceRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     if (signal.aborted) return;
+    if (req.kind === 'embedding') {
+      yield* this.embed(req, signal);
+      return;
+    }
     const call = this.adapter.buildRequest(req);
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
@@ -131,6 +137,63 @@ export class EngineClient {
       return;
     }
     yield* this.relay(res.body as AsyncIterable<Buffer>, req, signal);
+  }
+
+  /** Whether this engine serves embeddings at all (advertised in the node's record). */
+  get servesEmbeddings(): boolean {
+    return this.adapter.embeddings !== undefined;
+  }
+
+  /** One embeddings call: a vector event per input, usage, then `done`. */
+  private async *embed(req: EmbeddingRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    const codec = this.adapter.embeddings;
+    if (!codec) {
+      yield engineErrorEvent(
+        'SY_ENGINE_REJECTED',
+        `the ${this.adapter.kind} engine does not serve embeddings`,
+        false,
+      );
+      return;
+    }
+    let res: Awaited<ReturnType<Pool['request']>>;
+    try {
+      const call = codec.build(req.model, req.input);
+      res = await this.planes.inference.pool.request({ ...this.requestOptions(call), signal });
+    } catch (err) {
+      if (!signal.aborted) yield this.failureBeforeHeaders(err);
+      return;
+    }
+    const body = await res.body.text().catch(() => '');
+    if (signal.aborted) return;
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const { code, message } = this.adapter.parseError(res.statusCode, body);
+      yield engineErrorEvent(code, message, false);
+      return;
+    }
+    let parsed: { vectors: number[][]; promptTokens: number | null };
+    try {
+      parsed = codec.parse(JSON.parse(body));
+    } catch {
+      yield engineErrorEvent('SY_ENGINE_ERROR', 'engine sent an unreadable embeddings body', false);
+      return;
+    }
+    if (parsed.vectors.length !== req.input.length) {
+      yield engineErrorEvent(
+        'SY_ENGINE_ERROR',
+        `engine returned ${parsed.vectors.length} vectors for ${req.input.length} inputs`,
+        false,
+      );
+      return;
+    }
+    for (const [index, vector] of parsed.vectors.entries()) {
+      yield {
+        type: 'embedding',
+        index,
+        vector: req.dimensions !== undefined ? vector.slice(0, req.dimensions) : vector,
+      };
+    }
+    yield { type: 'usage', promptTokens: parsed.promptTokens ?? 0, completionTokens: 0 };
+    yield { type: 'done', choices: [{ index: 0, finishReason: 'stop' }] };
   }
 
   async health(): Promise<HealthVerdict> {
@@ -183,7 +246,7 @@ export class EngineClient {
 
   private async *relay(
     body: AsyncIterable<Buffer>,
-    req: InferenceRequest,
+    req: GenerationRequest,
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
     const parser = this.adapter.createStreamParser(req);

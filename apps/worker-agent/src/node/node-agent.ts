@@ -8,6 +8,7 @@ import {
   emptyLoad,
   errorMessage,
   keySpace,
+  SWITCHYARD_VERSION,
   type KeySpace,
   type AcceleratorDevice,
   type NodeInfo,
@@ -82,8 +83,9 @@ export class NodeAgent {
       slots,
       state: 'joining',
       labels: parseLabels(config.labels),
+      embeddings: engine.servesEmbeddings,
       startedAt: Date.now(),
-      version: process.env.npm_package_version ?? '0.1.0',
+      version: SWITCHYARD_VERSION,
     };
     this.load = emptyLoad(slots);
     this.loadTracker = new NodeLoadTracker(adapter);

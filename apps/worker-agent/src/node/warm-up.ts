@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InferenceRequest } from '@switchyard/contracts';
+import type { GenerationRequest } from '@switchyard/contracts';
 import type { EngineClient } from '../engine/engine.client';
 
 const WARM_UP_TIMEOUT_MS = 60_000;
@@ -10,7 +10,7 @@ const WARM_UP_TIMEOUT_MS = 60_000;
  * batch) must not receive traffic. Returns null on success, else why it failed.
  */
 export async function warmUp(engine: EngineClient, model: string): Promise<string | null> {
-  const req: InferenceRequest = {
+  const req: GenerationRequest = {
     id: `warmup-${randomUUID()}`,
     kind: 'chat',
     model,

@@ -116,6 +116,7 @@ export function createMessagesStreamEncoder(meta: ResponseMeta): StreamEncoder {
 
   const handlers = {
     start: () => '',
+    embedding: () => '',
     delta: onDelta,
     usage: (e: UsageEvent) => {
       usage = e;

@@ -13,12 +13,9 @@ const messagesRoute: InferenceRoute = {
   respond: (_req, result, meta) => messageResponse(result, meta),
 };
 
-/**
- * Anthropic Messages. The `/api/v1` copy serves clients configured with that prefix
- * (seed 004) until mount prefixes become configuration for every dialect.
- */
+/** Anthropic Messages; the gateway also mounts it under `/api` by default (`/api/v1/messages`) (seed 004). */
 export const anthropicDialect: Dialect = {
   id: 'anthropic',
-  routes: [messagesRoute, { ...messagesRoute, path: '/api/v1/messages' }],
+  routes: [messagesRoute],
   renderError: renderAnthropicError,
 };

@@ -55,6 +55,7 @@ export function createOllamaStreamEncoder(
   const encodeEvent = (e: StreamEvent): string => {
     switch (e.type) {
       case 'start':
+      case 'embedding':
       case 'error':
         return '';
       case 'usage':

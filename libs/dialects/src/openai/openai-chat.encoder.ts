@@ -54,6 +54,8 @@ export function createChatStreamEncoder(req: ChatRequest, meta: ResponseMeta): S
           chunk([{ index: e.index, delta, logprobs, finish_reason: null }])
         );
       }
+      case 'embedding':
+        return '';
       case 'usage':
         usage = e;
         return '';

@@ -24,6 +24,8 @@ export function createCompletionStreamEncoder(
           choices: [{ text: e.text ?? '', index: e.index, logprobs, finish_reason: null }],
         });
       }
+      case 'embedding':
+        return '';
       case 'usage':
         usage = e;
         return '';

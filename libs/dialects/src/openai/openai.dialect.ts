@@ -3,6 +3,7 @@ import type { Dialect, InferenceRoute } from '../dialect';
 import { chatResponse, createChatStreamEncoder } from './openai-chat.encoder';
 import { completionResponse, createCompletionStreamEncoder } from './openai-completion.encoder';
 import { renderOpenAIError } from './openai.errors';
+import { openaiModelRoutes } from './openai-models';
 import { parseChat, parseCompletion } from './openai-parse';
 
 /** Narrows a request that this route's own parser produced. */
@@ -35,20 +36,6 @@ const completionRoute: InferenceRoute = {
 export const openaiDialect: Dialect = {
   id: 'openai',
   routes: [chatRoute, completionRoute],
+  apiRoutes: openaiModelRoutes,
   renderError: renderOpenAIError,
 };
-
-/** `GET /v1/models` (openai-openapi `ListModelsResponse`). */
-export function openaiModelList(
-  models: readonly { id: string; created: number; ownedBy: string }[],
-) {
-  return {
-    object: 'list',
-    data: models.map((m) => ({
-      id: m.id,
-      object: 'model',
-      created: m.created,
-      owned_by: m.ownedBy,
-    })),
-  };
-}
