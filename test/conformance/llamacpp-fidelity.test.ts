@@ -47,6 +47,7 @@ function signature(events: StreamEvent[]) {
       case 'usage':
         return { type: 'usage', completionTokens: e.completionTokens, keys: Object.keys(e).sort() };
       case 'start':
+      case 'embedding':
       case 'done':
       case 'error':
         return e;
