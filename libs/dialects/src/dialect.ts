@@ -103,5 +103,6 @@ export interface Dialect {
   readonly routes: readonly InferenceRoute[];
   /** Non-inference routes (listings, metadata, health), mounted under the same prefixes. */
   readonly apiRoutes?: readonly ApiRoute[];
-  renderError(err: SwitchyardError): RenderedError;
+  /** `requestId` is the gateway's id for the request, for dialects whose bodies carry it. */
+  renderError(err: SwitchyardError, requestId?: string): RenderedError;
 }

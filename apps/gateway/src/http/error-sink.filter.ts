@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Catch,
   HttpException,
@@ -37,8 +38,12 @@ export class ErrorSinkFilter implements ExceptionFilter {
       );
       return;
     }
-    const rendered = this.router.dialectOf(request).renderError(err);
-    void reply.status(rendered.status).headers(rendered.headers).send(rendered.body);
+    const requestId = requestIdOf(reply);
+    const rendered = this.router.dialectOf(request).renderError(err, requestId);
+    void reply
+      .status(rendered.status)
+      .headers({ ...rendered.headers, 'x-request-id': requestId, 'request-id': requestId })
+      .send(rendered.body);
   }
 
   private canonical(exception: unknown, request: FastifyRequest): SwitchyardError {
@@ -57,4 +62,10 @@ export class ErrorSinkFilter implements ExceptionFilter {
     );
     return toSwitchyardError(exception);
   }
+}
+
+/** The id the pipeline gave the request, or a fresh one for errors raised before it ran. */
+function requestIdOf(reply: FastifyReply): string {
+  const given = reply.getHeader('x-request-id');
+  return typeof given === 'string' ? given : randomUUID().replaceAll('-', '');
 }

@@ -15,6 +15,8 @@ export class ClientResponse {
     private readonly reply: FastifyReply,
     readonly requestId: string,
   ) {
+    // Errors rendered by the error sink before any byte was sent carry the id too.
+    reply.header('x-request-id', requestId).header('request-id', requestId);
     // 'close' on the response before it finished means the client went away.
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) this.abort.abort();

@@ -200,7 +200,7 @@ describe('Anthropic errors', () => {
     SY_ROUTE_NOT_FOUND: [404, 'not_found_error'],
     SY_MODEL_NOT_FOUND: [404, 'not_found_error'],
     SY_PAYLOAD_TOO_LARGE: [413, 'request_too_large'],
-    SY_OVERLOADED: [529, 'overloaded_error'],
+    SY_OVERLOADED: [429, 'rate_limit_error'],
     SY_NO_CAPACITY: [529, 'overloaded_error'],
     SY_CLUSTER_UNAVAILABLE: [503, 'overloaded_error'],
     SY_ENGINE_REJECTED: [400, 'invalid_request_error'],

@@ -23,7 +23,8 @@ const ANTHROPIC_ERRORS = {
   SY_ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error' },
   SY_MODEL_NOT_FOUND: { status: 404, type: 'not_found_error' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, type: 'request_too_large' },
-  SY_OVERLOADED: { status: 529, type: 'overloaded_error' },
+  // Admission refused (queue bound or deadline): a client-side rate limit, retried after Retry-After.
+  SY_OVERLOADED: { status: 429, type: 'rate_limit_error' },
   SY_NO_CAPACITY: { status: 529, type: 'overloaded_error' },
   SY_CLUSTER_UNAVAILABLE: { status: 503, type: 'overloaded_error' },
   SY_ENGINE_REJECTED: { status: 400, type: 'invalid_request_error' },
@@ -40,17 +41,13 @@ export function anthropicErrorPayload(err: SwitchyardError) {
   return { type: 'error', error: { type: ANTHROPIC_ERRORS[err.code].type, message: err.message } };
 }
 
-/**
- * `request_id` is null: the dialect is not told the request id when rendering errors. The
- * gateway sends it as `x-request-id`; the SDK reads `request-id`, which is the gateway's
- * header to add.
- */
-export function renderAnthropicError(err: SwitchyardError): RenderedError {
+/** `request_id` repeats the `request-id` header, as Anthropic's own error bodies do. */
+export function renderAnthropicError(err: SwitchyardError, requestId?: string): RenderedError {
   const headers: Record<string, string> = {};
   if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
   return {
     status: ANTHROPIC_ERRORS[err.code].status,
-    body: { ...anthropicErrorPayload(err), request_id: null },
+    body: { ...anthropicErrorPayload(err), request_id: requestId ?? null },
     headers,
   };
 }
