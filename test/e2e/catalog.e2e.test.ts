@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { freePort, waitFor } from '@switchyard/testing';
 import { generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
