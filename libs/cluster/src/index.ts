@@ -32,3 +32,4 @@ export {
 export type { RequestEvents } from './ordered-event.stream';
 export { ReplyHub, ReplyPublisher, type ReplyHubOptions } from './reply-channel';
 export { CancelListener, CancelSender, isCancelled } from './cancel-channel';
+export * from './reservations';

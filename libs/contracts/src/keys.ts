@@ -25,6 +25,13 @@ export interface KeySpace {
   readonly bullPrefix: string;
   /** BullMQ queue name of one node's jobs. */
   nodeQueue(nodeId: string): string;
+  /** BullMQ queue name of one model's shared overflow queue (any node serving it pulls). */
+  modelQueue(model: string): string;
+  /**
+   * Sorted set of the requests reserved on one node (member: request id, score: unix ms
+   * when the reservation lapses). Shares the `{resv}` hash tag so one script sees them all.
+   */
+  reservations(nodeId: string): string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'sy:';
@@ -43,6 +50,9 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     bullPrefix: `${prefix}bull`,
     // BullMQ forbids ':' in queue names; node ids are [A-Za-z0-9._-].
     nodeQueue: (nodeId) => `node.${nodeId}`,
+    // Model names may hold ':' and '/' (`llama3.1:8b`, `Qwen/Qwen2.5`): encoded to stay legal.
+    modelQueue: (model) => `model.${encodeURIComponent(model).replaceAll(':', '%3A')}`,
+    reservations: (nodeId) => `${prefix}{resv}:${nodeId}`,
   };
 }
 
