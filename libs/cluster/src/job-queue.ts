@@ -2,6 +2,7 @@ import { isValidNodeId, type InferenceJob, type KeySpace } from '@switchyard/con
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis-connection';
+import { SharedPuller } from './shared-puller';
 
 /** BullMQ's lowest priority; 1 is its highest, and 0 means "unprioritised" (runs before all others). */
 export const BULLMQ_LOWEST_PRIORITY = 2_097_151;
@@ -55,7 +56,33 @@ export class JobProducer {
 
   /** Queues the job on the node; its BullMQ job id is the request id. */
   async enqueue(nodeId: string, job: InferenceJob, opts: EnqueueOptions = {}): Promise<void> {
-    await this.queue(nodeId).add(JOB_NAME, job, {
+    await this.add(this.queue(nodeId), job, opts);
+  }
+
+  /**
+   * Queues the job on its model's shared queue, which every node serving the model pulls
+   * from as its slots free (late binding: the first node with room takes it).
+   */
+  async enqueueShared(model: string, job: InferenceJob, opts: EnqueueOptions = {}): Promise<void> {
+    await this.add(this.sharedQueue(model), job, opts);
+  }
+
+  /** Requests waiting in the model's shared queue. */
+  async sharedDepth(model: string): Promise<number> {
+    return this.sharedQueue(model).getJobCountByTypes('waiting', 'prioritized');
+  }
+
+  /** Removes a shared-queue job no node has taken yet; false when one has. */
+  async removeShared(model: string, requestId: string): Promise<boolean> {
+    return removeWaiting(this.sharedQueue(model), requestId);
+  }
+
+  private async add(
+    queue: Queue<InferenceJob, void, string>,
+    job: InferenceJob,
+    opts: EnqueueOptions,
+  ): Promise<void> {
+    await queue.add(JOB_NAME, job, {
       jobId: job.request.id,
       attempts: 1,
       removeOnComplete: true,
@@ -70,16 +97,13 @@ export class JobProducer {
    * would also read as removed; generation takes far longer than that window.
    */
   async remove(nodeId: string, requestId: string): Promise<boolean> {
-    const queue = this.queue(nodeId);
-    const state = await queue.getJobState(requestId);
-    if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return false;
-    return (await queue.remove(requestId)) === 1;
+    return removeWaiting(this.queue(nodeId), requestId);
   }
 
   /** Deletes the node's queue and every job in it, running ones included. */
   async obliterateQueue(nodeId: string): Promise<void> {
     const queue = this.queue(nodeId);
-    this.queues.delete(nodeId);
+    this.queues.delete(this.keys.nodeQueue(nodeId));
     try {
       await queue.obliterate({ force: true });
     } finally {
@@ -95,20 +119,41 @@ export class JobProducer {
   }
 
   private queue(nodeId: string): Queue<InferenceJob, void, string> {
-    if (this.closed) throw new Error('JobProducer is closed');
     assertNodeId(nodeId);
-    let queue = this.queues.get(nodeId);
+    return this.named(this.keys.nodeQueue(nodeId));
+  }
+
+  private sharedQueue(model: string): Queue<InferenceJob, void, string> {
+    return this.named(this.keys.modelQueue(model));
+  }
+
+  private named(name: string): Queue<InferenceJob, void, string> {
+    if (this.closed) throw new Error('JobProducer is closed');
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue<InferenceJob, void, string>(this.keys.nodeQueue(nodeId), {
+      queue = new Queue<InferenceJob, void, string>(name, {
         connection: this.connection,
         prefix: this.keys.bullPrefix,
       });
       // Without a listener an EventEmitter 'error' would throw out of BullMQ's connection handler.
       queue.on('error', (err) => this.opts.onError?.(err));
-      this.queues.set(nodeId, queue);
+      this.queues.set(name, queue);
     }
     return queue;
   }
+}
+
+/**
+ * Removes a job that no worker has taken yet. False when it is running (locked), finished
+ * or unknown.
+ */
+async function removeWaiting(
+  queue: Queue<InferenceJob, void, string>,
+  requestId: string,
+): Promise<boolean> {
+  const state = await queue.getJobState(requestId);
+  if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return false;
+  return (await queue.remove(requestId)) === 1;
 }
 
 /** A URL (the consumer opens its own connection) or a factory whose connection the consumer then owns. */
@@ -138,6 +183,9 @@ export class NodeJobConsumer {
   private countsQueue: Queue<InferenceJob, void, string> | undefined;
   private closing: Promise<void> | undefined;
   private paused = false;
+  private puller: SharedPuller | undefined;
+  /** Requests taken from shared queues, still running. */
+  private readonly sharedRuns = new Set<Promise<void>>();
 
   constructor(
     source: RedisSource,
@@ -165,6 +213,20 @@ export class NodeJobConsumer {
       maxStalledCount: 0,
     });
     this.worker.on('error', this.reportError);
+  }
+
+  /**
+   * Also takes requests from these models' shared queues whenever a slot is free (late
+   * binding). Call again when the node's models change; an empty list stops pulling.
+   */
+  pullShared(models: readonly string[]): void {
+    if (this.closing) return;
+    this.puller ??= new SharedPuller(this.connection, this.keys, {
+      hasRoom: () => !this.paused && !this.closing && this.running.size < this.opts.concurrency,
+      run: (job) => this.runShared(job),
+      onError: this.reportError,
+    });
+    this.puller.setModels(models);
   }
 
   /** Jobs this consumer is running now. */
@@ -201,6 +263,7 @@ export class NodeJobConsumer {
   resume(): void {
     this.paused = false;
     this.worker.resume();
+    this.puller?.wake();
   }
 
   /**
@@ -213,7 +276,11 @@ export class NodeJobConsumer {
   }
 
   private async doClose(graceMs: number): Promise<void> {
-    const workerClosed = this.worker.close().catch(this.reportError);
+    await this.puller?.close();
+    const workerClosed = Promise.all([
+      this.worker.close().catch(this.reportError),
+      Promise.allSettled([...this.sharedRuns]),
+    ]);
     if (!(await settlesWithin(workerClosed, graceMs))) {
       const reason = new Error('consumer closing: grace period over');
       for (const c of this.running.values()) c.abort(reason);
@@ -243,8 +310,23 @@ export class NodeJobConsumer {
       await this.processor(job.data, controller.signal);
     } finally {
       this.running.delete(id);
+      this.puller?.wake();
     }
   };
+
+  private runShared(job: InferenceJob): void {
+    const id = job.request.id;
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const run = this.processor(job, controller.signal)
+      .catch(this.reportError)
+      .finally(() => {
+        this.running.delete(id);
+        this.sharedRuns.delete(run);
+        this.puller?.wake();
+      });
+    this.sharedRuns.add(run);
+  }
 
   private readonly reportError = (err: unknown): void => {
     this.opts.onError?.(toError(err));
