@@ -9,6 +9,12 @@ import type { Redis } from 'ioredis';
  * dies holding some does not shrink a node forever.
  */
 
+/**
+ * How long a reservation outlives a holder that never releases it (a crashed gateway or
+ * worker). Longer than any generation should take; shorter than an operator's patience.
+ */
+export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
+
 /** One node the caller would accept, best first, with how many reservations it may hold. */
 export interface ReservationOffer {
   nodeId: string;
@@ -74,7 +80,7 @@ export class ReservationStore {
     private readonly redis: Redis,
     private readonly keys: KeySpace,
     /** How long a reservation outlives a holder that never releases it. */
-    private readonly ttlMs: number,
+    private readonly ttlMs: number = DEFAULT_RESERVATION_TTL_MS,
   ) {}
 
   /** Grants the first offered node with room; one round trip. */

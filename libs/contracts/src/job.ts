@@ -9,4 +9,9 @@ export interface InferenceJob {
   deadline: number;
   /** Unix ms when the gateway enqueued it. */
   enqueuedAt: number;
+  /**
+   * Queued on the model's shared queue rather than placed on one node: the node that pulls it
+   * records its own reservation for it (gateways reserve directly placed jobs themselves).
+   */
+  shared?: boolean;
 }

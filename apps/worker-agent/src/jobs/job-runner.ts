@@ -1,4 +1,4 @@
-import { ReplyPublisher, isCancelled } from '@switchyard/cluster';
+import { ReplyPublisher, ReservationStore, isCancelled } from '@switchyard/cluster';
 import {
   errorMessage,
   type InferenceJob,
@@ -18,6 +18,7 @@ import type { WorkerMetrics } from '../worker-metrics';
  */
 export class JobRunner {
   private readonly publisher: ReplyPublisher;
+  private readonly reservations: ReservationStore;
 
   constructor(
     private readonly redis: Redis,
@@ -29,9 +30,31 @@ export class JobRunner {
     private readonly log: Logger,
   ) {
     this.publisher = new ReplyPublisher(redis);
+    this.reservations = new ReservationStore(redis, keys);
   }
 
+  /**
+   * Runs a job; a job pulled from a shared queue is also held in this node's reservations
+   * while it runs, so gateways placing directly see the slot taken at once.
+   */
   readonly run = async (job: InferenceJob, signal: AbortSignal): Promise<void> => {
+    if (!job.shared) return this.execute(job, signal);
+    const id = job.request.id;
+    await this.reservations.hold(this.nodeId, id).catch((err: unknown) => this.holdFailed(err));
+    try {
+      await this.execute(job, signal);
+    } finally {
+      await this.reservations
+        .release(this.nodeId, id)
+        .catch((err: unknown) => this.holdFailed(err));
+    }
+  };
+
+  private holdFailed(err: unknown): void {
+    this.log.warn({ err: errorMessage(err) }, 'could not update the node’s reservations');
+  }
+
+  private async execute(job: InferenceJob, signal: AbortSignal): Promise<void> {
     const { request } = job;
     const startedAt = performance.now();
     let seq = 0;
@@ -106,5 +129,5 @@ export class JobRunner {
       this.metrics.switchyard_jobs_total.inc({ outcome });
       this.metrics.switchyard_job_duration_seconds.observe((performance.now() - startedAt) / 1000);
     }
-  };
+  }
 }

@@ -134,6 +134,7 @@ export class NodeAgent {
   async cordon(): Promise<boolean> {
     const moved = this.lifecycle.moveTo('cordoned', 'cordoned by operator');
     if (moved) {
+      this.consumer?.pullShared([]);
       this.log.info('node cordoned');
       this.exportState();
       await this.heartbeat();
@@ -242,6 +243,8 @@ export class NodeAgent {
     } else if (this.lifecycle.state !== 'ready') {
       this.consumer.resume();
     }
+    // Late binding: also take queued requests for these models whenever a slot is free.
+    this.consumer.pullShared(this.info.models);
     if (this.lifecycle.moveTo('ready')) {
       this.log.info({ models: this.info.models, slots: this.info.slots }, 'node ready');
       this.exportState();
