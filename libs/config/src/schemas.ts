@@ -41,6 +41,17 @@ export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 /** Which routes of each dialect are served under which path prefixes ('' = at the root). */
 const mountPrefix = z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be "" or like /api');
 
+/** An API key the gateway knows: whose it is and how urgent its requests are. */
+export const tenantSchema = z.object({
+  apiKey: z.string().min(1),
+  name: z.string().min(1),
+  /** Priority class 0 (lowest) … 9 (highest) of this tenant's requests. */
+  priority: z.number().int().min(0).max(9).default(5),
+  /** Highest class its requests may ask for with `x-switchyard-priority` (default: its own). */
+  maxPriority: z.number().int().min(0).max(9).optional(),
+});
+export type TenantConfig = z.output<typeof tenantSchema>;
+
 /** A JSON value given as text (environment variable) or already parsed (config file). */
 function jsonText<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => {
@@ -81,6 +92,17 @@ export const gatewayConfigSchema = z.object({
   autoModels: z
     .union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').filter(Boolean))])
     .default([]),
+  /**
+   * Placement policy: `switchyard` (inference-aware), or the baselines `round-robin` and
+   * `random` (for comparison in benchmarks).
+   */
+  placement: z.enum(['switchyard', 'round-robin', 'random']).default('switchyard'),
+  /** Requests that may wait in one model's shared queue; beyond it, new ones are refused. */
+  maxQueuedPerModel: z.coerce.number().int().min(0).default(1000),
+  /** Known API keys with their tenant name and priority class. Unknown keys are tenants too. */
+  tenants: jsonText(z.array(tenantSchema)).default([]),
+  /** Priority class of requests from unknown or missing API keys (0 … 9). */
+  defaultPriority: z.coerce.number().int().min(0).max(9).default(5),
   /** Path prefixes per dialect, e.g. `{"openai": ["", "/api/v1"]}`; missing dialects keep the default. */
   mounts: jsonText(z.record(z.string(), z.array(mountPrefix).min(1))).default({}),
 });
@@ -99,6 +121,10 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   models: 'SWITCHYARD_MODELS',
   autoModels: 'SWITCHYARD_AUTO_MODELS',
   mounts: 'SWITCHYARD_MOUNTS',
+  placement: 'SWITCHYARD_PLACEMENT',
+  maxQueuedPerModel: 'SWITCHYARD_MAX_QUEUED_PER_MODEL',
+  tenants: 'SWITCHYARD_TENANTS',
+  defaultPriority: 'SWITCHYARD_DEFAULT_PRIORITY',
 };
 
 export const workerConfigSchema = z.object({

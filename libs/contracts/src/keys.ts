@@ -32,6 +32,8 @@ export interface KeySpace {
    * when the reservation lapses). Shares the `{resv}` hash tag so one script sees them all.
    */
   reservations(nodeId: string): string;
+  /** Counter with a TTL: a tenant's recent requests queued for a model in one priority class. */
+  tenantTurns(model: string, priorityClass: number, tenant: string): string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'sy:';
@@ -53,6 +55,8 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     // Model names may hold ':' and '/' (`llama3.1:8b`, `Qwen/Qwen2.5`): encoded to stay legal.
     modelQueue: (model) => `model.${encodeURIComponent(model).replaceAll(':', '%3A')}`,
     reservations: (nodeId) => `${prefix}{resv}:${nodeId}`,
+    tenantTurns: (model, priorityClass, tenant) =>
+      `${prefix}turns:${encodeURIComponent(model)}:${priorityClass}:${tenant}`,
   };
 }
 
