@@ -114,6 +114,15 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
     );
   });
 
+  it('keeps the load answer when the gateway rewrites the model (llama3:latest → llama3)', () => {
+    const load = parseOllamaChat({ model: 'qwen3:latest', messages: [] }, ctx);
+    const resolved = { ...load, model: 'qwen3' };
+    const events: StreamEvent[] = [start, { type: 'delta', index: 0, text: 'x' }, usage, stop];
+    expect(encode('chat', resolved, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}\n`,
+    );
+  });
+
   it('the routes stream application/x-ndjson', () => {
     expect(ollamaDialect.routes.map((r) => [r.path, r.streamContentType])).toEqual([
       ['/api/chat', 'application/x-ndjson'],
