@@ -127,6 +127,8 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
     expect(ollamaDialect.routes.map((r) => [r.path, r.streamContentType])).toEqual([
       ['/api/chat', 'application/x-ndjson'],
       ['/api/generate', 'application/x-ndjson'],
+      ['/api/embed', 'application/x-ndjson'],
+      ['/api/embeddings', 'application/x-ndjson'],
     ]);
   });
 });
