@@ -8,6 +8,7 @@ import {
   parseOllamaEmbed,
   parseOllamaEmbeddings,
 } from './ollama-embed';
+import { ollamaModelRoutes } from './ollama-models';
 import { parseOllamaChat, parseOllamaGenerate } from './ollama-parse';
 
 /** Ollama's native API (ollama/ollama docs/api.md): NDJSON streams, streaming by default. */
@@ -53,5 +54,6 @@ const embeddingsRoute: InferenceRoute = {
 export const ollamaDialect: Dialect = {
   id: 'ollama',
   routes: [chatRoute, generateRoute, embedRoute, embeddingsRoute],
+  apiRoutes: ollamaModelRoutes,
   renderError: renderOllamaError,
 };
