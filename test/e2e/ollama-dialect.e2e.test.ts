@@ -1,10 +1,18 @@
+import { createHash } from 'node:crypto';
+import { SWITCHYARD_VERSION } from '@switchyard/contracts';
 import { Ollama } from 'ollama';
-import { generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
+import {
+  countTokens,
+  embedText,
+  generateTokens,
+  renderChatPrompt,
+} from '../../apps/engine-sim/src';
 import { startFleet, type Fleet } from './support/fleet';
 
 /**
- * The Ollama dialect (`/api/chat`, `/api/generate`) through the official `ollama` client,
- * against a gateway, llama.cpp-personality simulated engines and worker-agents on real Redis.
+ * The Ollama dialect (`/api/chat`, `/api/generate`, `/api/embed`, the informational routes)
+ * through the official `ollama` client and plain fetch, against a gateway, llama.cpp-personality
+ * simulated engines and worker-agents on real Redis.
  */
 const MODEL = 'e2e-tiny';
 let fleet: Fleet;
@@ -82,15 +90,30 @@ describe('/api/chat through the ollama client', () => {
     expect(res.message.content).toBe('');
   });
 
-  it('reports an unknown model as a 404 ResponseError', async () => {
+  it("reports an unknown model as a 404 ResponseError in Ollama's words", async () => {
     const call = ollama.chat({
       model: 'no-such-model',
       messages: [{ role: 'user', content: 'hi' }],
       stream: false,
     });
-    await expect(call).rejects.toMatchObject({ name: 'ResponseError', status_code: 404 });
-    const err = (await call.catch((e: unknown) => e)) as { error: string };
-    expect(err.error).toContain('no-such-model');
+    await expect(call).rejects.toMatchObject({
+      name: 'ResponseError',
+      status_code: 404,
+      error: "model 'no-such-model' not found",
+    });
+  });
+
+  it('answers to the name ollama list shows (model:latest)', async () => {
+    const messages = [{ role: 'user', content: question(6) }];
+    const res = await ollama.chat({
+      model: `${MODEL}:latest`,
+      messages,
+      options: options(6),
+      stream: false,
+    });
+    expect(res.message.content).toBe(expected(messages, 6).text);
+    const load = await ollama.chat({ model: `${MODEL}:latest`, messages: [], stream: false });
+    expect(load.done_reason).toBe('load');
   });
 });
 
@@ -165,5 +188,281 @@ describe('/api/generate through the ollama client', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['error']);
     expect(body.error).toContain('model');
+  });
+});
+
+describe('informational routes through the ollama client', () => {
+  it('GET / and HEAD / say Ollama is running, as the CLI heartbeat expects', async () => {
+    const res = await fetch(`${fleet.gatewayUrl}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await res.text()).toBe('Ollama is running');
+    const head = await fetch(`${fleet.gatewayUrl}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+
+  it("version() is Switchyard's version", async () => {
+    expect(await ollama.version()).toEqual({ version: SWITCHYARD_VERSION });
+  });
+
+  it('list() shows the served model once, under its Ollama name', async () => {
+    const { models } = await ollama.list();
+    expect(models).toEqual([
+      {
+        name: `${MODEL}:latest`,
+        model: `${MODEL}:latest`,
+        modified_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) as unknown,
+        size: 0,
+        digest: createHash('sha256').update(MODEL).digest('hex'),
+        details: {
+          parent_model: '',
+          format: 'gguf',
+          family: '',
+          families: [],
+          parameter_size: '',
+          quantization_level: '',
+        },
+      },
+    ]);
+    // The model appeared when the fleet's nodes started, a moment ago.
+    const age = Date.now() - Date.parse(models[0]!.modified_at as unknown as string);
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(10 * 60_000);
+  });
+
+  it('ps() shows it loaded for good', async () => {
+    const { models } = await ollama.ps();
+    expect(models.map((m) => m.name)).toEqual([`${MODEL}:latest`]);
+    const m = models[0]!;
+    const years = (Date.parse(m.expires_at as unknown as string) - Date.now()) / 31_557_600_000;
+    expect(years).toBeGreaterThan(290);
+    expect(m).toMatchObject({ model: `${MODEL}:latest`, size: 0, size_vram: 0 });
+  });
+
+  it('show() describes it by either name; an unknown model is a 404', async () => {
+    const show = await ollama.show({ model: MODEL });
+    expect(show.capabilities).toEqual(['completion', 'tools']);
+    expect(show.details.format).toBe('gguf');
+    expect(show.modelfile).toContain(`\nFROM ${MODEL}:latest\n`);
+    expect(show.model_info).toEqual({
+      'switchyard.engines': ['llamacpp'],
+      'switchyard.model': MODEL,
+      'switchyard.nodes': 2,
+    });
+    expect(await ollama.show({ model: `${MODEL}:latest` })).toEqual(show);
+    await expect(ollama.show({ model: 'no-such-model' })).rejects.toMatchObject({
+      name: 'ResponseError',
+      status_code: 404,
+      error: "model 'no-such-model' not found",
+    });
+  });
+});
+
+describe('/api/embed through the ollama client', () => {
+  const DIM = 384; // the simulator's default embedding size
+  const texts = ['the sky is blue', 'grass is green', 'the sky is blue'];
+  const norm = (v: number[]) => Math.hypot(...v);
+
+  it('embeds a list: one unit vector per input, equal inputs equal vectors, counts', async () => {
+    const res = await ollama.embed({ model: MODEL, input: texts });
+    expect(res.model).toBe(MODEL);
+    expect(res.embeddings).toHaveLength(3);
+    for (const [i, v] of res.embeddings.entries()) {
+      expect(v).toHaveLength(DIM);
+      expect(norm(v)).toBeCloseTo(1, 6);
+      // The engine's vector, normalised again as Ollama does.
+      embedText(MODEL, texts[i]!, DIM).forEach((want, k) => expect(v[k]).toBeCloseTo(want, 6));
+    }
+    expect(res.embeddings[2]).toEqual(res.embeddings[0]);
+    expect(res.embeddings[1]).not.toEqual(res.embeddings[0]);
+    // Each input is tokenised with BOS.
+    expect(res.prompt_eval_count).toBe(texts.reduce((n, t) => n + countTokens(t) + 1, 0));
+    expect(res.total_duration).toBeGreaterThan(0);
+  });
+
+  it('cuts vectors to dimensions and normalises them again', async () => {
+    const res = await ollama.embed({ model: MODEL, input: 'the sky is blue', dimensions: 8 });
+    expect(res.embeddings).toHaveLength(1);
+    expect(res.embeddings[0]).toHaveLength(8);
+    expect(norm(res.embeddings[0]!)).toBeCloseTo(1, 6);
+  });
+
+  it('an empty input loads the model and answers no vectors', async () => {
+    expect(await ollama.embed({ model: MODEL, input: [] })).toEqual({
+      model: MODEL,
+      embeddings: [],
+    });
+  });
+
+  it('the legacy embeddings() returns the engine vector as it is', async () => {
+    const res = await ollama.embeddings({ model: MODEL, prompt: 'grass is green' });
+    expect(res.embedding.map(Math.fround)).toEqual(embedText(MODEL, 'grass is green', DIM));
+  });
+
+  it('an unknown model is a 404, an input of the wrong type a 400', async () => {
+    await expect(ollama.embed({ model: 'no-such-model', input: 'x' })).rejects.toMatchObject({
+      status_code: 404,
+      error: "model 'no-such-model' not found",
+    });
+    const res = await fetch(`${fleet.gatewayUrl}/api/embed`, {
+      method: 'POST',
+      body: JSON.stringify({ model: MODEL, input: 42 }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "Invalid value for 'input': invalid input type" });
+  });
+});
+
+/**
+ * Seed 002 (a Korean copy of docs/api.md): its four curl bodies, sent as curl -d sends them
+ * (form content type), model name aside. The answers have the shapes that document shows, minus
+ * two fields: `context` (deprecated token ids of the conversation, which a gateway in front of
+ * several engines has no honest value for) and `load_duration` (nodes keep their models loaded).
+ */
+describe('seed 002, replayed verbatim', () => {
+  const curl = async (path: string, body: string) =>
+    fetch(`${fleet.gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  const ndjson = async (res: Response) =>
+    (await res.text())
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const FINAL = [
+    'created_at',
+    'done',
+    'done_reason',
+    'eval_count',
+    'eval_duration',
+    'model',
+    'prompt_eval_count',
+    'prompt_eval_duration',
+    'total_duration',
+  ];
+  const sky = (content: string) => {
+    const { tokens } = generateTokens({
+      model: MODEL,
+      prompt: renderChatPrompt([{ role: 'user', content }]),
+    });
+    return tokens.join('');
+  };
+
+  function expectFinal(o: Record<string, unknown>, output: string) {
+    expect(Object.keys(o).sort()).toEqual([...FINAL, output].sort());
+    expect(o).toMatchObject({ model: MODEL, done: true, done_reason: 'stop' });
+    for (const k of FINAL.filter((f) => f.endsWith('_duration') || f.endsWith('_count'))) {
+      expect(o[k]).toBeGreaterThan(0);
+    }
+    expect(o.total_duration as number).toBeGreaterThanOrEqual(o.eval_duration as number);
+  }
+
+  it('generate, streamed: response lines, then done with durations and counts', async () => {
+    const res = await curl(
+      '/api/generate',
+      `{ "model": "${MODEL}", "prompt": "Why is the sky blue?" }`,
+    );
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = await ndjson(res);
+    const last = lines.pop()!;
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(['model', 'created_at', 'response', 'done']);
+      expect(l).toMatchObject({ model: MODEL, done: false });
+    }
+    expect(lines.map((l) => l.response).join('')).toBe(sky('Why is the sky blue?'));
+    expect(last.response).toBe('');
+    expectFinal(last, 'response');
+  });
+
+  it('generate, stream false: one object', async () => {
+    const res = await curl(
+      '/api/generate',
+      `{ "model": "${MODEL}", "prompt": "Why is the sky blue?", "stream": false }`,
+    );
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.response).toBe(sky('Why is the sky blue?'));
+    expectFinal(body, 'response');
+  });
+
+  it('chat, streamed: message lines, then done with durations and counts', async () => {
+    const res = await curl(
+      '/api/chat',
+      `{ "model": "${MODEL}", "messages": [ { "role": "user", "content": "why is the sky blue?" } ] }`,
+    );
+    const lines = await ndjson(res);
+    const last = lines.pop()!;
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(['model', 'created_at', 'message', 'done']);
+      expect(l).toMatchObject({ model: MODEL, done: false, message: { role: 'assistant' } });
+    }
+    const text = lines.map((l) => (l.message as { content: string }).content).join('');
+    expect(text).toBe(sky('why is the sky blue?'));
+    expect(last.message).toEqual({ role: 'assistant', content: '' });
+    expectFinal(last, 'message');
+  });
+
+  it('chat, stream false: one object with the whole message', async () => {
+    const res = await curl(
+      '/api/chat',
+      `{ "model": "${MODEL}", "messages": [ { "role": "user", "content": "why is the sky blue?" } ], "stream": false }`,
+    );
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.message).toEqual({ role: 'assistant', content: sky('why is the sky blue?') });
+    expectFinal(body, 'message');
+  });
+});
+
+describe('a node failing mid-stream', () => {
+  const faults = (body: object) =>
+    Promise.all(
+      fleet.nodes.map((n) =>
+        fetch(`${n.simUrl}/__sim/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      ),
+    );
+
+  it('ends the NDJSON stream with an {"error"} line and no done object', async () => {
+    await faults({ dieAfterTokens: 3 });
+    try {
+      const res = await fetch(`${fleet.gatewayUrl}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: 'user', content: question(7) }],
+          options: options(7),
+        }),
+      });
+      expect(res.status).toBe(200);
+      const lines = (await res.text())
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.some((l) => l.done === true)).toBe(false);
+      const last = lines.at(-1)!;
+      expect(Object.keys(last)).toEqual(['error']);
+      expect(typeof last.error).toBe('string');
+
+      // The official client raises it while iterating.
+      const stream = await ollama.chat({
+        model: MODEL,
+        messages: [{ role: 'user', content: question(8) }],
+        options: options(8),
+        stream: true,
+      });
+      const drain = async () => {
+        for await (const part of stream) void part;
+      };
+      await expect(drain()).rejects.toThrow(last.error as string);
+    } finally {
+      await faults({ dieAfterTokens: null });
+    }
   });
 });

@@ -17,11 +17,26 @@ export interface CollectedChoice {
   stopSequence?: string;
 }
 
+/**
+ * When the collector saw the request's milestones, in monotonic nanoseconds, for dialects
+ * that report durations on whole responses (Ollama's `prompt_eval_duration`, `eval_duration`).
+ */
+export interface CollectedTimings {
+  /** When the collector was created: the request was about to be placed. */
+  startNs: bigint;
+  /** The first delta or embedding vector. */
+  firstOutputNs?: bigint;
+  /** The terminal `done` event. */
+  doneNs?: bigint;
+}
+
 export interface CollectedResult {
   choices: CollectedChoice[];
   /** Embedding vectors by input position (embedding requests only). */
   embeddings: number[][];
   usage: UsageEvent | null;
+  /** Set by ResultCollector; absent on results built by hand. */
+  timings?: CollectedTimings;
 }
 
 /**
@@ -32,12 +47,18 @@ export class ResultCollector {
   private readonly choices = new Map<number, CollectedChoice>();
   private usage: UsageEvent | null = null;
   private readonly embeddings: number[][] = [];
+  private readonly timings: CollectedTimings;
 
-  constructor(n: number) {
+  constructor(
+    n: number,
+    private readonly monoNs: () => bigint = () => process.hrtime.bigint(),
+  ) {
     for (let i = 0; i < n; i++) this.choice(i);
+    this.timings = { startNs: monoNs() };
   }
 
   add(e: StreamEvent): void {
+    if (e.type === 'delta' || e.type === 'embedding') this.timings.firstOutputNs ??= this.monoNs();
     switch (e.type) {
       case 'delta': {
         const c = this.choice(e.index);
@@ -59,6 +80,7 @@ export class ResultCollector {
         this.usage = e;
         return;
       case 'done':
+        this.timings.doneNs = this.monoNs();
         for (const f of e.choices) {
           const c = this.choice(f.index);
           c.finishReason = f.finishReason;
@@ -73,7 +95,12 @@ export class ResultCollector {
 
   result(): CollectedResult {
     const choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
-    return { choices, embeddings: this.embeddings, usage: this.usage };
+    return {
+      choices,
+      embeddings: this.embeddings,
+      usage: this.usage,
+      timings: { ...this.timings },
+    };
   }
 
   private choice(index: number): CollectedChoice {

@@ -46,9 +46,7 @@ export class SchedulerService {
       return new SwitchyardError(
         'SY_MODEL_NOT_FOUND',
         `The model '${model}' does not exist or is not served by any node.`,
-        {
-          param: 'model',
-        },
+        { param: 'model', model },
       );
     }
     return new SwitchyardError(

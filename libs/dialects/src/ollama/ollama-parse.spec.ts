@@ -288,7 +288,6 @@ describe('Ollama /api/generate → canonical', () => {
         model: 'm',
         prompt: '<s>[INST] hi [/INST]',
         raw: true,
-        system: 'ignored by raw',
         options: { num_predict: 5 },
       },
       ctx,
@@ -303,6 +302,14 @@ describe('Ollama /api/generate → canonical', () => {
     });
   });
 
+  it("refuses raw with a system prompt in Ollama's words", () => {
+    const err = parseError(generate, { model: 'm', prompt: 'x', raw: true, system: 'be brief' });
+    expect(ollamaDialect.renderError(err)).toMatchObject({
+      status: 400,
+      body: { error: 'raw mode does not support template, system, or context' },
+    });
+  });
+
   it('an empty prompt loads the model', () => {
     expect(factsOf(generate.parse({ model: 'm' }, ctx))?.load).toBe('load');
   });
@@ -310,6 +317,9 @@ describe('Ollama /api/generate → canonical', () => {
   it.each([
     [{ model: 'm', prompt: 'x', suffix: 'y' }, 'suffix'],
     [{ model: 'm', prompt: 'x', raw: true, images: [PNG] }, 'images'],
+    [{ model: 'm', prompt: 'x', raw: true, system: 'be brief' }, 'raw'],
+    [{ model: 'm', prompt: 'x', raw: true, template: '{{ .Prompt }}' }, 'raw'],
+    [{ model: 'm', prompt: 'x', raw: true, context: [1, 2] }, 'raw'],
     [{ model: 'm', prompt: 3 }, 'prompt'],
   ])('refuses %j', (body, param) => {
     const err = parseError(generate, body);

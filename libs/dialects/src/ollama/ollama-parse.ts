@@ -61,6 +61,10 @@ export function parseOllamaGenerate(
   const images = b.images ?? [];
   if (prompt === '' && images.length === 0) return loadProbe(b, ctx, receivedNs);
   if (b.raw) {
+    // Ollama's own refusal (server/routes.go GenerateHandler), in its words.
+    if (b.template || b.system || (b.context ?? []).length > 0) {
+      refuse('raw', 'raw mode does not support template, system, or context');
+    }
     if (images.length > 0) refuse('images', "'images' cannot be combined with 'raw'.");
     const req: CompletionRequest = {
       ...commonRequest(b, ctx),

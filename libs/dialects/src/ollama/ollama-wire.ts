@@ -100,7 +100,8 @@ export function finalMetrics(usage: UsageEvent | null, t: Timings) {
   };
 }
 
-function nonZero<K extends string>(key: K, value: number | bigint | undefined) {
+/** An `omitempty` number: left out when zero (or unknown). */
+export function nonZero<K extends string>(key: K, value: number | bigint | undefined) {
   return value === undefined || value <= 0 ? {} : opt(key, Number(value));
 }
 

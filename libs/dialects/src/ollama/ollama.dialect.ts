@@ -1,6 +1,14 @@
 import type { Dialect, InferenceRoute } from '../dialect';
 import { createOllamaStreamEncoder, ollamaResponse } from './ollama.encoder';
 import { renderOllamaError } from './ollama.errors';
+import {
+  embedStreamEncoder,
+  ollamaEmbeddingsResponse,
+  ollamaEmbedResponse,
+  parseOllamaEmbed,
+  parseOllamaEmbeddings,
+} from './ollama-embed';
+import { ollamaModelRoutes } from './ollama-models';
 import { parseOllamaChat, parseOllamaGenerate } from './ollama-parse';
 
 /** Ollama's native API (ollama/ollama docs/api.md): NDJSON streams, streaming by default. */
@@ -24,8 +32,28 @@ const generateRoute: InferenceRoute = {
   respond: (req, result, meta) => ollamaResponse('generate', req, result, meta),
 };
 
+/** Embedding routes answer one JSON object; their requests never ask for a stream. */
+const embedRoute: InferenceRoute = {
+  method: 'POST',
+  path: '/api/embed',
+  parse: (body, ctx) => parseOllamaEmbed(body, ctx),
+  streamContentType: NDJSON,
+  createStreamEncoder: embedStreamEncoder,
+  respond: (req, result, meta) => ollamaEmbedResponse(req, result, meta),
+};
+
+const embeddingsRoute: InferenceRoute = {
+  method: 'POST',
+  path: '/api/embeddings',
+  parse: (body, ctx) => parseOllamaEmbeddings(body, ctx),
+  streamContentType: NDJSON,
+  createStreamEncoder: embedStreamEncoder,
+  respond: (req, result) => ollamaEmbeddingsResponse(req, result),
+};
+
 export const ollamaDialect: Dialect = {
   id: 'ollama',
-  routes: [chatRoute, generateRoute],
+  routes: [chatRoute, generateRoute, embedRoute, embeddingsRoute],
+  apiRoutes: ollamaModelRoutes,
   renderError: renderOllamaError,
 };

@@ -114,39 +114,55 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
     );
   });
 
+  it('keeps the load answer when the gateway rewrites the model (llama3:latest → llama3)', () => {
+    const load = parseOllamaChat({ model: 'qwen3:latest', messages: [] }, ctx);
+    const resolved = { ...load, model: 'qwen3' };
+    const events: StreamEvent[] = [start, { type: 'delta', index: 0, text: 'x' }, usage, stop];
+    expect(encode('chat', resolved, events)).toBe(
+      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}\n`,
+    );
+  });
+
   it('the routes stream application/x-ndjson', () => {
     expect(ollamaDialect.routes.map((r) => [r.path, r.streamContentType])).toEqual([
       ['/api/chat', 'application/x-ndjson'],
       ['/api/generate', 'application/x-ndjson'],
+      ['/api/embed', 'application/x-ndjson'],
+      ['/api/embeddings', 'application/x-ndjson'],
     ]);
   });
 });
 
 describe('Ollama non-streamed responses', () => {
-  function collect(events: StreamEvent[]) {
-    const c = new ResultCollector(1);
+  /** The collector reads the same clock as the route: one tick per reading. */
+  function collect(events: StreamEvent[], clock: OllamaClock = fakeClock()) {
+    const c = new ResultCollector(1, () => clock.monoNs());
     events.forEach((e) => c.add(e));
     return c.result();
   }
 
-  it('chat: the whole message, tool calls as objects, counts and the total duration', () => {
+  it('chat: the whole message, tool calls as objects, counts and the durations', () => {
+    // parsed at 10 ms; collector from 20 ms, first output 30 ms, done 40 ms; answered at 50 ms
     const clock = fakeClock();
     const req = parseOllamaChat(
       { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
       ctx,
       clock,
     );
-    const result = collect([
-      { type: 'delta', index: 0, reasoning: 'think' },
-      { type: 'delta', index: 0, text: 'Hello' },
-      {
-        type: 'delta',
-        index: 0,
-        toolCalls: [{ index: 0, id: 'c1', name: 'f', arguments: '{"a":1}' }],
-      },
-      usage,
-      { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
-    ]);
+    const result = collect(
+      [
+        { type: 'delta', index: 0, reasoning: 'think' },
+        { type: 'delta', index: 0, text: 'Hello' },
+        {
+          type: 'delta',
+          index: 0,
+          toolCalls: [{ index: 0, id: 'c1', name: 'f', arguments: '{"a":1}' }],
+        },
+        usage,
+        { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
+      ],
+      clock,
+    );
     expect(ollamaResponse('chat', req, result, meta, clock)).toEqual({
       model: 'qwen3',
       created_at: at(1),
@@ -158,28 +174,35 @@ describe('Ollama non-streamed responses', () => {
       },
       done: true,
       done_reason: 'stop',
-      total_duration: 10000000,
+      total_duration: 40000000,
       prompt_eval_count: 12,
+      prompt_eval_duration: 10000000,
       eval_count: 3,
+      eval_duration: 10000000,
     });
   });
 
   it('generate: response text and done_reason', () => {
     const clock = fakeClock();
     const req = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi', stream: false }, ctx, clock);
-    const result = collect([
-      { type: 'delta', index: 0, text: 'The sky' },
-      { type: 'usage', promptTokens: 0, completionTokens: 2 },
-      { type: 'done', choices: [{ index: 0, finishReason: 'length' }] },
-    ]);
+    const result = collect(
+      [
+        { type: 'delta', index: 0, text: 'The sky' },
+        { type: 'usage', promptTokens: 0, completionTokens: 2 },
+        { type: 'done', choices: [{ index: 0, finishReason: 'length' }] },
+      ],
+      clock,
+    );
     expect(ollamaResponse('generate', req, result, meta, clock)).toEqual({
       model: 'qwen3',
       created_at: at(1),
       response: 'The sky',
       done: true,
       done_reason: 'length',
-      total_duration: 10000000,
+      total_duration: 40000000,
+      prompt_eval_duration: 10000000,
       eval_count: 2,
+      eval_duration: 10000000,
     });
   });
 

@@ -5,7 +5,7 @@ import type {
   ToolCall,
   UsageEvent,
 } from '@switchyard/contracts';
-import type { CollectedResult } from '../collect';
+import type { CollectedResult, CollectedTimings } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
 import { opt } from '../opt';
 import { ollamaErrorBody } from './ollama.errors';
@@ -21,6 +21,7 @@ import {
   type OllamaClock,
   type OllamaShape,
   type Piece,
+  type Timings,
 } from './ollama-wire';
 
 /**
@@ -128,7 +129,7 @@ export function ollamaResponse(
     ...opt('thinking', c?.reasoning || undefined),
     ...opt('toolCalls', toolCalls),
   };
-  // respond() sees no timings, so only the total since the body was parsed is known.
+  // The total runs from when the body was parsed; the collector saw the rest.
   const totalNs = facts ? clock.monoNs() - facts.receivedNs : 0n;
   return {
     ...head,
@@ -136,6 +137,13 @@ export function ollamaResponse(
     done: true,
     done_reason: DONE_REASONS[c?.finishReason ?? 'stop'],
     ...(c?.logprobs && c.logprobs.length > 0 ? { logprobs: ollamaLogprobs(c.logprobs) } : {}),
-    ...finalMetrics(result.usage, { totalNs }),
+    ...finalMetrics(result.usage, { totalNs, ...phases(result.timings) }),
   };
+}
+
+/** Prompt evaluation until the first output, evaluation from then to `done`, as streamed. */
+function phases(t: CollectedTimings | undefined): Omit<Timings, 'totalNs'> {
+  if (t?.doneNs === undefined) return {};
+  const firstNs = t.firstOutputNs ?? t.doneNs;
+  return { promptEvalNs: firstNs - t.startNs, evalNs: t.doneNs - firstNs };
 }

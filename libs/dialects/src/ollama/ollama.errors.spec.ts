@@ -42,6 +42,21 @@ describe('Ollama errors', () => {
     expect(line).toBe(`${JSON.stringify({ error: message })}\n`);
   });
 
+  it("names an unknown model in Ollama's words (server/routes.go)", () => {
+    const err = new SwitchyardError('SY_MODEL_NOT_FOUND', 'The model does not exist', {
+      param: 'model',
+      model: 'llama9:70b',
+    });
+    expect(ollamaDialect.renderError(err)).toEqual({
+      status: 404,
+      body: { error: "model 'llama9:70b' not found" },
+      headers: {},
+    });
+    expect(createOllamaStreamEncoder('chat', chatReq, meta).error(err)).toBe(
+      `{"error":"model 'llama9:70b' not found"}\n`,
+    );
+  });
+
   it('carries Retry-After', () => {
     const err = new SwitchyardError('SY_NO_CAPACITY', 'no node is ready', { retryAfterSeconds: 1 });
     expect(ollamaDialect.renderError(err)).toEqual({

@@ -11,18 +11,30 @@ import type { RenderedError } from '../dialect';
  */
 interface OllamaErrorSpec {
   status: number;
-  message?: string;
+  message?: (err: SwitchyardError) => string;
 }
+
+/**
+ * server/routes.go: `/api/chat`, `/api/generate` and `/api/show` answer an unknown model with
+ * 404 `model '<name>' not found`, the name as the client wrote it. Ollama's embedding routes
+ * (and chat on older servers) say `model "<name>" not found, try pulling it first`
+ * instead; an error does not say which route it came from, so every route here uses the
+ * first text — clients match on the 404 and on "not found", which both share.
+ */
+export const modelNotFound = (name: string): string => `model '${name}' not found`;
 
 const OLLAMA_ERRORS = {
   SY_INVALID_JSON: { status: 400 },
   SY_BAD_REQUEST: { status: 400 },
   SY_ROUTE_NOT_FOUND: { status: 404 },
-  SY_MODEL_NOT_FOUND: { status: 404 },
+  SY_MODEL_NOT_FOUND: {
+    status: 404,
+    message: (err) => (err.model !== undefined ? modelNotFound(err.model) : err.message),
+  },
   SY_PAYLOAD_TOO_LARGE: { status: 413 },
   SY_OVERLOADED: {
     status: 503,
-    message: 'server busy, please try again.  maximum pending requests exceeded',
+    message: () => 'server busy, please try again.  maximum pending requests exceeded',
   },
   SY_NO_CAPACITY: { status: 503 },
   SY_CLUSTER_UNAVAILABLE: { status: 503 },
@@ -31,13 +43,13 @@ const OLLAMA_ERRORS = {
   SY_ENGINE_UNAVAILABLE: { status: 503 },
   SY_ENGINE_TIMEOUT: { status: 500 },
   SY_STREAM_INTERRUPTED: { status: 500 },
-  SY_CANCELLED: { status: 499, message: 'request canceled' },
+  SY_CANCELLED: { status: 499, message: () => 'request canceled' },
   SY_INTERNAL: { status: 500 },
 } as const satisfies Record<ErrorCode, OllamaErrorSpec>;
 
 export function ollamaErrorBody(err: SwitchyardError): { error: string } {
   const spec: OllamaErrorSpec = OLLAMA_ERRORS[err.code];
-  return { error: spec.message ?? err.message };
+  return { error: spec.message?.(err) ?? err.message };
 }
 
 export function renderOllamaError(err: SwitchyardError): RenderedError {

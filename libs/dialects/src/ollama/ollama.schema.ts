@@ -60,15 +60,18 @@ const options = z.looseObject({
   stop: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
+const model = z.string().min(1, 'model is required');
+// Number of seconds or a Go duration string; only `0` means anything here (unload).
+const keepAlive = z.union([z.number(), z.string()]).nullish();
+
 /** Fields shared by `/api/chat` and `/api/generate`. */
 const common = {
-  model: z.string().min(1, 'model is required'),
+  model,
   stream: z.boolean().nullish(),
   format: z.union([z.literal(''), z.literal('json'), z.record(z.string(), z.unknown())]).nullish(),
   options: options.nullish(),
   think: z.union([z.boolean(), z.enum(['low', 'medium', 'high', 'max'])]).nullish(),
-  // Number of seconds or a Go duration string; only `0` means anything here (unload).
-  keep_alive: z.union([z.number(), z.string()]).nullish(),
+  keep_alive: keepAlive,
   truncate: z.boolean().nullish(),
   shift: z.boolean().nullish(),
   logprobs: z.boolean().nullish(),
@@ -95,3 +98,32 @@ export const ollamaGenerateSchema = z.looseObject({
 });
 export type OllamaGenerateBody = z.infer<typeof ollamaGenerateSchema>;
 export type OllamaCommonBody = OllamaChatBody | OllamaGenerateBody;
+
+/**
+ * `POST /api/embed` (api/types.go `EmbedRequest`). `truncate` (default true), `options` and
+ * `keep_alive` are accepted and left to the engine, which was started with its own context
+ * size and keeps its model loaded.
+ */
+export const ollamaEmbedSchema = z.looseObject({
+  model,
+  input: z.union([z.string(), z.array(z.string())], { error: 'invalid input type' }).nullish(),
+  truncate: z.boolean().nullish(),
+  dimensions: z.number().int().nullish(),
+  options: options.nullish(),
+  keep_alive: keepAlive,
+});
+
+/** The legacy `POST /api/embeddings` (api/types.go `EmbeddingRequest`): one `prompt`. */
+export const ollamaEmbeddingsSchema = z.looseObject({
+  model,
+  prompt: z.string().nullish(),
+  options: options.nullish(),
+  keep_alive: keepAlive,
+});
+
+/** `POST /api/show` (api/types.go `ShowRequest`); `name` is the deprecated spelling of `model`. */
+export const ollamaShowSchema = z.looseObject({
+  model: z.string().nullish(),
+  name: z.string().nullish(),
+  verbose: z.boolean().nullish(),
+});
