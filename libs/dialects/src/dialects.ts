@@ -2,6 +2,7 @@ import type { Dialect, DialectId } from './dialect';
 import { anthropicDialect } from './anthropic/anthropic.dialect';
 import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
+import { tgiDialect } from './tgi/tgi.dialect';
 
 /**
  * Every client dialect the gateway serves. A new dialect is one module and one row here.
@@ -12,6 +13,8 @@ export const DIALECTS = {
   openai: openaiDialect,
   anthropic: anthropicDialect,
   ollama: ollamaDialect,
+  // Before vllm: both serve `POST /generate`, and TGI's is the fallback for bodies neither claims.
+  tgi: tgiDialect,
 } as const satisfies Partial<Record<DialectId, Dialect>>;
 
 /** The table's rows, in order. */
