@@ -3,6 +3,7 @@ import { anthropicDialect } from './anthropic/anthropic.dialect';
 import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
 import { tgiDialect } from './tgi/tgi.dialect';
+import { vllmDialect } from './vllm/vllm.dialect';
 
 /**
  * Every client dialect the gateway serves. A new dialect is one module and one row here.
@@ -15,6 +16,7 @@ export const DIALECTS = {
   ollama: ollamaDialect,
   // Before vllm: both serve `POST /generate`, and TGI's is the fallback for bodies neither claims.
   tgi: tgiDialect,
+  vllm: vllmDialect,
 } as const satisfies Partial<Record<DialectId, Dialect>>;
 
 /** The table's rows, in order. */
