@@ -160,20 +160,18 @@ describe('TGI parameters → canonical', () => {
   const p = (parameters: Record<string, unknown>, route: TgiRoute = 'generate') =>
     parse(route, { inputs: 'Hi', parameters });
 
-  it('with no parameters object TGI samples (engine defaults) and POST / returns the full text', () => {
+  it('with no parameters object TGI samples at temperature 1 and POST / returns the full text', () => {
     const req = parse('compat', { inputs: 'Hi' });
-    expect(wire(req)).toMatchObject({ sampling: { stop: [], n: 1 } });
-    expect(req.sampling).not.toHaveProperty('temperature');
+    expect(req.sampling).toEqual({ stop: [], n: 1, temperature: 1 });
     expect(tgiFacts.read(req)).toMatchObject({ route: 'compat', returnFullText: true });
     expect(parse('compat', { inputs: 'Hi', stream: true }).stream).toBe(true);
   });
 
-  it('a parameters object without sampling knobs is greedy; do_sample turns sampling on', () => {
+  it('a parameters object without sampling knobs is greedy; do_sample or a knob samples', () => {
     expect(p({}).sampling.temperature).toBe(0);
     expect(p({ do_sample: false }).sampling.temperature).toBe(0);
-    expect(p({ do_sample: true }).sampling).not.toHaveProperty('temperature');
-    expect(p({ do_sample: false, top_k: 5 }).sampling).toMatchObject({ topK: 5 });
-    expect(p({ do_sample: false, top_k: 5 }).sampling).not.toHaveProperty('temperature');
+    expect(p({ do_sample: true }).sampling.temperature).toBe(1);
+    expect(p({ do_sample: false, top_k: 5 }).sampling).toMatchObject({ topK: 5, temperature: 1 });
   });
 
   it.each<[string, Record<string, unknown>, Record<string, unknown>]>([

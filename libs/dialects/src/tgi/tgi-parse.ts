@@ -85,8 +85,9 @@ function toSampling(
   return {
     stop: p.stop ?? [],
     n: valid.bestOf,
-    // Without sampling TGI decodes greedily, which is temperature 0 everywhere else.
-    ...(valid.sampling ? opt('temperature', p.temperature) : { temperature: 0 }),
+    // Without sampling TGI decodes greedily, which is temperature 0 everywhere else; when it
+    // samples, an unset temperature is 1.0 (validation.rs), not the engine's own default.
+    temperature: valid.sampling ? (p.temperature ?? 1) : 0,
     ...opt('topP', p.top_p),
     ...opt('topK', p.top_k),
     ...opt('typicalP', p.typical_p),
