@@ -1,4 +1,4 @@
-import type { CompletionRequest, SamplingParams } from '@switchyard/contracts';
+import type { CompletionRequest, InferenceRequest, SamplingParams } from '@switchyard/contracts';
 import type { ParseContext } from './dialect';
 
 /**
@@ -56,4 +56,9 @@ export function completionRequest(ctx: ParseContext, input: CompletionInput): Co
     modalities: ['text'],
     ...(Object.keys(extra).length > 0 ? { extra } : {}),
   };
+}
+
+/** The prompt of a request these dialects' parsers built (always a completion). */
+export function promptOf(req: InferenceRequest): string {
+  return req.kind === 'completion' ? req.prompt : '';
 }

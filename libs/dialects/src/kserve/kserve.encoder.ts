@@ -1,6 +1,7 @@
 import type { InferenceRequest, SwitchyardError, UsageEvent } from '@switchyard/contracts';
 import type { CollectedResult } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
+import { promptOf } from '../text-completion';
 import { kserveErrorBody } from './kserve.errors';
 import type { KserveFacts } from './kserve-parse';
 
@@ -68,7 +69,7 @@ export function kserveResponse(
   meta: ResponseMeta,
   facts: KserveFacts,
 ) {
-  const prompt = req.kind === 'completion' && !facts.excludeInputInOutput ? req.prompt : '';
+  const prompt = facts.excludeInputInOutput ? '' : promptOf(req);
   const choice = result.choices[0];
   return {
     ...head(meta, facts),

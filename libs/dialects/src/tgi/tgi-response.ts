@@ -1,5 +1,6 @@
 import type { InferenceRequest } from '@switchyard/contracts';
 import type { CollectedChoice, CollectedResult } from '../collect';
+import { promptOf } from '../text-completion';
 import type { TgiFacts } from './tgi-parse';
 import { textToken, tgiFinishReason, tokenOf, topTokensOf, type TgiToken } from './tgi-wire';
 
@@ -43,7 +44,7 @@ function meanLogprob(s: Sequence): number {
 }
 
 export function tgiResponse(req: InferenceRequest, result: CollectedResult, facts: TgiFacts) {
-  const prompt = req.kind === 'completion' ? req.prompt : '';
+  const prompt = promptOf(req);
   const [winner, ...others] = rankSequences(result);
   const generatedText = (s: Sequence | undefined) =>
     (facts.returnFullText ? prompt : '') + (s?.choice.text ?? '') + (s?.stop ?? '');
@@ -96,7 +97,7 @@ export function tgiResponseHeaders(
   facts: TgiFacts,
   nowMs: number,
 ): Record<string, string> {
-  const prompt = req.kind === 'completion' ? req.prompt : '';
+  const prompt = promptOf(req);
   const totalMs = Math.max(0, nowMs - facts.receivedMs);
   const winner = rankSequences(result)[0];
   return {

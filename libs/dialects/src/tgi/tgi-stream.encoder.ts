@@ -1,5 +1,6 @@
 import type { InferenceRequest, SwitchyardError, UsageEvent } from '@switchyard/contracts';
 import type { StreamEncoder } from '../dialect';
+import { promptOf } from '../text-completion';
 import { tgiErrorBody } from './tgi.errors';
 import type { TgiFacts } from './tgi-parse';
 import { END_TOKEN, piecesOf, textToken, tgiFinishReason, type TgiToken } from './tgi-wire';
@@ -16,7 +17,7 @@ import { END_TOKEN, piecesOf, textToken, tgiFinishReason, type TgiToken } from '
  * else an empty special end-of-sequence token.
  */
 export function createTgiStreamEncoder(req: InferenceRequest, facts: TgiFacts): StreamEncoder {
-  const prompt = req.kind === 'completion' ? req.prompt : '';
+  const prompt = promptOf(req);
   let index = 0;
   let text = '';
   let tokens = 0;

@@ -1,6 +1,7 @@
 import type { InferenceRequest, SwitchyardError } from '@switchyard/contracts';
 import type { CollectedResult } from '../collect';
 import type { StreamEncoder } from '../dialect';
+import { promptOf } from '../text-completion';
 import { vllmErrorBody } from './vllm.errors';
 
 /**
@@ -13,7 +14,7 @@ import { vllmErrorBody } from './vllm.errors';
  * Switchyard writes a last line `{"error": "…"}` first, so the client can tell why.
  */
 export function createVllmStreamEncoder(req: InferenceRequest): StreamEncoder {
-  const prompt = req.kind === 'completion' ? req.prompt : '';
+  const prompt = promptOf(req);
   const texts: string[] = Array.from({ length: req.sampling.n }, () => '');
   let wrote = false;
 
@@ -45,6 +46,6 @@ export function createVllmStreamEncoder(req: InferenceRequest): StreamEncoder {
 }
 
 export function vllmResponse(req: InferenceRequest, result: CollectedResult) {
-  const prompt = req.kind === 'completion' ? req.prompt : '';
+  const prompt = promptOf(req);
   return { text: result.choices.map((c) => prompt + c.text) };
 }
