@@ -1,7 +1,10 @@
 import type { Dialect, DialectId } from './dialect';
 import { anthropicDialect } from './anthropic/anthropic.dialect';
+import { kserveDialect } from './kserve/kserve.dialect';
 import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
+import { tgiDialect } from './tgi/tgi.dialect';
+import { vllmDialect } from './vllm/vllm.dialect';
 
 /**
  * Every client dialect the gateway serves. A new dialect is one module and one row here.
@@ -12,7 +15,11 @@ export const DIALECTS = {
   openai: openaiDialect,
   anthropic: anthropicDialect,
   ollama: ollamaDialect,
-} as const satisfies Partial<Record<DialectId, Dialect>>;
+  // Before vllm: both serve `POST /generate`, and TGI's is the fallback for bodies neither claims.
+  tgi: tgiDialect,
+  vllm: vllmDialect,
+  kserve: kserveDialect,
+} as const satisfies Record<DialectId, Dialect>;
 
 /** The table's rows, in order. */
 export const DIALECT_LIST: readonly Dialect[] = Object.values(DIALECTS);
@@ -71,8 +78,7 @@ export function createDialectLocator(mounts: DialectMounts = {}): (path: string)
     const found = exact.get(path) ?? patterns.find((p) => p.re.test(path))?.dialect;
     if (found) return found;
     for (const [prefix, id] of PREFIX_GUESSES) {
-      const dialect = (DIALECTS as Partial<Record<DialectId, Dialect>>)[id];
-      if (dialect && path.startsWith(prefix)) return dialect;
+      if (path.startsWith(prefix)) return DIALECTS[id];
     }
     return DIALECTS.openai;
   };
