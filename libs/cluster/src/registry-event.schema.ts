@@ -40,6 +40,7 @@ const nodeSnapshotSchema = z.object({
     state: z.enum(['joining', 'warming', 'ready', 'cordoned', 'draining', 'gone']),
     stateReason: z.string().optional(),
     labels: z.record(z.string(), z.string()),
+    embeddings: z.boolean().optional(),
     agentUrl: z.string().optional(),
     startedAt: z.number(),
     version: z.string(),
