@@ -102,6 +102,12 @@ export interface EmbeddingRequest extends InferenceRequestBase {
   input: string[];
   /** Truncate vectors to this many dimensions (OpenAI `dimensions`), when set. */
   dimensions?: number;
+  /**
+   * How the client wants the vectors written: numbers (the default) or `base64` of
+   * little-endian float32 (OpenAI `encoding_format`). Engines are always asked for numbers;
+   * only the client dialect encodes.
+   */
+  encodingFormat?: 'float' | 'base64';
 }
 
 /** Requests that generate text (what engine adapters' generation calls take). */

@@ -221,3 +221,40 @@ describe('llama.cpp in-band stream errors', () => {
     ]);
   });
 });
+
+describe('llama.cpp usage with n > 1', () => {
+  it('adds up the usage chunk each choice’s task ends with', () => {
+    const chunk = (body: object) =>
+      `data: ${JSON.stringify({ object: 'chat.completion.chunk', ...body })}\n\n`;
+    const usage = (completion: number, cached: number) => ({
+      choices: [],
+      usage: {
+        completion_tokens: completion,
+        prompt_tokens: 29,
+        total_tokens: 29 + completion,
+        prompt_tokens_details: { cached_tokens: cached },
+      },
+    });
+    const stream =
+      chunk({ choices: [{ index: 0, delta: { content: 'a' }, finish_reason: null }] }) +
+      chunk({ choices: [{ index: 1, delta: { content: 'b' }, finish_reason: null }] }) +
+      chunk({ choices: [{ index: 1, delta: {}, finish_reason: 'stop' }] }) +
+      chunk(usage(3, 28)) +
+      chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'length' }] }) +
+      chunk(usage(4, 10)) +
+      'data: [DONE]\n\n';
+    const req = chatRequest({ sampling: { stop: [], n: 2 } });
+    expect(parseText(stream, req)).toEqual([
+      text('a'),
+      text('b', 1),
+      { type: 'usage', promptTokens: 29, completionTokens: 7, cachedTokens: 28 },
+      {
+        type: 'done',
+        choices: [
+          { index: 0, finishReason: 'length' },
+          { index: 1, finishReason: 'stop' },
+        ],
+      },
+    ]);
+  });
+});

@@ -76,6 +76,8 @@ export const llamacppAdapter = {
     return createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapStreamError,
+      // Each of `n` choices is its own task and ends with its own `choices: []` usage chunk.
+      usageScope: 'record',
     });
   },
 

@@ -98,12 +98,23 @@ describe('mindieAdapter.buildRequest', () => {
       // MindIE accepts the object form and filters the tool list itself.
       tool_choice: { type: 'function', function: { name: 'get_time' } },
       logprobs: true,
-      top_logprobs: 0,
+      // MindIE sends no logprobs for 0 alternatives; the parser trims the one asked for.
+      top_logprobs: 1,
       response_format: { type: 'json_object' },
       skip_special_tokens: false,
       // The worker always streams, whatever an extra says.
       ...STREAMING,
     });
+  });
+
+  it('samples at OpenAI’s default temperature when n > 1 leaves temperature out', () => {
+    const several = (over: Partial<SamplingParams>) =>
+      mindieAdapter.buildRequest(chat({ sampling: sampling({ n: 10, ...over }) })).body;
+    expect(several({})).toMatchObject({ n: 10, temperature: 1 });
+    expect(several({ temperature: 0.3 })).toMatchObject({ n: 10, temperature: 0.3 });
+    // Greedy decoding of several choices is the client's explicit ask; the engine refuses it.
+    expect(several({ temperature: 0 })).toMatchObject({ n: 10, temperature: 0 });
+    expect(mindieAdapter.buildRequest(chat()).body).not.toHaveProperty('temperature');
   });
 
   it('sends no tool_choice without tools', () => {
@@ -143,6 +154,42 @@ describe('mindieAdapter.buildRequest', () => {
         { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
       ],
     });
+  });
+
+  it('asks for one alternative when the client wants the chosen token alone', () => {
+    const logprobs = (top: number) => sampling({ logprobs: { top } });
+    expect(mindieAdapter.buildRequest(completion({ sampling: logprobs(0) })).body).toMatchObject({
+      logprobs: 1,
+    });
+    const events = mindieAdapter.createStreamParser(chat({ sampling: logprobs(0) })).push(
+      JSON.stringify({
+        choices: [
+          {
+            index: 0,
+            delta: { content: 'Hi' },
+            logprobs: {
+              content: [
+                {
+                  token: 'Hi',
+                  logprob: -0.5,
+                  bytes: [72, 105],
+                  top_logprobs: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105] }],
+                },
+              ],
+            },
+            finish_reason: null,
+          },
+        ],
+      }),
+    );
+    expect(events).toEqual([
+      {
+        type: 'delta',
+        index: 0,
+        text: 'Hi',
+        logprobs: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], top: [] }],
+      },
+    ]);
   });
 
   it('streams a completion with the legacy integer logprobs', () => {

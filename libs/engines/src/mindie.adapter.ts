@@ -114,7 +114,7 @@ function chatCall(req: ChatRequest): EngineCall & { body: JsonBody } {
   const logprobs = req.sampling.logprobs;
   if (logprobs !== undefined) {
     body.logprobs = true;
-    body.top_logprobs = logprobs.top;
+    body.top_logprobs = engineTopLogprobs(logprobs.top);
   }
   if (req.sampling.responseFormat !== undefined) {
     body.response_format = toOpenAiResponseFormat(req.sampling.responseFormat);
@@ -126,13 +126,29 @@ function completionCall(req: CompletionRequest): EngineCall & { body: JsonBody }
   const body: JsonBody = { ...commonFields(req), prompt: req.prompt };
   // Legacy completions take the number of alternatives (0..5) in `logprobs` itself.
   const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) body.logprobs = logprobs.top;
+  if (logprobs !== undefined) body.logprobs = engineTopLogprobs(logprobs.top);
   return { method: 'POST', path: '/v1/completions', body };
 }
 
 function commonFields(req: GenerationRequest): JsonBody {
   const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, SAMPLING_FIELDS) };
   if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
-  if (req.sampling.n !== 1) body.n = req.sampling.n;
+  if (req.sampling.n !== 1) {
+    body.n = req.sampling.n;
+    // MindIE refuses n > 1 unless it samples, and without `temperature` it decodes greedily
+    // (`SetReturnSeqCount`). A client that left the field out asked for its API's default,
+    // which samples: OpenAI's is 1. An explicit 0 is sent as it is and refused by the engine.
+    body.temperature ??= OPENAI_DEFAULT_TEMPERATURE;
+  }
   return body;
+}
+
+const OPENAI_DEFAULT_TEMPERATURE = 1;
+
+/**
+ * MindIE reports logprobs only for a positive number of alternatives (0 means none at all), so
+ * "the chosen token alone" asks for one; the stream parser keeps only what the client asked for.
+ */
+function engineTopLogprobs(top: number): number {
+  return Math.max(1, top);
 }

@@ -11,6 +11,17 @@ describe('createUsageTally', () => {
   it.each<[string, UsageScope, [UsageEvent, number][], UsageEvent | undefined]>([
     ['nothing in request scope', 'request', [], undefined],
     ['nothing in choice scope', 'choice', [], undefined],
+    ['nothing in record scope', 'record', [], undefined],
+    [
+      'one usage chunk per choice, none saying which (record scope): they add up',
+      'record',
+      [
+        [usage(29, 4, { cachedTokens: 10 }), 0],
+        [usage(29, 5, { cachedTokens: 28 }), 0],
+        [usage(29, 3, { cachedTokens: 28 }), 0],
+      ],
+      usage(29, 12, { cachedTokens: 28 }),
+    ],
     [
       'continuous usage (request scope): the latest reading wins',
       'request',

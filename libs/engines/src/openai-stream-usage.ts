@@ -6,8 +6,11 @@ import type { UsageEvent } from '@switchyard/contracts';
  *   so the latest reading replaces the earlier ones.
  * - `choice`: only the choice of the chunk it rides on (MindIE puts one on each choice's finish
  *   chunk), so completion and reasoning tokens add up over choices and the shared prompt counts once.
+ * - `record`: every reading is one more choice's, on a chunk that does not say which (llama.cpp
+ *   runs each of `n` choices as its own task, and each ends with its own `choices: []` usage
+ *   chunk); they add up like `choice` readings.
  */
-export type UsageScope = 'request' | 'choice';
+export type UsageScope = 'request' | 'choice' | 'record';
 
 /** Collects the usage readings of one stream into the single canonical `usage` event. */
 export interface UsageTally {
@@ -17,12 +20,19 @@ export interface UsageTally {
   total(): UsageEvent | undefined;
 }
 
+/** Which reading a new one replaces: same key, same reading. */
+const KEY = {
+  request: () => 0,
+  choice: (index) => index,
+  record: (_index, count) => count,
+} as const satisfies Record<UsageScope, (index: number, count: number) => number>;
+
 export function createUsageTally(scope: UsageScope): UsageTally {
   // A repeated reading for the same key replaces the earlier one instead of adding to it.
   const readings = new Map<number, UsageEvent>();
   return {
     add(reading, index) {
-      readings.set(scope === 'request' ? 0 : index, reading);
+      readings.set(KEY[scope](index, readings.size), reading);
     },
     total() {
       const parts = [...readings.values()];

@@ -18,6 +18,7 @@ import {
   type EnginePlane,
   type HealthVerdict,
 } from '@switchyard/engines';
+import { shortenVector } from './embedding-dimensions';
 
 /** The engine's base URL per plane; management and metrics default to the inference URL. */
 export type EngineUrls = { inference: string } & Partial<
@@ -189,7 +190,7 @@ export class EngineClient {
       yield {
         type: 'embedding',
         index,
-        vector: req.dimensions !== undefined ? vector.slice(0, req.dimensions) : vector,
+        vector: req.dimensions !== undefined ? shortenVector(vector, req.dimensions) : vector,
       };
     }
     yield { type: 'usage', promptTokens: parsed.promptTokens ?? 0, completionTokens: 0 };

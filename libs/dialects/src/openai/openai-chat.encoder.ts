@@ -4,9 +4,11 @@ import type { ResponseMeta, StreamEncoder } from '../dialect';
 import { chatLogprobs, openaiSseEncoder, responseHead, sse, usageBody } from './openai-wire';
 
 /**
- * `chat.completion.chunk` stream (openai-openapi `CreateChatCompletionStreamResponse`): a role
- * chunk per choice, content deltas, a finish chunk per choice, the `choices: []` usage chunk
- * when `stream_options.include_usage` was set, then `data: [DONE]`.
+ * `chat.completion.chunk` stream (openai-openapi `CreateChatCompletionStreamResponse`,
+ * protocols §1.4): a role chunk per choice, content / reasoning / tool-call / logprob deltas
+ * (one choice per chunk, interleaved when n > 1), a finish chunk per choice, the `choices: []`
+ * usage chunk when `stream_options.include_usage` was set, then `data: [DONE]`. Every chunk
+ * carries `usage: null` when the usage chunk is due, and no `usage` key otherwise.
  */
 export function createChatStreamEncoder(req: ChatRequest, meta: ResponseMeta): StreamEncoder {
   const head = responseHead('chatcmpl', 'chat.completion.chunk', meta);
@@ -16,15 +18,16 @@ export function createChatStreamEncoder(req: ChatRequest, meta: ResponseMeta): S
 
   const chunk = (choices: unknown[], extra: object = usageNull) =>
     sse({ ...head, choices, ...extra });
+  // One role chunk per choice, as OpenAI and vLLM send them; with n > 1 choices then interleave.
   const roleChunk = () => {
     started = true;
-    const choices = Array.from({ length: req.sampling.n }, (_, index) => ({
-      index,
-      delta: { role: 'assistant', content: '' },
-      logprobs: null,
-      finish_reason: null,
-    }));
-    return chunk(choices);
+    let out = '';
+    for (let index = 0; index < req.sampling.n; index++) {
+      out += chunk([
+        { index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+      ]);
+    }
+    return out;
   };
 
   const encodeEvent = (e: StreamEvent): string => {

@@ -23,9 +23,11 @@ type CommonBody = OpenAIChatBody | OpenAICompletionBody;
 
 export function parseChat(body: unknown, ctx: ParseContext): ChatRequest {
   const b = validateBody(chatRequestSchema, body);
+  refuseUnsupported(b);
   if (b.top_logprobs != null && !b.logprobs) {
     refuse('top_logprobs', "'top_logprobs' requires 'logprobs' to be true.");
   }
+  checkToolChoice(b);
   const messages = b.messages.map(toChatMessage);
   const modalities = modalitiesOf(messages);
   const sampling: SamplingParams = {
@@ -49,7 +51,10 @@ export function parseCompletion(body: unknown, ctx: ParseContext): CompletionReq
   const b = validateBody(completionRequestSchema, body);
   if (b.echo) refuse('echo', "'echo' is not supported.");
   if (b.suffix) refuse('suffix', "'suffix' is not supported.");
-  const prompt = typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? '');
+  const prompt = typeof b.prompt === 'string' ? b.prompt : b.prompt[0];
+  if (typeof prompt !== 'string') {
+    refuse('prompt', "Token-id prompts are not supported: send the prompt text in 'prompt'.");
+  }
   return {
     ...commonRequest(b, ctx),
     kind: 'completion',
@@ -71,10 +76,45 @@ function commonRequest(b: CommonBody, ctx: ParseContext) {
     stream: b.stream === true,
     includeUsage: b.stream === true && b.stream_options?.include_usage === true,
     priority: 0,
-    ...opt('sessionKey', b.user ?? undefined),
+    ...opt('sessionKey', b.prompt_cache_key ?? b.user ?? b.safety_identifier),
     // Engine extensions with no canonical meaning travel as-is to engines that know them.
     ...(b.ignore_eos != null ? { extra: { ignore_eos: b.ignore_eos } } : {}),
   };
+}
+
+/**
+ * Chat fields that are valid OpenAI but ask for something no engine behind the gateway does;
+ * refused by name rather than silently ignored. Each row: the field, and its message.
+ */
+const UNSUPPORTED_CHAT_FIELDS = [
+  ['functions', "'functions' is deprecated and not supported; send 'tools' instead."],
+  ['function_call', "'function_call' is deprecated and not supported; send 'tool_choice' instead."],
+  ['audio', 'Audio output is not supported.'],
+] as const satisfies readonly (readonly [keyof OpenAIChatBody, string])[];
+
+function refuseUnsupported(b: OpenAIChatBody): void {
+  for (const [field, message] of UNSUPPORTED_CHAT_FIELDS) {
+    if (b[field] != null) refuse(field, message);
+  }
+  if (b.modalities?.some((m) => m !== 'text')) {
+    refuse('modalities', "Only the 'text' output modality is supported.");
+  }
+}
+
+/** A choice the engine cannot honour: forcing a tool when none is offered, or one not offered. */
+function checkToolChoice(b: OpenAIChatBody): void {
+  const choice = b.tool_choice;
+  if (choice == null || choice === 'none' || choice === 'auto') return;
+  const names = (b.tools ?? []).map((t) => t.function.name);
+  if (names.length === 0) {
+    refuse('tool_choice', "'tool_choice' requires 'tools' when it asks for a tool call.");
+  }
+  if (typeof choice === 'object' && !names.includes(choice.function.name)) {
+    refuse(
+      'tool_choice',
+      `'tool_choice' names the function '${choice.function.name}', which is not in 'tools'.`,
+    );
+  }
 }
 
 function commonSampling(b: CommonBody): SamplingParams {
@@ -104,7 +144,7 @@ function toChatMessage(m: OpenAIMessage): ChatMessage {
     case 'assistant':
       return {
         role: 'assistant',
-        content: m.content == null ? null : textOf(m.content),
+        content: m.content == null ? null : assistantText(m.content),
         ...opt('name', m.name),
         ...opt('reasoning', m.reasoning_content),
         ...opt(
@@ -123,6 +163,13 @@ function toChatMessage(m: OpenAIMessage): ChatMessage {
 
 function textOf(content: string | { text: string }[]): string {
   return typeof content === 'string' ? content : content.map((p) => p.text).join('');
+}
+
+function assistantText(
+  content: string | ({ type: 'text'; text: string } | { type: 'refusal'; refusal: string })[],
+): string {
+  if (typeof content === 'string') return content;
+  return content.map((p) => (p.type === 'text' ? p.text : p.refusal)).join('');
 }
 
 function userContent(

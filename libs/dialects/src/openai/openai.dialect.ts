@@ -2,9 +2,11 @@ import type { InferenceRequest } from '@switchyard/contracts';
 import type { Dialect, InferenceRoute } from '../dialect';
 import { chatResponse, createChatStreamEncoder } from './openai-chat.encoder';
 import { completionResponse, createCompletionStreamEncoder } from './openai-completion.encoder';
+import { embeddingsResponse, parseEmbeddings } from './openai-embeddings';
 import { renderOpenAIError } from './openai.errors';
 import { openaiModelRoutes } from './openai-models';
 import { parseChat, parseCompletion } from './openai-parse';
+import { openaiSseEncoder } from './openai-wire';
 
 /** Narrows a request that this route's own parser produced. */
 function as<K extends InferenceRequest['kind']>(
@@ -33,9 +35,19 @@ const completionRoute: InferenceRoute = {
   respond: (_req, result, meta) => completionResponse(result, meta),
 };
 
+const embeddingsRoute: InferenceRoute = {
+  method: 'POST',
+  path: '/v1/embeddings',
+  parse: parseEmbeddings,
+  // Embeddings are never streamed; the encoder only exists for the in-band error frame.
+  streamContentType: 'text/event-stream; charset=utf-8',
+  createStreamEncoder: () => openaiSseEncoder(() => ''),
+  respond: (req, result, meta) => embeddingsResponse(as('embedding', req), result, meta),
+};
+
 export const openaiDialect: Dialect = {
   id: 'openai',
-  routes: [chatRoute, completionRoute],
+  routes: [chatRoute, completionRoute, embeddingsRoute],
   apiRoutes: openaiModelRoutes,
   renderError: renderOpenAIError,
 };

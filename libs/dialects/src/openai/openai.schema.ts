@@ -6,7 +6,16 @@ import { z } from 'zod';
  * accepted and ignored, as vLLM and llama.cpp do, so newer client SDKs keep working.
  */
 
+/** A union's own message, unless the field is missing altogether. */
+const unionError =
+  (message: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'is required' : message;
+
+const EMPTY_PARTS = 'must hold at least one content part';
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
+/** A refusal an earlier assistant turn gave; sent back as that turn's text. */
+const refusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
 const imagePart = z.object({
   type: z.literal('image_url'),
   image_url: z.object({
@@ -19,11 +28,17 @@ const imagePart = z.object({
     detail: z.enum(['auto', 'low', 'high']).optional(),
   }),
 });
-const userContent = z.union([
-  z.string(),
-  z.array(z.discriminatedUnion('type', [textPart, imagePart])).min(1),
-]);
-const textContent = z.union([z.string(), z.array(textPart).min(1)]);
+const userContent = z.union(
+  [z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart])).min(1, EMPTY_PARTS)],
+  { error: unionError("must be a string or a non-empty array of 'text' and 'image_url' parts") },
+);
+const textContent = z.union([z.string(), z.array(textPart).min(1, EMPTY_PARTS)], {
+  error: unionError("must be a string or a non-empty array of 'text' parts"),
+});
+const assistantContent = z.union(
+  [z.string(), z.array(z.discriminatedUnion('type', [textPart, refusalPart])).min(1, EMPTY_PARTS)],
+  { error: unionError("must be a string or a non-empty array of 'text' and 'refusal' parts") },
+);
 
 const toolCall = z.object({
   id: z.string(),
@@ -40,13 +55,16 @@ const message = z.discriminatedUnion('role', [
   z.object({ role: z.literal('user'), content: userContent, name: z.string().optional() }),
   z.object({
     role: z.literal('assistant'),
-    content: textContent.nullish(),
+    content: assistantContent.nullish(),
     name: z.string().optional(),
     tool_calls: z.array(toolCall).optional(),
     reasoning_content: z.string().optional(),
   }),
   z.object({ role: z.literal('tool'), content: textContent, tool_call_id: z.string() }),
 ]);
+
+/** Token ids are valid OpenAI input; they parse so the parser can refuse them by name. */
+const tokenIds = z.array(z.number().int().min(0)).min(1);
 
 const stop = z.union([z.string(), z.array(z.string()).max(4)]).nullish();
 const unitInterval = z.number().min(0).max(1);
@@ -66,6 +84,9 @@ const common = {
   logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
   seed: z.number().int().nullish(),
   user: z.string().nullish(),
+  // `user`'s successors: a cache key (what session affinity is for) and an end-user id.
+  prompt_cache_key: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
   // Engine extensions that vLLM, llama.cpp and SGLang accept in the same body.
   top_k: z.number().int().nullish(),
   min_p: unitInterval.nullish(),
@@ -117,20 +138,46 @@ export const chatRequestSchema = z.looseObject({
     ])
     .nullish(),
   parallel_tool_calls: z.boolean().nullish(),
+  // Typed only so the parser can refuse them by name (see openai-parse.ts).
+  functions: z.array(z.unknown()).nullish(),
+  function_call: z.unknown().optional(),
+  audio: z.unknown().optional(),
+  modalities: z.array(z.string()).nullish(),
 });
 export type OpenAIChatBody = z.infer<typeof chatRequestSchema>;
 
 export const completionRequestSchema = z.looseObject({
   ...common,
-  prompt: z.union([
-    z.string(),
-    z
-      .array(z.string())
-      .length(1, 'a batch of prompts is not supported; send one request per prompt'),
-  ]),
+  prompt: z.union(
+    [
+      z.string(),
+      z
+        .array(z.string())
+        .length(1, 'a batch of prompts is not supported; send one request per prompt'),
+      tokenIds,
+      z.array(tokenIds).min(1),
+    ],
+    { error: unionError('must be a string') },
+  ),
   logprobs: z.number().int().min(0).max(5).nullish(),
   echo: z.boolean().nullish(),
   suffix: z.string().nullish(),
   best_of: z.number().int().min(1).max(1, 'best_of > 1 is not supported').nullish(),
 });
 export type OpenAICompletionBody = z.infer<typeof completionRequestSchema>;
+
+/** Empty strings are refused, as OpenAI does (`CreateEmbeddingRequest.input`). */
+const embeddingText = z.string().min(1, 'must not be an empty string');
+
+export const embeddingRequestSchema = z.looseObject({
+  model: z.string().min(1, 'must name a model'),
+  input: z
+    .union([embeddingText, z.array(embeddingText).min(1), tokenIds, z.array(tokenIds).min(1)], {
+      error: unionError('must be a string or a non-empty array of strings'),
+    })
+    .refine((v) => typeof v === 'string' || v.length <= 2048, 'may hold at most 2048 items'),
+  encoding_format: z.enum(['float', 'base64']).nullish(),
+  dimensions: z.number().int().min(1).nullish(),
+  user: z.string().nullish(),
+});
+export type OpenAIEmbeddingBody = z.infer<typeof embeddingRequestSchema>;
