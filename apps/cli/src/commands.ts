@@ -45,6 +45,15 @@ function withClusterFlags(cmd: Command): Command {
     );
 }
 
+interface GatewayFlags {
+  port?: number;
+  host?: string;
+  gatewayId?: string;
+  maxQueueWaitMs?: number;
+  placement?: string;
+  autoModels?: string;
+}
+
 export function registerGateway(program: Command): void {
   withClusterFlags(
     program
@@ -52,8 +61,21 @@ export function registerGateway(program: Command): void {
       .description('Run one gateway replica: the HTTP front door and scheduler')
       .option('--port <n>', 'listen port (env PORT; default 8080)', intArg)
       .option('--host <addr>', 'listen address (env SWITCHYARD_HOST; default 127.0.0.1)')
-      .option('--gateway-id <id>', 'replica id, names its reply channel (default: random)'),
-  ).action(async (opts: ClusterFlags & { port?: number; host?: string; gatewayId?: string }) => {
+      .option('--gateway-id <id>', 'replica id, names its reply channel (default: random)')
+      .option(
+        '--max-queue-wait-ms <n>',
+        'longest a request waits for a node before a 429 (env SWITCHYARD_MAX_QUEUE_WAIT_MS; default 30000)',
+        intArg,
+      )
+      .option(
+        '--placement <policy>',
+        'switchyard (default), or the baselines round-robin | random (env SWITCHYARD_PLACEMENT)',
+      )
+      .option(
+        '--auto-models <a,b,…>',
+        'models "auto" may pick, in order (env SWITCHYARD_AUTO_MODELS; default every served model)',
+      ),
+  ).action(async (opts: ClusterFlags & GatewayFlags) => {
     const config = loadConfig(gatewayConfigSchema, GATEWAY_ENV, {
       ...(opts.config ? { file: opts.config } : {}),
       flags: {
@@ -63,6 +85,9 @@ export function registerGateway(program: Command): void {
         port: opts.port,
         host: opts.host,
         gatewayId: opts.gatewayId,
+        maxQueueWaitMs: opts.maxQueueWaitMs,
+        placement: opts.placement,
+        autoModels: opts.autoModels,
       },
     });
     const gateway = await startGateway(config);
