@@ -67,8 +67,18 @@ export function ollamaChatCall(req: ChatRequest): EngineCall {
   return { method: 'POST', path: '/api/chat', body: withExtra(body, req.extra) };
 }
 
+/**
+ * A canonical completion is text to continue as it stands (OpenAI completions, llama.cpp
+ * `/completion`), so it goes raw: without `raw`, Ollama would wrap it in the model's chat
+ * template and answer something else than every other engine.
+ */
 export function ollamaGenerateCall(req: CompletionRequest): EngineCall {
-  const body: JsonBody = { model: req.model, prompt: req.prompt, ...commonFields(req) };
+  const body: JsonBody = {
+    model: req.model,
+    prompt: req.prompt,
+    raw: true,
+    ...commonFields(req),
+  };
   return { method: 'POST', path: '/api/generate', body: withExtra(body, req.extra) };
 }
 

@@ -169,8 +169,18 @@ describe('ollamaAdapter.buildRequest: completion → POST /api/generate', () => 
     expect(ollamaAdapter.buildRequest(completion(sampling))).toEqual({
       method: 'POST',
       path: '/api/generate',
-      body: { model: 'qwen3:8b', prompt: 'Why is the sky blue?', ...fields, stream: true },
+      body: {
+        model: 'qwen3:8b',
+        prompt: 'Why is the sky blue?',
+        raw: true,
+        ...fields,
+        stream: true,
+      },
     });
+  });
+
+  it('sends the prompt raw, so Ollama continues it as every engine does, not templated', () => {
+    expect(ollamaAdapter.buildRequest(completion({})).body).toMatchObject({ raw: true });
   });
 
   it('passes engine fields through and takes options from extra alone', () => {
