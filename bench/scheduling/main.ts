@@ -74,7 +74,7 @@ async function main(opts: BenchOptions): Promise<void> {
       `[${i + 1}/${plan.length}] ${planned.workload} ${planned.ratePct}% (${fixed(ratePerS, 1)}/s) ${planned.policy}: ` +
         `${s.sent} sent, ${s.ok} ok, goodput ${percent(s.goodput, 1)}, TTFT p90 ${seconds(s.ttftMs.p90)} s, ` +
         `prefix hit ${percent(s.prefixHitRate, 1)}; ${fixed(outcome.prepareMs / 1000, 1)} s to prepare, ` +
-        `${fixed((outcome.endedAt - outcome.startedAt) / 1000, 1)} s to run`,
+        `${fixed((outcome.endedAt - outcome.startedAt) / 1000, 1)} s to run, load ${outcome.load.map((l) => fixed(l, 1)).join('→')}`,
     );
   }
 

@@ -17,7 +17,7 @@ export interface BenchOptions {
   docs: boolean;
 }
 
-const FULL = { rates: [50, 80, 100], durationS: 10, drainS: 10 };
+const FULL = { rates: [50, 80, 100], durationS: 10, drainS: 8 };
 const QUICK = { rates: [80], durationS: 6, drainS: 8 };
 
 function listOf<T extends string>(allowed: readonly T[]) {

@@ -103,6 +103,7 @@ export function renderMarkdown(r: Report): string {
     '',
     `- The client sent requests on time: the worst run's p99 lateness against the trace was ${millis(lag)} ms.`,
     `- ${mismatches === 0 ? 'Every' : `All but ${mismatches}`} successful answer had exactly the text the trace predicts (the sims are deterministic, so this checks the relay end to end).`,
+    ...roundRobinLine(r),
     '',
   );
   out.push('## Checks (issue 5, at the rate closest to 80 % of capacity)', '');
@@ -168,6 +169,17 @@ function workloadSection(r: Report, id: WorkloadId): string[] {
     '',
     table(['rate', 'policy', ...nodeNames], placement),
     '',
+  ];
+}
+
+/** Round-robin must spread requests evenly; if it does not, the placement was not honoured. */
+function roundRobinLine(r: Report): string[] {
+  const shares = r.cells
+    .filter((c) => c.policy === 'round-robin')
+    .flatMap((c) => c.nodes.map((n) => n.requestShare));
+  if (shares.length === 0) return [];
+  return [
+    `- Round-robin placed ${percent(Math.min(...shares))}–${percent(Math.max(...shares))} of a run's requests on each node (an even split is ${percent(1 / r.fleet.length)}; requests aborted before they started name no node and are left out; far from even, the gateway did not run round-robin).`,
   ];
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { waitFor } from '@switchyard/testing';
 import type { BenchCluster } from './cluster';
@@ -48,6 +49,7 @@ export async function runOne(
   );
   const prepareMs = performance.now() - preparing;
 
+  const loadBefore = loadavg()[0]!;
   const before = await prefixCounters(cluster.nodes);
   const stopSampling = sampleBusySlots(cluster.nodes, BUSY_SAMPLE_MS);
   const result = await replay({
@@ -71,6 +73,7 @@ export async function runOne(
     ratePerS,
     prepareMs,
     registryIdle,
+    load: [loadBefore, loadavg()[0]!],
     prefix: Object.fromEntries(
       cluster.nodes.map((n) => [n.name, counterDelta(before[n.name]!, after[n.name]!)]),
     ),

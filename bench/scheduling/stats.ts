@@ -12,6 +12,8 @@ export interface RunOutcome extends RunResult {
   rep: number;
   /** Time spent before the run making the fleet cold and idle. */
   prepareMs: number;
+  /** One-minute load average of the machine when the run started and when it ended. */
+  load: [number, number];
   /** Every node's heartbeat showed it idle before the run (else the run started on old load). */
   registryIdle: boolean;
   /** Prefix-cache counters each node moved during the run. */
