@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { percent, seconds, table } from './format';
+import { percent, prettyMarkdown, seconds, table } from './format';
 import { placementWarning, type Report } from './report-md';
 
 /**
@@ -9,7 +9,11 @@ import { placementWarning, type Report } from './report-md';
 const BEGIN = '<!-- scheduling-summary:begin (written by npm run bench:scheduling) -->';
 const END = '<!-- scheduling-summary:end -->';
 
-export function updateDocsSummary(docPath: string, report: Report, resultFile: string): void {
+export async function updateDocsSummary(
+  docPath: string,
+  report: Report,
+  resultFile: string,
+): Promise<void> {
   const body = [BEGIN, '', ...summaryLines(report, resultFile), '', END].join('\n');
   const current = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
   const start = current.indexOf(BEGIN);
@@ -18,7 +22,7 @@ export function updateDocsSummary(docPath: string, report: Report, resultFile: s
     start >= 0 && end > start
       ? current.slice(0, start) + body + current.slice(end + END.length)
       : `${current.trimEnd()}\n\n${body}\n`;
-  writeFileSync(docPath, next);
+  writeFileSync(docPath, await prettyMarkdown(next, docPath));
 }
 
 function summaryLines(r: Report, resultFile: string): string[] {

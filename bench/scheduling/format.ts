@@ -1,3 +1,5 @@
+import { format, resolveConfig } from 'prettier';
+
 /** Number formats shared by the console, Markdown and chart output. */
 export const seconds = (ms: number): string =>
   Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)}` : '∞';
@@ -15,4 +17,10 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function stamp(date: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}`;
+}
+
+/** Markdown as the repository's Prettier would write it, so generated files pass `npm run lint`. */
+export async function prettyMarkdown(text: string, path: string): Promise<string> {
+  const config = (await resolveConfig(path)) ?? {};
+  return format(text, { ...config, parser: 'markdown', filepath: path });
 }

@@ -8,7 +8,7 @@ import { evaluateChecks } from './checks';
 import { startBenchCluster, type BenchCluster } from './cluster';
 import { updateDocsSummary } from './docs-summary';
 import { BENCH_FLEET } from './fleet-spec';
-import { fixed, percent, seconds, stamp } from './format';
+import { fixed, percent, prettyMarkdown, seconds, stamp } from './format';
 import { loadAverage, machineFacts } from './machine';
 import { parseOptions, type BenchOptions } from './options';
 import { renderMarkdown, placementWarning, type Report } from './report-md';
@@ -104,11 +104,14 @@ async function main(opts: BenchOptions): Promise<void> {
     checks: evaluateChecks(cells),
   };
   const base = `scheduling-${stamp(startedAt)}${opts.quick ? '-quick' : ''}`;
-  const markdown = renderMarkdown(report);
-  writeFileSync(join(outDir, `${base}.md`), markdown);
+  const markdownPath = join(outDir, `${base}.md`);
+  const markdown = await prettyMarkdown(renderMarkdown(report), markdownPath);
+  writeFileSync(markdownPath, markdown);
   writeFileSync(join(outDir, `${base}.json`), JSON.stringify({ ...report, runs: outcomes }) + '\n');
   writeFileSync(join(outDir, `${base}.svg`), renderChart(cells, report.title));
-  if (opts.docs) updateDocsSummary(join(REPO, 'docs', 'benchmarks.md'), report, `${base}.md`);
+  if (opts.docs) {
+    await updateDocsSummary(join(REPO, 'docs', 'benchmarks.md'), report, `${base}.md`);
+  }
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote ${join(outDir, base)}.{md,json,svg}${opts.docs ? ' and docs/benchmarks.md' : ''}`);
 }
