@@ -1,9 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const REPO = join(__dirname, '..', '..', '..');
+/** The checkout root: found by walking up, so this also works when compiled into dist/ (bench/). */
+export const REPO = findRepo(__dirname);
 export const BIN = join(REPO, 'bin', 'switchyard');
+
+function findRepo(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'switchyard'))) {
+      return dir;
+    }
+    if (dirname(dir) === dir) throw new Error(`no switchyard checkout above ${from}`);
+  }
+}
+
+/** Every process `launch` started that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/** Stops every launched process still running (a harness's last resort, e.g. on Ctrl-C). */
+export async function stopAllLaunched(graceMs = 5000): Promise<void> {
+  await Promise.all([...running].map((proc) => stopProcess(proc, graceMs)));
+}
+
+/** SIGKILLs every launched process still running; synchronous, for a `process.on('exit')` hook. */
+export function killAllLaunched(): void {
+  for (const proc of running) proc.kill('SIGKILL');
+}
 
 export interface Launched {
   name: string;
@@ -20,6 +43,8 @@ export function launch(name: string, args: string[], env: NodeJS.ProcessEnv = {}
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   let out = '';
   proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
