@@ -1,14 +1,16 @@
-import { freeSlots, type CandidateNode } from '../cluster-view';
-import type { NodeScorer } from './scorer';
+import { freeSlots } from '../cluster-view';
+import type { NodeScorer, ScoreFn } from './scorer';
+
+const score: ScoreFn = (node) => {
+  const total = node.snapshot.load.slotsTotal;
+  return freeSlots(node) / (total > 1 ? total : 1);
+};
 
 /**
- * Prefers the node with the most free slots, as a share of its size so a big node is not
- * emptied of headroom before a small idle one gets anything. Negative when over-committed.
+ * Unit: share of the node's slots that are free, 1 = idle, 0 = full, negative when work is
+ * queued. A share, so a big node is not emptied of headroom before a small idle one gets any.
  */
 export const freeSlotsScorer: NodeScorer = {
   name: 'free-slots',
-  score: (node: CandidateNode) => {
-    const total = Math.max(1, node.snapshot.load.slotsTotal);
-    return freeSlots(node) / total;
-  },
+  prepare: () => score,
 };

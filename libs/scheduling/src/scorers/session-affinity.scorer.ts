@@ -1,0 +1,35 @@
+import { nodeId, type CandidateNode } from '../cluster-view';
+import { withinLoadBound } from '../decision-context';
+import { fnv1a, idHash, mix32 } from '../hash';
+import type { NodeScorer } from './scorer';
+
+/**
+ * Unit: 1 for the session's node, else 0. The session's node is the rendezvous
+ * (highest-random-weight) choice among the candidates within the bounded-load limit: stable
+ * for a key while the fleet is, and when its node leaves only that node's sessions move.
+ * Every gateway replica computes the same node without sharing state.
+ */
+export const sessionAffinityScorer: NodeScorer = {
+  name: 'session-affinity',
+  prepare: (candidates, req, ctx) => {
+    if (req.sessionKey === undefined) return null;
+    const key = fnv1a(req.sessionKey);
+    let top: CandidateNode | null = null;
+    let topWeight = -1;
+    let topId = '';
+    for (const c of candidates) {
+      if (!withinLoadBound(c, ctx)) continue;
+      const id = nodeId(c);
+      const w = mix32(key, idHash(id));
+      // Ids break equal weights so the choice does not depend on the candidates' order.
+      if (w > topWeight || (w === topWeight && id < topId)) {
+        top = c;
+        topWeight = w;
+        topId = id;
+      }
+    }
+    if (top === null) return null;
+    const chosen = top;
+    return (node) => (node === chosen ? 1 : 0);
+  },
+};
