@@ -4,6 +4,12 @@ export * from './placer';
 export * from './create-placer';
 export * from './tuning';
 export { roundRobinPolicy, randomPolicy, type BaselineOptions } from './baselines';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type NodeOutcome,
+} from './circuit-breaker';
 export { PrefixAffinityIndex, type PrefixAffinityIndexOptions } from './prefix-affinity-index';
 export { prefixHashes, requestPrefixHashes, type PrefixHashOptions } from './prefix-hash';
 export type { DecisionContext } from './decision-context';
