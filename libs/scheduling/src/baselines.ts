@@ -1,8 +1,9 @@
 import { nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
 import type { DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
-import { HARD_FILTERS } from './filters/filters';
-import type { CandidateExplanation, PlacementDecision } from './place';
+import { HARD_FILTERS, sweepFilters } from './filters/filters';
+import type { CandidateExplanation } from './explanation';
+import type { PlacementDecision } from './place';
 import type { Placer } from './placer';
 import { DEFAULT_TUNING } from './tuning';
 
@@ -41,17 +42,22 @@ function eligible(
     loadLimitShare: 0,
     explored: false,
   };
+  const removed = new Uint8Array(nodes.length);
+  sweepFilters(nodes, req, ctx, filters, removed);
   const out: CandidateNode[] = [];
   const candidates: CandidateExplanation[] = [];
   let saturated = false;
-  for (const node of nodes) {
-    const removedBy = filters.find((f) => !f.accepts(node, req, ctx));
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const code = removed[i]!;
+    const removedBy = code === 0 ? undefined : filters[code - 1]!;
     if (removedBy === undefined) out.push(node);
     else if (removedBy.kind === 'capacity') saturated = true;
-    if (explain)
+    if (explain) {
       candidates.push(
         removedBy ? { nodeId: nodeId(node), removedBy: removedBy.name } : { nodeId: nodeId(node) },
       );
+    }
   }
   return { nodes: out, candidates, saturated };
 }

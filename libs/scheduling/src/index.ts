@@ -1,5 +1,6 @@
 export * from './cluster-view';
 export * from './place';
+export type { CandidateExplanation, ScoreExplanation } from './explanation';
 export * from './placer';
 export * from './create-placer';
 export * from './tuning';
@@ -14,7 +15,7 @@ export { PrefixAffinityIndex, type PrefixAffinityIndexOptions } from './prefix-a
 export { prefixHashes, requestPrefixHashes, type PrefixHashOptions } from './prefix-hash';
 export type { DecisionContext } from './decision-context';
 export type { NodeFilter } from './filters/filter';
-export type { NodeScorer, ScoreFn } from './scorers/scorer';
+export type { NodeScorer } from './scorers/scorer';
 export { saturation, type Saturation } from './filters/not-saturated.filter';
 export {
   predictedSeconds,

@@ -127,10 +127,46 @@ describe('place', () => {
     expect(chosenId(without)).toBe('c');
   });
 
+  it('keeps each decision’s explanation its own, whatever later decisions compute', () => {
+    const first = place(
+      [node('a', { running: 1 }), node('b', { state: 'warming' })],
+      REQ,
+      policy(),
+    );
+    const second = place([node('x', { running: 3 }), node('y')], REQ, policy());
+    expect(second.candidates.map((c) => c.nodeId)).toEqual(['x', 'y']);
+    expect(first.candidates).toEqual([
+      expect.objectContaining({ nodeId: 'a', total: expect.any(Number) as number }),
+      { nodeId: 'b', removedBy: 'ready' },
+    ]);
+    expect(first.candidates[0]!.scores!['free-slots']!.value).toBe(0.75);
+  });
+
+  it('survives a scorer that itself places (its own working buffers)', () => {
+    const nested: NodeScorer = {
+      name: 'nested',
+      score: (candidates, _req, _ctx, out) => {
+        place([node('inner-1'), node('inner-2'), node('inner-3')], REQ, policy());
+        candidates.forEach((n, i) => (out[i] = n.snapshot.info.id === 'b' ? 1 : 0));
+        return true;
+      },
+    };
+    const d = place(
+      [node('a'), node('b')],
+      REQ,
+      policy({ scorers: [{ scorer: nested, weight: 1 }] }),
+    );
+    expect(chosenId(d)).toBe('b');
+    expect(d.candidates.map((c) => c.total)).toEqual([0, 1]);
+  });
+
   it('never lets a NaN score win or block the choice', () => {
     const nanForA: NodeScorer = {
       name: 'nan-for-a',
-      prepare: () => (n) => (n.snapshot.info.id === 'a' ? NaN : 0),
+      score: (candidates, _req, _ctx, out) => {
+        candidates.forEach((n, i) => (out[i] = n.snapshot.info.id === 'a' ? NaN : 0));
+        return true;
+      },
     };
     const p: PlacementPolicy = policy({ scorers: [{ scorer: nanForA, weight: 1 }] });
     expect(chosenId(place([node('a'), node('b')], REQ, p))).toBe('b');

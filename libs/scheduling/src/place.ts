@@ -1,10 +1,17 @@
 import { committedWork, nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
 import { loadLimitShare, type DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
-import { DEFAULT_FILTERS } from './filters/filters';
+import {
+  NO_EXPLANATIONS,
+  copyOf,
+  lazyRows,
+  type CandidateExplanation,
+  type ExplanationColumns,
+} from './explanation';
+import { DEFAULT_FILTERS, sweepFilters } from './filters/filters';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import { requestPrefixHashes } from './prefix-hash';
-import type { ScoreFn } from './scorers/scorer';
+import { Scratch } from './scratch';
 import { DEFAULT_SCORERS, type WeightedScorer } from './scorers/scorers';
 import { DEFAULT_TUNING, type PlacementTuning } from './tuning';
 
@@ -30,23 +37,6 @@ export const DEFAULT_POLICY: PlacementPolicy = {
   random: Math.random,
   tuning: DEFAULT_TUNING,
 };
-
-export interface ScoreExplanation {
-  /** The scorer's raw value, in its own unit. */
-  value: number;
-  weight: number;
-}
-
-/** Why each node was or was not chosen — the basis of the debug explanation. */
-export interface CandidateExplanation {
-  nodeId: string;
-  /** The first filter that removed the node, if any. */
-  removedBy?: string;
-  /** Each scorer's raw value and weight, for nodes that passed every filter. */
-  scores?: Record<string, ScoreExplanation>;
-  /** The weighted sum of the scores. */
-  total?: number;
-}
 
 interface DecisionBase {
   /** In the order of the input nodes; empty when explanations are off. */
@@ -81,13 +71,14 @@ export interface NoNodeDecision extends DecisionBase {
 
 export type PlacementDecision = PlacedDecision | SaturatedDecision | NoNodeDecision;
 
-const NO_EXPLANATIONS: readonly CandidateExplanation[] = Object.freeze([]);
-
 /**
  * Picks the best node for a request: drop nodes that fail a filter, then take the highest
  * weighted score, ties broken at random. Pure apart from `policy.random`: the caller charges
  * the choice (its local in-flight count) at once, so the next decision in a burst sees it,
  * and records the prefix in its index.
+ *
+ * Explanations cost next to nothing until read: the decision keeps the filter codes and
+ * score columns it computed anyway, and builds the per-candidate rows on first access.
  */
 export function place(
   nodes: readonly CandidateNode[],
@@ -105,123 +96,103 @@ export function place(
     explored: false,
   };
 
-  const survivors: CandidateNode[] = [];
-  const candidates: CandidateExplanation[] = [];
-  const survivorExplanations: CandidateExplanation[] = [];
+  const scratch = Scratch.acquire(nodes.length);
+  try {
+    return decide(nodes, req, policy, ctx, scratch, explain);
+  } finally {
+    scratch.release();
+  }
+}
+
+function decide(
+  nodes: readonly CandidateNode[],
+  req: PlacementRequest,
+  policy: PlacementPolicy,
+  ctx: DecisionContext,
+  scratch: Scratch,
+  explain: boolean,
+): PlacementDecision {
+  const { filters } = policy;
+  const { codes, totals } = scratch;
+  sweepFilters(nodes, req, ctx, filters, codes);
+  let n = 0;
+  for (let i = 0; i < nodes.length; i++) if (codes[i] === 0) n++;
+  const survivors = new Array<CandidateNode>(n); // sized once: no regrowth over 1,000 pushes
   let saturatedCount = 0;
   let committed = 0;
   let slots = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    const rejectedBy = rejection(node, req, ctx, policy.filters);
-    if (rejectedBy !== null) {
-      if (rejectedBy.kind === 'capacity') saturatedCount++;
-      if (explain) candidates.push({ nodeId: nodeId(node), removedBy: rejectedBy.name });
+  for (let i = 0, k = 0; i < nodes.length; i++) {
+    const code = codes[i]!;
+    if (code !== 0) {
+      if (filters[code - 1]!.kind === 'capacity') saturatedCount++;
       continue;
     }
-    survivors.push(node);
+    const node = nodes[i]!;
+    survivors[k++] = node;
     committed += committedWork(node);
     const s = node.snapshot.load.slotsTotal;
     slots += s > 1 ? s : 1;
-    if (explain) {
-      const e: CandidateExplanation = { nodeId: nodeId(node) };
-      candidates.push(e);
-      survivorExplanations.push(e);
-    }
   }
-  const explanations = explain ? candidates : NO_EXPLANATIONS;
-  if (survivors.length === 0) {
+  const columns: ExplanationColumns | null = explain
+    ? {
+        ids: idsOf(nodes),
+        codes: copyOf(codes, nodes.length),
+        filters,
+        scorers: [],
+        totals: [],
+      }
+    : null;
+  const rows = columns === null ? null : lazyRows(columns);
+  const base = {
+    get candidates(): readonly CandidateExplanation[] {
+      return rows === null ? NO_EXPLANATIONS : rows();
+    },
+    explored: false,
+  };
+  if (n === 0) {
     return saturatedCount > 0
-      ? {
-          outcome: 'saturated',
-          chosen: null,
-          saturated: true,
-          candidates: explanations,
-          explored: false,
-        }
-      : {
-          outcome: 'no-node',
-          chosen: null,
-          saturated: false,
-          candidates: explanations,
-          explored: false,
-        };
+      ? Object.assign(base, { outcome: 'saturated', chosen: null, saturated: true } as const)
+      : Object.assign(base, { outcome: 'no-node', chosen: null, saturated: false } as const);
   }
 
   ctx.loadLimitShare = loadLimitShare(committed, slots, policy.tuning.loadBoundEpsilon);
-  const fns: ScoreFn[] = [];
-  const weights: number[] = [];
-  const active: WeightedScorer[] = [];
-  const silent: WeightedScorer[] = [];
-  for (const ws of policy.scorers) {
-    if (ws.weight === 0) continue;
-    const fn = ws.scorer.prepare(survivors, req, ctx);
-    if (fn === null) {
-      silent.push(ws);
-    } else {
-      fns.push(fn);
-      weights.push(ws.weight);
-      active.push(ws);
-    }
+  totals.fill(0, 0, n);
+  const out = scratch.column;
+  for (const { scorer, weight } of policy.scorers) {
+    if (weight === 0) continue;
+    const opinion = scorer.score(survivors, req, ctx, out);
+    if (opinion) for (let i = 0; i < n; i++) totals[i] = totals[i]! + weight * out[i]!;
+    columns?.scorers.push({ name: scorer.name, weight, values: opinion ? copyOf(out, n) : null });
   }
+  if (columns !== null) columns.totals = copyOf(totals, n);
 
-  const n = fns.length;
-  let best = survivors[0]!;
+  let best = 0;
   let bestTotal = -Infinity;
   let ties = 0;
-  for (let i = 0; i < survivors.length; i++) {
-    const node = survivors[i]!;
-    let total = 0;
-    if (explain) {
-      const scores: Record<string, ScoreExplanation> = {};
-      for (let j = 0; j < n; j++) {
-        const value = fns[j]!(node);
-        scores[active[j]!.scorer.name] = { value, weight: weights[j]! };
-        total += weights[j]! * value;
-      }
-      for (const ws of silent) scores[ws.scorer.name] = { value: 0, weight: ws.weight };
-      const e = survivorExplanations[i]!;
-      e.scores = scores;
-      e.total = total;
-    } else {
-      for (let j = 0; j < n; j++) total += weights[j]! * fns[j]!(node);
-    }
+  for (let i = 0; i < n; i++) {
+    let total = totals[i]!;
     if (total !== total) total = -Infinity; // a NaN score never wins, never blocks a choice
-
     if (total > bestTotal || ties === 0) {
-      best = node;
+      best = i;
       bestTotal = total;
       ties = 1;
     } else if (total === bestTotal) {
       // Reservoir choice among equals: each tied node is equally likely, so replicas that
       // see the same view do not all pick the first node.
       ties += 1;
-      if (policy.random() * ties < 1) best = node;
+      if (policy.random() * ties < 1) best = i;
     }
   }
-  return {
+  base.explored = ctx.explored;
+  return Object.assign(base, {
     outcome: 'placed',
-    chosen: best,
+    chosen: survivors[best]!,
     saturated: false,
-    candidates: explanations,
-    explored: ctx.explored,
-  };
+  } as const);
 }
 
-/** The first filter that removes the node: hard filters before capacity filters. */
-function rejection(
-  node: CandidateNode,
-  req: PlacementRequest,
-  ctx: DecisionContext,
-  filters: readonly NodeFilter[],
-): NodeFilter | null {
-  for (let i = 0; i < filters.length; i++) {
-    const f = filters[i]!;
-    if (f.kind === 'hard' && !f.accepts(node, req, ctx)) return f;
-  }
-  for (let i = 0; i < filters.length; i++) {
-    const f = filters[i]!;
-    if (f.kind === 'capacity' && !f.accepts(node, req, ctx)) return f;
-  }
-  return null;
+function idsOf(nodes: readonly CandidateNode[]): string[] {
+  const ids = new Array<string>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) ids[i] = nodeId(nodes[i]!);
+  return ids;
 }

@@ -1,4 +1,9 @@
+import type { CandidateNode } from '../cluster-view';
 import type { NodeFilter } from './filter';
+
+function accepts(node: CandidateNode): boolean {
+  return node.circuitOpen !== true;
+}
 
 /**
  * Skips nodes this gateway's circuit breaker has opened (recent node failures). Hard: the
@@ -7,5 +12,10 @@ import type { NodeFilter } from './filter';
 export const circuitFilter: NodeFilter = {
   name: 'circuit',
   kind: 'hard',
-  accepts: (node) => node.circuitOpen !== true,
+  accepts,
+  sweep: (nodes, _req, _ctx, removed, code) => {
+    for (let i = 0; i < nodes.length; i++) {
+      if (removed[i] === 0 && !accepts(nodes[i]!)) removed[i] = code;
+    }
+  },
 };

@@ -1,4 +1,5 @@
 import { queuedWork, type CandidateNode } from '../cluster-view';
+import type { DecisionContext } from '../decision-context';
 import type { PlacementTuning } from '../tuning';
 import type { NodeFilter } from './filter';
 
@@ -23,6 +24,10 @@ export function saturation(
   return null;
 }
 
+function accepts(node: CandidateNode, _req: unknown, ctx: DecisionContext): boolean {
+  return saturation(node, ctx.tuning, ctx.now) === null;
+}
+
 /**
  * A capacity filter: when it removes every node that could serve the request, `place()`
  * answers `saturated` so the caller queues the request instead of piling onto a full node.
@@ -30,5 +35,10 @@ export function saturation(
 export const notSaturatedFilter: NodeFilter = {
   name: 'not-saturated',
   kind: 'capacity',
-  accepts: (node, _req, ctx) => saturation(node, ctx.tuning, ctx.now) === null,
+  accepts,
+  sweep: (nodes, req, ctx, removed, code) => {
+    for (let i = 0; i < nodes.length; i++) {
+      if (removed[i] === 0 && !accepts(nodes[i]!, req, ctx)) removed[i] = code;
+    }
+  },
 };

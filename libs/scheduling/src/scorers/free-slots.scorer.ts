@@ -1,10 +1,10 @@
-import { freeSlots } from '../cluster-view';
-import type { NodeScorer, ScoreFn } from './scorer';
+import { freeSlots, type CandidateNode } from '../cluster-view';
+import type { NodeScorer } from './scorer';
 
-const score: ScoreFn = (node) => {
+export function freeShare(node: CandidateNode): number {
   const total = node.snapshot.load.slotsTotal;
   return freeSlots(node) / (total > 1 ? total : 1);
-};
+}
 
 /**
  * Unit: share of the node's slots that are free, 1 = idle, 0 = full, negative when work is
@@ -12,5 +12,8 @@ const score: ScoreFn = (node) => {
  */
 export const freeSlotsScorer: NodeScorer = {
   name: 'free-slots',
-  prepare: () => score,
+  score: (candidates, _req, _ctx, out) => {
+    for (let i = 0; i < candidates.length; i++) out[i] = freeShare(candidates[i]!);
+    return true;
+  },
 };

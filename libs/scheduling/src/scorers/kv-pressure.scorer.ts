@@ -1,10 +1,4 @@
-import type { CandidateNode } from '../cluster-view';
 import type { NodeScorer } from './scorer';
-
-function pressure(node: CandidateNode): number | null {
-  const kv = node.snapshot.load.kvCacheUsage;
-  return kv === null ? null : -(kv * kv);
-}
 
 /**
  * Unit: minus the square of KV-cache use, 0 = empty … −1 = full; squared so moderate use
@@ -14,18 +8,22 @@ function pressure(node: CandidateNode): number | null {
  */
 export const kvPressureScorer: NodeScorer = {
   name: 'kv-pressure',
-  prepare: (candidates) => {
+  score: (candidates, _req, _ctx, out) => {
     let sum = 0;
     let known = 0;
-    for (const c of candidates) {
-      const p = pressure(c);
-      if (p !== null) {
-        sum += p;
+    for (let i = 0; i < candidates.length; i++) {
+      const kv = candidates[i]!.snapshot.load.kvCacheUsage;
+      out[i] = kv === null ? NaN : -(kv * kv);
+      if (kv !== null) {
+        sum += out[i]!;
         known++;
       }
     }
-    if (known === 0) return null;
-    const neutral = sum / known;
-    return (node) => pressure(node) ?? neutral;
+    if (known === 0) return false;
+    if (known < candidates.length) {
+      const neutral = sum / known;
+      for (let i = 0; i < candidates.length; i++) if (Number.isNaN(out[i])) out[i] = neutral;
+    }
+    return true;
   },
 };

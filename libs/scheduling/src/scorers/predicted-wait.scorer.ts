@@ -1,5 +1,4 @@
 import { committedWork, type CandidateNode, type PlacementRequest } from '../cluster-view';
-import type { DecisionContext } from '../decision-context';
 import type { PlacementTuning } from '../tuning';
 import type { NodeScorer } from './scorer';
 
@@ -87,8 +86,9 @@ export function waitEstimate(
 /** Unit: minus predicted seconds until answered (so higher is better); 1 weight = 1 s. */
 export const predictedWaitScorer: NodeScorer = {
   name: 'predicted-wait',
-  prepare: (candidates, req, ctx: DecisionContext) => {
+  score: (candidates, req, ctx, out) => {
     const est = waitEstimate(candidates, req, ctx.tuning);
-    return (node) => -predictedSeconds(node, est);
+    for (let i = 0; i < candidates.length; i++) out[i] = -predictedSeconds(candidates[i]!, est);
+    return true;
   },
 };

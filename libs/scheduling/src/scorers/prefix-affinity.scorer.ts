@@ -11,19 +11,22 @@ import type { NodeScorer } from './scorer';
  */
 export const prefixAffinityScorer: NodeScorer = {
   name: 'prefix-affinity',
-  prepare: (_candidates, _req, ctx) => {
+  score: (candidates, _req, ctx, out) => {
     const hashes = ctx.prefixHashes;
-    if (ctx.prefixIndex === undefined || hashes.length === 0) return null;
+    if (ctx.prefixIndex === undefined || hashes.length === 0) return false;
     const matched = ctx.prefixIndex.lookup(hashes, ctx.now);
-    if (matched.size === 0) return null;
+    if (matched.size === 0) return false;
     if (ctx.random() < ctx.tuning.prefixExplorationProbability) {
       ctx.explored = true;
-      return null;
+      return false;
     }
     const blocks = hashes.length;
-    return (node) => {
-      const m = matched.get(nodeId(node));
-      return m === undefined || !withinLoadBound(node, ctx) ? 0 : m / blocks;
-    };
+    for (let i = 0; i < candidates.length; i++) {
+      const node = candidates[i]!;
+      // The load test first: it is arithmetic, the lookup hashes a string.
+      const m = withinLoadBound(node, ctx) ? matched.get(nodeId(node)) : undefined;
+      out[i] = m === undefined ? 0 : m / blocks;
+    }
+    return true;
   },
 };

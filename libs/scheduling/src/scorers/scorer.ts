@@ -1,21 +1,21 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { DecisionContext } from '../decision-context';
 
-/** One node's score: higher is better. Each scorer documents its unit. */
-export type ScoreFn = (node: CandidateNode) => number;
-
 /**
- * A soft preference. `prepare` runs once per decision over the nodes that passed every
- * filter (so per-request work such as an index lookup or a fleet average is done once, not
- * per node) and returns the per-node score, or null when it has no opinion this time (every
- * node scores 0 and the scorer costs nothing more). Scores combine as a weighted sum.
+ * A soft preference. `score` runs once per decision over the nodes that passed every filter
+ * and writes node i's value, higher is better, in the scorer's documented unit, to `out[i]`
+ * (`out` may be longer than `candidates` and holds garbage until written);
+ * per-request work (an index lookup, a fleet average) is done once, not per node. It returns
+ * false when it has no opinion this time (every node scores 0, `out` is ignored). Column-wise
+ * for the same reason as NodeFilter.sweep. Values combine as a weighted sum.
  */
 export interface NodeScorer {
   /** Its key in SCORERS; named in explanations. */
   readonly name: string;
-  prepare(
+  score(
     candidates: readonly CandidateNode[],
     req: PlacementRequest,
     ctx: DecisionContext,
-  ): ScoreFn | null;
+    out: Float64Array,
+  ): boolean;
 }

@@ -1,4 +1,4 @@
-import { nodeId, type CandidateNode } from '../cluster-view';
+import { nodeId } from '../cluster-view';
 import { withinLoadBound } from '../decision-context';
 import { fnv1a, idHash, mix32 } from '../hash';
 import type { NodeScorer } from './scorer';
@@ -11,25 +11,27 @@ import type { NodeScorer } from './scorer';
  */
 export const sessionAffinityScorer: NodeScorer = {
   name: 'session-affinity',
-  prepare: (candidates, req, ctx) => {
-    if (req.sessionKey === undefined) return null;
+  score: (candidates, req, ctx, out) => {
+    if (req.sessionKey === undefined) return false;
     const key = fnv1a(req.sessionKey);
-    let top: CandidateNode | null = null;
+    let top = -1;
     let topWeight = -1;
     let topId = '';
-    for (const c of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
+      out[i] = 0;
       if (!withinLoadBound(c, ctx)) continue;
       const id = nodeId(c);
       const w = mix32(key, idHash(id));
       // Ids break equal weights so the choice does not depend on the candidates' order.
       if (w > topWeight || (w === topWeight && id < topId)) {
-        top = c;
+        top = i;
         topWeight = w;
         topId = id;
       }
     }
-    if (top === null) return null;
-    const chosen = top;
-    return (node) => (node === chosen ? 1 : 0);
+    if (top < 0) return false;
+    out[top] = 1;
+    return true;
   },
 };

@@ -7,21 +7,22 @@ import type { NodeScorer } from './scorer';
  */
 export const ttftScorer: NodeScorer = {
   name: 'ttft',
-  prepare: (candidates) => {
+  score: (candidates, _req, _ctx, out) => {
     let sum = 0;
     let known = 0;
-    for (const c of candidates) {
-      const ms = c.snapshot.load.ttftMs;
+    for (let i = 0; i < candidates.length; i++) {
+      const ms = candidates[i]!.snapshot.load.ttftMs;
+      out[i] = ms === null ? NaN : -ms / 1000;
       if (ms !== null) {
-        sum += ms;
+        sum += out[i]!;
         known++;
       }
     }
-    if (known === 0) return null;
-    const neutral = -sum / known / 1000;
-    return (node) => {
-      const ms = node.snapshot.load.ttftMs;
-      return ms === null ? neutral : -ms / 1000;
-    };
+    if (known === 0) return false;
+    if (known < candidates.length) {
+      const neutral = sum / known;
+      for (let i = 0; i < candidates.length; i++) if (Number.isNaN(out[i])) out[i] = neutral;
+    }
+    return true;
   },
 };
