@@ -1,5 +1,6 @@
 import { nodeId } from '../cluster-view';
 import { withinLoadBound } from '../decision-context';
+import { fnv1a, nodeKey } from '../hash';
 import type { NodeScorer } from './scorer';
 
 /**
@@ -20,12 +21,27 @@ export const prefixAffinityScorer: NodeScorer = {
       ctx.explored = true;
       return false;
     }
-    const blocks = hashes.length;
+    // A handful of matched nodes against every candidate: compare numeric keys, and the id
+    // itself only on a key match (see nodeKey for why ids are not read per node).
+    const ids: string[] = [];
+    const keys: number[] = [];
+    const shares: number[] = [];
+    for (const [id, blocks] of matched) {
+      ids.push(id);
+      keys.push(fnv1a(id));
+      shares.push(blocks / hashes.length);
+    }
     for (let i = 0; i < candidates.length; i++) {
       const node = candidates[i]!;
-      // The load test first: it is arithmetic, the lookup hashes a string.
-      const m = withinLoadBound(node, ctx) ? matched.get(nodeId(node)) : undefined;
-      out[i] = m === undefined ? 0 : m / blocks;
+      out[i] = 0;
+      if (!withinLoadBound(node, ctx)) continue;
+      const key = nodeKey(node);
+      for (let j = 0; j < keys.length; j++) {
+        if (keys[j] === key && ids[j] === nodeId(node)) {
+          out[i] = shares[j]!;
+          break;
+        }
+      }
     }
     return true;
   },

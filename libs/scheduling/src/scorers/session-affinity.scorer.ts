@@ -1,6 +1,6 @@
 import { nodeId } from '../cluster-view';
 import { withinLoadBound } from '../decision-context';
-import { fnv1a, idHash, mix32 } from '../hash';
+import { fnv1a, mix32, nodeKey } from '../hash';
 import type { NodeScorer } from './scorer';
 
 /**
@@ -16,18 +16,15 @@ export const sessionAffinityScorer: NodeScorer = {
     const key = fnv1a(req.sessionKey);
     let top = -1;
     let topWeight = -1;
-    let topId = '';
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
       out[i] = 0;
       if (!withinLoadBound(c, ctx)) continue;
-      const id = nodeId(c);
-      const w = mix32(key, idHash(id));
+      const w = mix32(key, nodeKey(c));
       // Ids break equal weights so the choice does not depend on the candidates' order.
-      if (w > topWeight || (w === topWeight && id < topId)) {
+      if (w > topWeight || (w === topWeight && nodeId(c) < nodeId(candidates[top]!))) {
         top = i;
         topWeight = w;
-        topId = id;
       }
     }
     if (top < 0) return false;
