@@ -39,6 +39,8 @@ function arg(name: string, fallback: number): number {
 const ITERATIONS = arg('iterations', 20_000);
 const WARMUP = arg('warmup', 5_000);
 const ROUNDS = arg('rounds', 3);
+/** `--no-cpu` skips the CPU-time reading (a system call per decision) to check it perturbs nothing. */
+const WITH_CPU = !process.argv.includes('--no-cpu');
 
 /** mulberry32: a seeded source, so every run measures the same fleet and requests. */
 function seeded(seed: number): () => number {
@@ -207,12 +209,14 @@ function measure(decide: (req: PlacementRequest) => unknown): { wall: Stats; cpu
   const cpu = new Float64Array(ITERATIONS);
   for (let i = 0; i < ITERATIONS; i++) {
     const req = requests[i % requests.length]!;
-    const cpuStart = process.cpuUsage();
+    const cpuStart = WITH_CPU ? process.cpuUsage() : undefined;
     const start = process.hrtime.bigint();
     const d = decide(req);
     wall[i] = Number(process.hrtime.bigint() - start) / 1_000;
-    const used = process.cpuUsage(cpuStart);
-    cpu[i] = used.user + used.system;
+    if (cpuStart) {
+      const used = process.cpuUsage(cpuStart);
+      cpu[i] = used.user + used.system;
+    }
     sink += d ? 1 : 0;
   }
   if (sink < 0) console.log(sink); // keeps the calls observable
@@ -279,14 +283,16 @@ for (const [name, decide] of cases) {
 console.log(`load average after: ${load()}\n`);
 console.log(header('median round by wall p99: wall µs'));
 for (const [name, m] of medians) console.log(row(name, m.wall));
-console.log(header('same round: process CPU µs'));
-for (const [name, m] of medians) console.log(row(name, m.cpu));
+if (WITH_CPU) {
+  console.log(header('same round: process CPU µs'));
+  for (const [name, m] of medians) console.log(row(name, m.cpu));
+}
 console.log('');
 for (const [name, m] of medians.slice(0, VERDICT_ROWS)) {
   const ok = m.wall.p99 < TARGET_P99_US;
   console.log(
     `${name}: wall p99 ${m.wall.p99.toFixed(1)} µs ${ok ? '<' : '>='} ${TARGET_P99_US} µs — ` +
-      `${ok ? 'OK' : 'OVER'} (CPU p99 ${m.cpu.p99.toFixed(1)} µs)`,
+      `${ok ? 'OK' : 'OVER'}${WITH_CPU ? ` (CPU p99 ${m.cpu.p99.toFixed(1)} µs)` : ''}`,
   );
 }
 console.log(

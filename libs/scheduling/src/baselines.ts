@@ -40,6 +40,8 @@ function eligible(
     prefixIndex: undefined,
     prefixHashes: [],
     loadLimitShare: 0,
+    committed: new Float64Array(0),
+    slots: new Float64Array(0),
     explored: false,
   };
   const removed = new Uint8Array(nodes.length);

@@ -1,4 +1,3 @@
-import { committedWork, type CandidateNode } from './cluster-view';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import type { PlacementTuning } from './tuning';
 
@@ -20,6 +19,13 @@ export interface DecisionContext {
    * filtering.
    */
   loadLimitShare: number;
+  /**
+   * Per candidate, index-aligned with the list scorers receive, filled after filtering:
+   * committed work (see committedWork) and slots (at least 1). Read these rather than the
+   * node objects: each pass over a thousand objects costs more than the arithmetic.
+   */
+  committed: Float64Array;
+  slots: Float64Array;
   /** Set by the prefix-affinity scorer when this decision explores (ignores affinity). */
   explored: boolean;
 }
@@ -30,9 +36,8 @@ export interface DecisionContext {
  * is at most (1 + ε) times the candidates' average. Stops one hot prefix or session from
  * piling onto one node while others idle; in an idle pool every node qualifies.
  */
-export function withinLoadBound(node: CandidateNode, ctx: DecisionContext): boolean {
-  const slots = node.snapshot.load.slotsTotal;
-  return committedWork(node) / (slots > 1 ? slots : 1) <= ctx.loadLimitShare;
+export function withinLoadBound(ctx: DecisionContext, i: number): boolean {
+  return ctx.committed[i]! / ctx.slots[i]! <= ctx.loadLimitShare;
 }
 
 /** The share limit from the candidates' totals (committed work and slots). */

@@ -19,6 +19,8 @@ export type { NodeScorer } from './scorers/scorer';
 export { saturation, type Saturation } from './filters/not-saturated.filter';
 export {
   predictedSeconds,
+  promptRate,
+  secondsUntilAnswered,
   slotRate,
   waitEstimate,
   type WaitEstimate,

@@ -71,6 +71,8 @@ export interface NoNodeDecision extends DecisionBase {
 
 export type PlacementDecision = PlacedDecision | SaturatedDecision | NoNodeDecision;
 
+const EMPTY = new Float64Array(0);
+
 /**
  * Picks the best node for a request: drop nodes that fail a filter, then take the highest
  * weighted score, ties broken at random. Pure apart from `policy.random`: the caller charges
@@ -93,6 +95,8 @@ export function place(
     prefixIndex: policy.prefixIndex,
     prefixHashes: policy.prefixIndex === undefined ? [] : requestPrefixHashes(req),
     loadLimitShare: 0,
+    committed: EMPTY,
+    slots: EMPTY,
     explored: false,
   };
 
@@ -114,6 +118,8 @@ function decide(
 ): PlacementDecision {
   const { filters } = policy;
   const { codes, totals } = scratch;
+  const committedOf = scratch.committed;
+  const slotsOf = scratch.slots;
   sweepFilters(nodes, req, ctx, filters, codes);
   let n = 0;
   for (let i = 0; i < nodes.length; i++) if (codes[i] === 0) n++;
@@ -128,10 +134,14 @@ function decide(
       continue;
     }
     const node = nodes[i]!;
-    survivors[k++] = node;
-    committed += committedWork(node);
-    const s = node.snapshot.load.slotsTotal;
-    slots += s > 1 ? s : 1;
+    const c = committedWork(node);
+    const s = node.snapshot.load.slotsTotal > 1 ? node.snapshot.load.slotsTotal : 1;
+    survivors[k] = node;
+    committedOf[k] = c;
+    slotsOf[k] = s;
+    k++;
+    committed += c;
+    slots += s;
   }
   const columns: ExplanationColumns | null = explain
     ? {
@@ -156,6 +166,8 @@ function decide(
   }
 
   ctx.loadLimitShare = loadLimitShare(committed, slots, policy.tuning.loadBoundEpsilon);
+  ctx.committed = committedOf;
+  ctx.slots = slotsOf;
   totals.fill(0, 0, n);
   const out = scratch.column;
   for (const { scorer, weight } of policy.scorers) {

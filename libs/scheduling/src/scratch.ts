@@ -10,6 +10,9 @@ export class Scratch {
   totals = new Float64Array(0);
   /** Per survivor: the current scorer's values. */
   column = new Float64Array(0);
+  /** Per survivor: DecisionContext.committed and .slots. */
+  committed = new Float64Array(0);
+  slots = new Float64Array(0);
 
   private inUse = false;
   private static readonly shared = new Scratch();
@@ -23,6 +26,8 @@ export class Scratch {
       s.codes = new Uint8Array(size);
       s.totals = new Float64Array(size);
       s.column = new Float64Array(size);
+      s.committed = new Float64Array(size);
+      s.slots = new Float64Array(size);
     } else {
       s.codes.fill(0, 0, nodes);
     }

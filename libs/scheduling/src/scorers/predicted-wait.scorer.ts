@@ -26,45 +26,71 @@ export function slotRate(node: CandidateNode): number | null {
   return g / (running > 1 ? running : 1);
 }
 
-/**
- * Seconds until this request would be answered on the node: the queue ahead of it drains at
- * slots × per-slot rate (each queued request ~`queuedTokens`), then its prompt is processed
- * and its own output generated at one slot's rate. Measured rates make an Ascend 910B, an
- * H100 and a consumer GPU comparable by when they would answer, not by how many slots they
- * have free. Unmeasured rates are the fleet's average, so a new node is neither starved nor
- * flooded (its queue grows with what is charged to it like any other).
- */
-export function predictedSeconds(node: CandidateNode, est: WaitEstimate): number {
-  const { load } = node.snapshot;
-  const slots = load.slotsTotal > 1 ? load.slotsTotal : 1;
-  const rate = slotRate(node) ?? est.fallbackSlotRate;
-  const promptRate =
-    load.promptTokensPerSecond !== null && load.promptTokensPerSecond > 0
-      ? load.promptTokensPerSecond
-      : est.fallbackPromptRate;
-  const ahead = committedWork(node) + 1 - slots;
-  const queueSeconds = ahead > 0 ? (ahead * est.queuedTokens) / (slots * rate) : 0;
-  return queueSeconds + est.promptTokens / promptRate + est.ownTokens / rate;
+/** Measured prompt processing rate, tokens/s, or null. */
+export function promptRate(node: CandidateNode): number | null {
+  const p = node.snapshot.load.promptTokensPerSecond;
+  return p !== null && p > 0 ? p : null;
 }
 
-/** The fleet averages and request size for one decision. */
+/**
+ * Seconds until this request would be answered on a node with `committed` requests on
+ * `slots` slots: the queue ahead of it drains at slots × per-slot `rate` (each queued request
+ * ~`queuedTokens`), then its prompt is processed at `prompt` tokens/s and its own output
+ * generated at one slot's rate. Measured rates make an Ascend 910B, an H100 and a consumer
+ * GPU comparable by when they would answer, not by how many slots they have free.
+ */
+export function secondsUntilAnswered(
+  committed: number,
+  slots: number,
+  rate: number,
+  prompt: number,
+  est: WaitEstimate,
+): number {
+  const ahead = committed + 1 - slots;
+  const queueSeconds = ahead > 0 ? (ahead * est.queuedTokens) / (slots * rate) : 0;
+  return queueSeconds + est.promptTokens / prompt + est.ownTokens / rate;
+}
+
+/**
+ * `secondsUntilAnswered` for one node. Unmeasured rates are the fleet's average, so a new
+ * node is neither starved nor flooded (its queue grows with what is charged to it like any
+ * other).
+ */
+export function predictedSeconds(node: CandidateNode, est: WaitEstimate): number {
+  const total = node.snapshot.load.slotsTotal;
+  return secondsUntilAnswered(
+    committedWork(node),
+    total > 1 ? total : 1,
+    slotRate(node) ?? est.fallbackSlotRate,
+    promptRate(node) ?? est.fallbackPromptRate,
+    est,
+  );
+}
+
+/**
+ * The fleet averages and request size for one decision. With `rates`, also leaves there
+ * each candidate's measured slot rate (NaN when it has none), saving the scorer a pass.
+ */
 export function waitEstimate(
   candidates: readonly CandidateNode[],
   req: PlacementRequest,
   tuning: Readonly<PlacementTuning>,
+  rates?: Float64Array,
 ): WaitEstimate {
   let slotRates = 0;
   let slotRateCount = 0;
   let promptRates = 0;
   let promptRateCount = 0;
-  for (const c of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
     const r = slotRate(c);
     if (r !== null) {
       slotRates += r;
       slotRateCount++;
     }
-    const p = c.snapshot.load.promptTokensPerSecond;
-    if (p !== null && p > 0) {
+    if (rates !== undefined) rates[i] = r ?? NaN;
+    const p = promptRate(c);
+    if (p !== null) {
       promptRates += p;
       promptRateCount++;
     }
@@ -87,8 +113,14 @@ export function waitEstimate(
 export const predictedWaitScorer: NodeScorer = {
   name: 'predicted-wait',
   score: (candidates, req, ctx, out) => {
-    const est = waitEstimate(candidates, req, ctx.tuning);
-    for (let i = 0; i < candidates.length; i++) out[i] = -predictedSeconds(candidates[i]!, est);
+    const est = waitEstimate(candidates, req, ctx.tuning, out);
+    const { committed, slots } = ctx;
+    for (let i = 0; i < candidates.length; i++) {
+      const measured = out[i]!;
+      const rate = measured === measured ? measured : est.fallbackSlotRate;
+      const prompt = promptRate(candidates[i]!) ?? est.fallbackPromptRate;
+      out[i] = -secondsUntilAnswered(committed[i]!, slots[i]!, rate, prompt, est);
+    }
     return true;
   },
 };

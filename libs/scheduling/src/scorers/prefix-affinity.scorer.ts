@@ -34,7 +34,7 @@ export const prefixAffinityScorer: NodeScorer = {
     for (let i = 0; i < candidates.length; i++) {
       const node = candidates[i]!;
       out[i] = 0;
-      if (!withinLoadBound(node, ctx)) continue;
+      if (!withinLoadBound(ctx, i)) continue;
       const key = nodeKey(node);
       for (let j = 0; j < keys.length; j++) {
         if (keys[j] === key && ids[j] === nodeId(node)) {

@@ -19,7 +19,7 @@ export const sessionAffinityScorer: NodeScorer = {
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
       out[i] = 0;
-      if (!withinLoadBound(c, ctx)) continue;
+      if (!withinLoadBound(ctx, i)) continue;
       const w = mix32(key, nodeKey(c));
       // Ids break equal weights so the choice does not depend on the candidates' order.
       if (w > topWeight || (w === topWeight && nodeId(c) < nodeId(candidates[top]!))) {
