@@ -17,15 +17,23 @@ export interface CandidateExplanation {
   total?: number;
 }
 
-/** What a decision keeps to explain itself: plain copies, so later decisions cannot change it. */
+/**
+ * What a decision keeps to explain itself: copies, so later decisions cannot change it.
+ * The numbers live in one typed array per decision (its backing store is outside the
+ * JavaScript heap): a thousand-node decision's columns as JavaScript arrays were ~50 KB of
+ * young-generation garbage, enough scavenges to reach the p99.
+ */
 export interface ExplanationColumns {
   ids: string[];
   /** Per input node, as Scratch.codes. */
-  codes: number[];
+  codes: Uint8Array;
   filters: readonly NodeFilter[];
-  scorers: { name: string; weight: number; values: number[] | null }[];
-  /** Per survivor. */
-  totals: number[];
+  /** Survivors: each scorer's values start at `offset` in `values`; null when silent. */
+  survivors: number;
+  scorers: { name: string; weight: number; offset: number | null }[];
+  /** Scorer columns one after another, then the totals at `totalsOffset`. */
+  values: Float64Array;
+  totalsOffset: number;
 }
 
 export const NO_EXPLANATIONS: readonly CandidateExplanation[] = Object.freeze([]);
@@ -38,7 +46,7 @@ export const NO_EXPLANATIONS: readonly CandidateExplanation[] = Object.freeze([]
 export function lazyRows(columns: ExplanationColumns): () => readonly CandidateExplanation[] {
   let rows: CandidateExplanation[] | undefined;
   const build = (): CandidateExplanation[] => {
-    const { ids, codes, filters, scorers, totals } = columns;
+    const { ids, codes, filters, scorers, values, totalsOffset } = columns;
     const out: CandidateExplanation[] = [];
     let s = 0;
     for (let i = 0; i < ids.length; i++) {
@@ -48,18 +56,13 @@ export function lazyRows(columns: ExplanationColumns): () => readonly CandidateE
         continue;
       }
       const scores: Record<string, ScoreExplanation> = {};
-      for (const c of scorers) scores[c.name] = { value: c.values?.[s] ?? 0, weight: c.weight };
-      out.push({ nodeId: ids[i]!, scores, total: totals[s]! });
+      for (const c of scorers) {
+        scores[c.name] = { value: c.offset === null ? 0 : values[c.offset + s]!, weight: c.weight };
+      }
+      out.push({ nodeId: ids[i]!, scores, total: values[totalsOffset + s]! });
       s++;
     }
     return out;
   };
   return () => (rows ??= build());
-}
-
-/** Plain copy of the first `n` entries of a typed array (no native allocation). */
-export function copyOf(from: Uint8Array | Float64Array, n: number): number[] {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = from[i]!;
-  return out;
 }

@@ -3,7 +3,6 @@ import { loadLimitShare, type DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
 import {
   NO_EXPLANATIONS,
-  copyOf,
   lazyRows,
   type CandidateExplanation,
   type ExplanationColumns,
@@ -143,13 +142,17 @@ function decide(
     committed += c;
     slots += s;
   }
+  let active = 0;
+  for (const { weight } of policy.scorers) if (weight !== 0) active++;
   const columns: ExplanationColumns | null = explain
     ? {
         ids: idsOf(nodes),
-        codes: copyOf(codes, nodes.length),
+        codes: codes.slice(0, nodes.length),
         filters,
+        survivors: n,
         scorers: [],
-        totals: [],
+        values: new Float64Array(n * (active + 1)),
+        totalsOffset: n * active,
       }
     : null;
   const rows = columns === null ? null : lazyRows(columns);
@@ -174,9 +177,13 @@ function decide(
     if (weight === 0) continue;
     const opinion = scorer.score(survivors, req, ctx, out);
     if (opinion) for (let i = 0; i < n; i++) totals[i] = totals[i]! + weight * out[i]!;
-    columns?.scorers.push({ name: scorer.name, weight, values: opinion ? copyOf(out, n) : null });
+    if (columns !== null) {
+      const offset = opinion ? columns.scorers.length * n : null;
+      if (offset !== null) columns.values.set(out.subarray(0, n), offset);
+      columns.scorers.push({ name: scorer.name, weight, offset });
+    }
   }
-  if (columns !== null) columns.totals = copyOf(totals, n);
+  columns?.values.set(totals.subarray(0, n), columns.totalsOffset);
 
   let best = 0;
   let bestTotal = -Infinity;
