@@ -1,3 +1,4 @@
+import { CandidateLoad } from './candidate-load';
 import { nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
 import type { DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
@@ -40,8 +41,7 @@ function eligible(
     prefixIndex: undefined,
     prefixHashes: [],
     loadLimitShare: 0,
-    committed: new Float64Array(0),
-    slots: new Float64Array(0),
+    load: new CandidateLoad(),
     explored: false,
   };
   const removed = new Uint8Array(nodes.length);

@@ -59,3 +59,19 @@ export function queuedWork(c: CandidateNode): number {
   const overflow = committedWork(c) - load.slotsTotal;
   return overflow > load.waiting ? overflow : load.waiting;
 }
+
+/**
+ * Measured generation rate of one slot, tokens/s: the node's aggregate throughput over the
+ * requests that produced it. Null when the engine has not measured one (new or idle node).
+ */
+export function slotRate(c: CandidateNode): number | null {
+  const { generationTokensPerSecond: g, running } = c.snapshot.load;
+  if (g === null || !(g > 0)) return null;
+  return g / (running > 1 ? running : 1);
+}
+
+/** Measured prompt processing rate, tokens/s, or null. */
+export function promptRate(c: CandidateNode): number | null {
+  const p = c.snapshot.load.promptTokensPerSecond;
+  return p !== null && p > 0 ? p : null;
+}

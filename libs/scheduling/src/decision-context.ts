@@ -1,3 +1,4 @@
+import type { CandidateLoad } from './candidate-load';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import type { PlacementTuning } from './tuning';
 
@@ -19,13 +20,8 @@ export interface DecisionContext {
    * filtering.
    */
   loadLimitShare: number;
-  /**
-   * Per candidate, index-aligned with the list scorers receive, filled after filtering:
-   * committed work (see committedWork) and slots (at least 1). Read these rather than the
-   * node objects: each pass over a thousand objects costs more than the arithmetic.
-   */
-  committed: Float64Array;
-  slots: Float64Array;
+  /** Per-candidate load columns, filled after filtering (empty while filters run). */
+  load: CandidateLoad;
   /** Set by the prefix-affinity scorer when this decision explores (ignores affinity). */
   explored: boolean;
 }
@@ -37,7 +33,7 @@ export interface DecisionContext {
  * piling onto one node while others idle; in an idle pool every node qualifies.
  */
 export function withinLoadBound(ctx: DecisionContext, i: number): boolean {
-  return ctx.committed[i]! / ctx.slots[i]! <= ctx.loadLimitShare;
+  return ctx.load.committed[i]! / ctx.load.slots[i]! <= ctx.loadLimitShare;
 }
 
 /** The share limit from the candidates' totals (committed work and slots). */

@@ -19,9 +19,7 @@ export type { NodeScorer } from './scorers/scorer';
 export { saturation, type Saturation } from './filters/not-saturated.filter';
 export {
   predictedSeconds,
-  promptRate,
   secondsUntilAnswered,
-  slotRate,
   waitEstimate,
   type WaitEstimate,
 } from './scorers/predicted-wait.scorer';

@@ -1,4 +1,5 @@
-import { committedWork, nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
+import { CandidateLoad } from './candidate-load';
+import { nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
 import { loadLimitShare, type DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
 import {
@@ -70,7 +71,7 @@ export interface NoNodeDecision extends DecisionBase {
 
 export type PlacementDecision = PlacedDecision | SaturatedDecision | NoNodeDecision;
 
-const EMPTY = new Float64Array(0);
+const EMPTY_LOAD = new CandidateLoad();
 
 /**
  * Picks the best node for a request: drop nodes that fail a filter, then take the highest
@@ -94,8 +95,7 @@ export function place(
     prefixIndex: policy.prefixIndex,
     prefixHashes: policy.prefixIndex === undefined ? [] : requestPrefixHashes(req),
     loadLimitShare: 0,
-    committed: EMPTY,
-    slots: EMPTY,
+    load: EMPTY_LOAD,
     explored: false,
   };
 
@@ -117,8 +117,7 @@ function decide(
 ): PlacementDecision {
   const { filters } = policy;
   const { codes, totals } = scratch;
-  const committedOf = scratch.committed;
-  const slotsOf = scratch.slots;
+  const load = scratch.load;
   sweepFilters(nodes, req, ctx, filters, codes);
   let n = 0;
   for (let i = 0; i < nodes.length; i++) if (codes[i] === 0) n++;
@@ -133,14 +132,11 @@ function decide(
       continue;
     }
     const node = nodes[i]!;
-    const c = committedWork(node);
-    const s = node.snapshot.load.slotsTotal > 1 ? node.snapshot.load.slotsTotal : 1;
     survivors[k] = node;
-    committedOf[k] = c;
-    slotsOf[k] = s;
+    load.gather(k, node);
+    committed += load.committed[k]!;
+    slots += load.slots[k]!;
     k++;
-    committed += c;
-    slots += s;
   }
   let active = 0;
   for (const { weight } of policy.scorers) if (weight !== 0) active++;
@@ -169,8 +165,7 @@ function decide(
   }
 
   ctx.loadLimitShare = loadLimitShare(committed, slots, policy.tuning.loadBoundEpsilon);
-  ctx.committed = committedOf;
-  ctx.slots = slotsOf;
+  ctx.load = load;
   totals.fill(0, 0, n);
   const out = scratch.column;
   for (const { scorer, weight } of policy.scorers) {

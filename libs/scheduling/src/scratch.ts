@@ -1,3 +1,5 @@
+import { CandidateLoad } from './candidate-load';
+
 /**
  * Working buffers for one decision, reused across decisions: a typed array over a thousand
  * nodes is a native allocation, and three per decision showed up as most of the p99 tail.
@@ -10,9 +12,8 @@ export class Scratch {
   totals = new Float64Array(0);
   /** Per survivor: the current scorer's values. */
   column = new Float64Array(0);
-  /** Per survivor: DecisionContext.committed and .slots. */
-  committed = new Float64Array(0);
-  slots = new Float64Array(0);
+  /** Per survivor: DecisionContext.load. */
+  readonly load = new CandidateLoad();
 
   private inUse = false;
   private static readonly shared = new Scratch();
@@ -26,8 +27,7 @@ export class Scratch {
       s.codes = new Uint8Array(size);
       s.totals = new Float64Array(size);
       s.column = new Float64Array(size);
-      s.committed = new Float64Array(size);
-      s.slots = new Float64Array(size);
+      s.load.reserve(size);
     } else {
       s.codes.fill(0, 0, nodes);
     }

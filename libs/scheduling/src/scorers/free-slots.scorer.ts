@@ -14,7 +14,7 @@ export function freeShare(node: CandidateNode): number {
  */
 export const freeSlotsScorer: NodeScorer = {
   name: 'free-slots',
-  score: (candidates, _req, { committed, slots }, out) => {
+  score: (candidates, _req, { load: { committed, slots } }, out) => {
     for (let i = 0; i < candidates.length; i++) out[i] = (slots[i]! - committed[i]!) / slots[i]!;
     return true;
   },

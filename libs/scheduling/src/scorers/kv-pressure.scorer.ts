@@ -1,4 +1,4 @@
-import type { NodeScorer } from './scorer';
+import { fillUnknown, type NodeScorer } from './scorer';
 
 /**
  * Unit: minus the square of KV-cache use, 0 = empty … −1 = full; squared so moderate use
@@ -8,22 +8,18 @@ import type { NodeScorer } from './scorer';
  */
 export const kvPressureScorer: NodeScorer = {
   name: 'kv-pressure',
-  score: (candidates, _req, _ctx, out) => {
+  score: (candidates, _req, { load: { kvCacheUsage } }, out) => {
+    const n = candidates.length;
     let sum = 0;
     let known = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      const kv = candidates[i]!.snapshot.load.kvCacheUsage;
-      out[i] = kv === null ? NaN : -(kv * kv);
-      if (kv !== null) {
+    for (let i = 0; i < n; i++) {
+      const kv = kvCacheUsage[i]!;
+      out[i] = -(kv * kv); // NaN stays NaN: unknown
+      if (kv === kv) {
         sum += out[i]!;
         known++;
       }
     }
-    if (known === 0) return false;
-    if (known < candidates.length) {
-      const neutral = sum / known;
-      for (let i = 0; i < candidates.length; i++) if (Number.isNaN(out[i])) out[i] = neutral;
-    }
-    return true;
+    return fillUnknown(out, n, sum, known);
   },
 };

@@ -1,4 +1,10 @@
-import { committedWork, type CandidateNode, type PlacementRequest } from '../cluster-view';
+import {
+  committedWork,
+  promptRate,
+  slotRate,
+  type CandidateNode,
+  type PlacementRequest,
+} from '../cluster-view';
 import type { PlacementTuning } from '../tuning';
 import type { NodeScorer } from './scorer';
 
@@ -14,22 +20,6 @@ export interface WaitEstimate {
   ownTokens: number;
   /** This request's prompt, tokens. */
   promptTokens: number;
-}
-
-/**
- * Measured generation rate of one slot, tokens/s: the node's aggregate throughput over the
- * requests that produced it. Null when the engine has not measured one (new or idle node).
- */
-export function slotRate(node: CandidateNode): number | null {
-  const { generationTokensPerSecond: g, running } = node.snapshot.load;
-  if (g === null || !(g > 0)) return null;
-  return g / (running > 1 ? running : 1);
-}
-
-/** Measured prompt processing rate, tokens/s, or null. */
-export function promptRate(node: CandidateNode): number | null {
-  const p = node.snapshot.load.promptTokensPerSecond;
-  return p !== null && p > 0 ? p : null;
 }
 
 /**
@@ -67,30 +57,37 @@ export function predictedSeconds(node: CandidateNode, est: WaitEstimate): number
   );
 }
 
-/**
- * The fleet averages and request size for one decision. With `rates`, also leaves there
- * each candidate's measured slot rate (NaN when it has none), saving the scorer a pass.
- */
+/** The fleet averages and request size for one decision over `candidates`. */
 export function waitEstimate(
   candidates: readonly CandidateNode[],
   req: PlacementRequest,
   tuning: Readonly<PlacementTuning>,
-  rates?: Float64Array,
+): WaitEstimate {
+  const rates = Float64Array.from(candidates, (c) => slotRate(c) ?? NaN);
+  const prompts = Float64Array.from(candidates, (c) => promptRate(c) ?? NaN);
+  return estimate(rates, prompts, candidates.length, req, tuning);
+}
+
+/** `waitEstimate` from the per-candidate rate columns (NaN = not measured). */
+function estimate(
+  rates: Float64Array,
+  prompts: Float64Array,
+  n: number,
+  req: PlacementRequest,
+  tuning: Readonly<PlacementTuning>,
 ): WaitEstimate {
   let slotRates = 0;
   let slotRateCount = 0;
   let promptRates = 0;
   let promptRateCount = 0;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    const r = slotRate(c);
-    if (r !== null) {
+  for (let i = 0; i < n; i++) {
+    const r = rates[i]!;
+    if (r === r) {
       slotRates += r;
       slotRateCount++;
     }
-    if (rates !== undefined) rates[i] = r ?? NaN;
-    const p = promptRate(c);
-    if (p !== null) {
+    const p = prompts[i]!;
+    if (p === p) {
       promptRates += p;
       promptRateCount++;
     }
@@ -113,13 +110,19 @@ export function waitEstimate(
 export const predictedWaitScorer: NodeScorer = {
   name: 'predicted-wait',
   score: (candidates, req, ctx, out) => {
-    const est = waitEstimate(candidates, req, ctx.tuning, out);
-    const { committed, slots } = ctx;
-    for (let i = 0; i < candidates.length; i++) {
-      const measured = out[i]!;
-      const rate = measured === measured ? measured : est.fallbackSlotRate;
-      const prompt = promptRate(candidates[i]!) ?? est.fallbackPromptRate;
-      out[i] = -secondsUntilAnswered(committed[i]!, slots[i]!, rate, prompt, est);
+    const { committed, slots, slotRate: rates, promptRate: prompts } = ctx.load;
+    const n = candidates.length;
+    const est = estimate(rates, prompts, n, req, ctx.tuning);
+    for (let i = 0; i < n; i++) {
+      const r = rates[i]!;
+      const p = prompts[i]!;
+      out[i] = -secondsUntilAnswered(
+        committed[i]!,
+        slots[i]!,
+        r === r ? r : est.fallbackSlotRate,
+        p === p ? p : est.fallbackPromptRate,
+        est,
+      );
     }
     return true;
   },

@@ -19,3 +19,13 @@ export interface NodeScorer {
     out: Float64Array,
   ): boolean;
 }
+
+/** Replaces NaN (unknown) among `out[0, n)` by the mean of the known values; false if none. */
+export function fillUnknown(out: Float64Array, n: number, sum: number, known: number): boolean {
+  if (known === 0) return false;
+  if (known < n) {
+    const neutral = sum / known;
+    for (let i = 0; i < n; i++) if (out[i] !== out[i]) out[i] = neutral;
+  }
+  return true;
+}

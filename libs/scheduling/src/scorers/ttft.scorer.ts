@@ -1,4 +1,4 @@
-import type { NodeScorer } from './scorer';
+import { fillUnknown, type NodeScorer } from './scorer';
 
 /**
  * Unit: minus the node's recent mean time to first token, seconds. Lags behind load (it is
@@ -7,22 +7,18 @@ import type { NodeScorer } from './scorer';
  */
 export const ttftScorer: NodeScorer = {
   name: 'ttft',
-  score: (candidates, _req, _ctx, out) => {
+  score: (candidates, _req, { load: { ttftMs } }, out) => {
+    const n = candidates.length;
     let sum = 0;
     let known = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      const ms = candidates[i]!.snapshot.load.ttftMs;
-      out[i] = ms === null ? NaN : -ms / 1000;
-      if (ms !== null) {
+    for (let i = 0; i < n; i++) {
+      const ms = ttftMs[i]!;
+      out[i] = -ms / 1000; // NaN stays NaN: unknown
+      if (ms === ms) {
         sum += out[i]!;
         known++;
       }
     }
-    if (known === 0) return false;
-    if (known < candidates.length) {
-      const neutral = sum / known;
-      for (let i = 0; i < candidates.length; i++) if (Number.isNaN(out[i])) out[i] = neutral;
-    }
-    return true;
+    return fillUnknown(out, n, sum, known);
   },
 };
