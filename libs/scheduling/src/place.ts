@@ -121,7 +121,8 @@ function decide(
   sweepFilters(nodes, req, ctx, filters, codes);
   let n = 0;
   for (let i = 0; i < nodes.length; i++) if (codes[i] === 0) n++;
-  const survivors = new Array<CandidateNode>(n); // sized once: no regrowth over 1,000 pushes
+  const survivors = scratch.survivors; // reused: a fresh 1,000-slot array per decision was most of its garbage
+  survivors.length = n;
   let saturatedCount = 0;
   let committed = 0;
   let slots = 0;

@@ -1,4 +1,5 @@
 import { CandidateLoad } from './candidate-load';
+import type { CandidateNode } from './cluster-view';
 
 /**
  * Working buffers for one decision, reused across decisions: a typed array over a thousand
@@ -12,6 +13,11 @@ export class Scratch {
   totals = new Float64Array(0);
   /** Per survivor: the current scorer's values. */
   column = new Float64Array(0);
+  /**
+   * The nodes that passed the filters: the list scorers receive. Reused, so it keeps the
+   * last decision's candidates referenced until the next one (at most one fleet's worth).
+   */
+  readonly survivors: CandidateNode[] = [];
   /** Per survivor: DecisionContext.load. */
   readonly load = new CandidateLoad();
 
