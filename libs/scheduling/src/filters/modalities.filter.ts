@@ -1,16 +1,12 @@
-import type { CandidateNode, PlacementRequest } from '../cluster-view';
+import type { Modality } from '@switchyard/contracts';
+import type { CandidateNode } from '../cluster-view';
 import type { NodeFilter } from './filter';
 
-function accepts(node: CandidateNode, req: PlacementRequest): boolean {
+function accepts(node: CandidateNode, needed: readonly Modality[]): boolean {
   const offered = node.snapshot.info.modalities;
-  for (const m of req.modalities) {
+  for (const m of needed) {
     if (offered === undefined ? m !== 'text' : !offered.includes(m)) return false;
   }
-  return true;
-}
-
-function textOnly(req: PlacementRequest): boolean {
-  for (const m of req.modalities) if (m !== 'text') return false;
   return true;
 }
 
@@ -18,15 +14,16 @@ function textOnly(req: PlacementRequest): boolean {
 export const modalitiesFilter: NodeFilter = {
   name: 'modalities',
   kind: 'hard',
-  accepts,
+  accepts: (node, req) => accepts(node, req.modalities),
   sweep: (nodes, req, _ctx, removed, code) => {
+    const needed = req.modalities; // once per sweep, as in serves-model
     // Most requests are text only, which every node that says nothing accepts.
-    const plain = textOnly(req);
+    const textOnly = needed.every((m) => m === 'text');
     for (let i = 0; i < nodes.length; i++) {
       if (removed[i] !== 0) continue;
       const node = nodes[i]!;
-      if (plain && node.snapshot.info.modalities === undefined) continue;
-      if (!accepts(node, req)) removed[i] = code;
+      if (textOnly && node.snapshot.info.modalities === undefined) continue;
+      if (!accepts(node, needed)) removed[i] = code;
     }
   },
 };

@@ -1,12 +1,10 @@
-import type { CandidateNode, PlacementRequest } from '../cluster-view';
+import type { CandidateNode } from '../cluster-view';
 import type { NodeFilter } from './filter';
 
-function accepts(node: CandidateNode, req: PlacementRequest): boolean {
-  const selectors = req.selectors;
-  if (selectors === undefined) return true;
+function matches(node: CandidateNode, keys: readonly string[], values: readonly string[]): boolean {
   const labels = node.snapshot.info.labels;
-  for (const key in selectors) {
-    if (!Object.hasOwn(labels, key) || labels[key] !== selectors[key]) return false;
+  for (let k = 0; k < keys.length; k++) {
+    if (!Object.hasOwn(labels, keys[k]!) || labels[keys[k]!] !== values[k]) return false;
   }
   return true;
 }
@@ -15,11 +13,16 @@ function accepts(node: CandidateNode, req: PlacementRequest): boolean {
 export const selectorsFilter: NodeFilter = {
   name: 'selectors',
   kind: 'hard',
-  accepts,
+  accepts: (node, req) =>
+    req.selectors === undefined ||
+    matches(node, Object.keys(req.selectors), Object.values(req.selectors)),
   sweep: (nodes, req, _ctx, removed, code) => {
-    if (req.selectors === undefined) return;
+    const selectors = req.selectors;
+    if (selectors === undefined) return;
+    const keys = Object.keys(selectors); // once per sweep, not a for-in per node
+    const values = keys.map((k) => selectors[k]!);
     for (let i = 0; i < nodes.length; i++) {
-      if (removed[i] === 0 && !accepts(nodes[i]!, req)) removed[i] = code;
+      if (removed[i] === 0 && !matches(nodes[i]!, keys, values)) removed[i] = code;
     }
   },
 };
