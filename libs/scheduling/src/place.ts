@@ -79,8 +79,10 @@ const EMPTY_LOAD = new CandidateLoad();
  * the choice (its local in-flight count) at once, so the next decision in a burst sees it,
  * and records the prefix in its index.
  *
- * Explanations cost next to nothing until read: the decision keeps the filter codes and
- * score columns it computed anyway, and builds the per-candidate rows on first access.
+ * With explanations on (the default here; `createPlacer` defaults to off) the decision keeps
+ * a copy of the filter codes and score columns it computed anyway and builds the
+ * per-candidate rows on first read of `candidates`; that copy is still ~40 KB per
+ * thousand-node decision, which the garbage collector notices (see bench/README.md).
  */
 export function place(
   nodes: readonly CandidateNode[],

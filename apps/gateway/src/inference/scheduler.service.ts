@@ -33,7 +33,7 @@ export class SchedulerService {
       candidates.push({ snapshot, localInFlight: this.inFlight.get(snapshot.info.id) ?? 0 });
     }
     const request = { model: req.model, modalities: req.modalities };
-    const policy = { ...DEFAULT_POLICY, now: Date.now() };
+    const policy = { ...DEFAULT_POLICY, now: Date.now(), explain: false };
     let decision = place(candidates, request, policy);
     // No admission queue yet (ARCHITECTURE step 3): until there is one, a saturated fleet
     // still takes the request on its best node by the hard constraints, as before.
