@@ -1,6 +1,6 @@
 import { roundRobinPolicy, randomPolicy } from './baselines';
 import { createPlacer, switchyardPlacer } from './create-placer';
-import { chosenId, node, REQ } from './node.fixture';
+import { chosenId, node, REQ } from './node.spec-support';
 import { DEFAULT_WEIGHTS } from './scorers/scorers';
 
 describe('createPlacer', () => {

@@ -1,4 +1,4 @@
-import { chosenId, node, policy, REQ } from './node.fixture';
+import { chosenId, node, policy, REQ } from './node.spec-support';
 import { DEFAULT_POLICY, place, type PlacementPolicy } from './place';
 import { SCORERS } from './scorers/scorers';
 import type { NodeScorer } from './scorers/scorer';

@@ -1,5 +1,5 @@
 import type { PlacementRequest } from '../cluster-view';
-import { chosenId, node, policy, REQ } from '../node.fixture';
+import { chosenId, node, policy, REQ } from '../node.spec-support';
 import { place } from '../place';
 import { SCORERS } from '../scorers/scorers';
 import { DEFAULT_TUNING } from '../tuning';

@@ -1,6 +1,6 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import { switchyardPlacer } from '../create-placer';
-import { chosenId, node, policy, REQ } from '../node.fixture';
+import { chosenId, node, policy, REQ } from '../node.spec-support';
 import { place } from '../place';
 import { PrefixAffinityIndex } from '../prefix-affinity-index';
 
