@@ -21,6 +21,8 @@ export interface BaselineOptions {
   explain?: boolean;
 }
 
+const NO_LOAD = new CandidateLoad();
+
 interface Eligible {
   nodes: CandidateNode[];
   candidates: CandidateExplanation[];
@@ -41,7 +43,7 @@ function eligible(
     prefixIndex: undefined,
     prefixHashes: [],
     loadLimitShare: 0,
-    load: new CandidateLoad(),
+    load: NO_LOAD,
     explored: false,
   };
   const removed = new Uint8Array(nodes.length);

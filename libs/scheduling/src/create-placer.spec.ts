@@ -1,5 +1,5 @@
 import { roundRobinPolicy, randomPolicy } from './baselines';
-import { createPlacer, switchyardPlacer } from './create-placer';
+import { createPlacer, switchyardPlacer, type PlacerConfig } from './create-placer';
 import { chosenId, node, REQ } from './node.spec-support';
 import { DEFAULT_WEIGHTS } from './scorers/scorers';
 
@@ -8,6 +8,8 @@ describe('createPlacer', () => {
     expect(createPlacer().strategy).toBe('switchyard');
     expect(createPlacer({ placement: 'round-robin' }).strategy).toBe('round-robin');
     expect(createPlacer({ placement: 'random' }).strategy).toBe('random');
+    const unchecked = { placement: 'least-loaded' } as unknown as PlacerConfig;
+    expect(() => createPlacer(unchecked)).toThrow(/switchyard, round-robin, random/);
   });
 
   it('fails at once on bad tuning, naming every bad value', () => {

@@ -1,7 +1,7 @@
 import { nodeId } from './cluster-view';
 import { DEFAULT_FILTERS } from './filters/filters';
 import { place, type PlacementPolicy } from './place';
-import type { Placer, PlacementStrategy } from './placer';
+import { PLACEMENT_STRATEGIES, type Placer, type PlacementStrategy } from './placer';
 import { randomPolicy, roundRobinPolicy } from './baselines';
 import { PrefixAffinityIndex } from './prefix-affinity-index';
 import { requestPrefixHashes } from './prefix-hash';
@@ -46,6 +46,8 @@ export function createPlacer(config: PlacerConfig = {}): Placer {
     case 'switchyard':
       return switchyardPlacer(config);
   }
+  // Unreachable for typed callers; a config file that skipped validation lands here.
+  throw new RangeError(`placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}`);
 }
 
 export function switchyardPlacer(config: PlacerConfig = {}): SwitchyardPlacer {
