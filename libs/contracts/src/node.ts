@@ -1,3 +1,5 @@
+import type { Modality } from './inference-request';
+
 /**
  * What the registry knows about a node (one engine instance plus its worker-agent).
  * The worker-agent owns its node's record; gateways only read it.
@@ -27,6 +29,8 @@ export interface NodeInfo {
   state: NodeState;
   /** Why the node is not ready, for operators (`engine unreachable: ECONNREFUSED`). */
   stateReason?: string;
+  /** What the served models accept; absent means text only. */
+  modalities?: Modality[];
   /** Selector labels such as `accelerator=npu`, `zone=a`. */
   labels: Record<string, string>;
   /** Whether the engine serves embeddings (the adapter has an embeddings call). */

@@ -1,4 +1,4 @@
-import type { NodeSnapshot } from '@switchyard/contracts';
+import type { Modality, NodeSnapshot } from '@switchyard/contracts';
 
 /**
  * What placement sees of one node: the registry snapshot plus this gateway's own
@@ -8,12 +8,31 @@ export interface CandidateNode {
   snapshot: NodeSnapshot;
   /** Requests this gateway placed on the node that have not ended yet. */
   localInFlight: number;
+  /** This gateway's circuit breaker refuses the node for now (see CircuitBreaker.isOpen). */
+  circuitOpen?: boolean;
 }
 
 /** The placement-relevant facts of one request. */
 export interface PlacementRequest {
   model: string;
-  modalities: readonly string[];
+  modalities: readonly Modality[];
+  /**
+   * Hashes of the prompt's leading fixed-size blocks (see `prefixHashes`), for prefix
+   * affinity. When absent but `promptText` is given, placement computes them.
+   */
+  prefixHashes?: readonly string[];
+  /** The prompt as the engine will see it, or its leading part; only read when hashing. */
+  promptText?: string;
+  /** Session affinity key (a header or the API user). */
+  sessionKey?: string;
+  /** Label equality constraints: every key must be a node label with exactly this value. */
+  selectors?: Readonly<Record<string, string>>;
+  /** Prompt size when the caller knows it; otherwise estimated from `promptText`. */
+  estimatedPromptTokens?: number;
+  /** The client's output limit. */
+  maxTokens?: number;
+  /** Higher runs first; placement carries it for admission, no scorer reads it today. */
+  priority?: number;
 }
 
 export function nodeId(c: CandidateNode): string {
@@ -26,9 +45,33 @@ export function nodeId(c: CandidateNode): string {
  */
 export function committedWork(c: CandidateNode): number {
   const { load } = c.snapshot;
-  return Math.max(load.running + load.waiting, c.localInFlight);
+  const reported = load.running + load.waiting;
+  return reported > c.localInFlight ? reported : c.localInFlight;
 }
 
 export function freeSlots(c: CandidateNode): number {
   return c.snapshot.load.slotsTotal - committedWork(c);
+}
+
+/** Requests queued behind the node's slots: reported waiting, or our own overflow if larger. */
+export function queuedWork(c: CandidateNode): number {
+  const { load } = c.snapshot;
+  const overflow = committedWork(c) - load.slotsTotal;
+  return overflow > load.waiting ? overflow : load.waiting;
+}
+
+/**
+ * Measured generation rate of one slot, tokens/s: the node's aggregate throughput over the
+ * requests that produced it. Null when the engine has not measured one (new or idle node).
+ */
+export function slotRate(c: CandidateNode): number | null {
+  const { generationTokensPerSecond: g, running } = c.snapshot.load;
+  if (g === null || !(g > 0)) return null;
+  return g / (running > 1 ? running : 1);
+}
+
+/** Measured prompt processing rate, tokens/s, or null. */
+export function promptRate(c: CandidateNode): number | null {
+  const p = c.snapshot.load.promptTokensPerSecond;
+  return p !== null && p > 0 ? p : null;
 }

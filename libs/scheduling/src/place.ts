@@ -1,77 +1,215 @@
+import { CandidateLoad } from './candidate-load';
 import { nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
-import { DEFAULT_FILTERS } from './filters/filters';
+import { loadLimitShare, type DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
+import {
+  NO_EXPLANATIONS,
+  lazyRows,
+  type CandidateExplanation,
+  type ExplanationColumns,
+} from './explanation';
+import { DEFAULT_FILTERS, sweepFilters } from './filters/filters';
+import type { PrefixAffinityIndex } from './prefix-affinity-index';
+import { requestPrefixHashes } from './prefix-hash';
+import { Scratch } from './scratch';
 import { DEFAULT_SCORERS, type WeightedScorer } from './scorers/scorers';
+import { DEFAULT_TUNING, type PlacementTuning } from './tuning';
 
+/** Everything a decision depends on besides the nodes and the request. */
 export interface PlacementPolicy {
+  /** Hard filters run first, then capacity filters (see NodeFilter), each in list order. */
   filters: readonly NodeFilter[];
   scorers: readonly WeightedScorer[];
-  /** Breaks ties between equal scores; injectable so tests are deterministic. */
+  /** Breaks ties and draws exploration; injectable so tests are deterministic. */
   random: () => number;
+  tuning: Readonly<PlacementTuning>;
+  /** Unix ms of the decision, for staleness and affinity age; unchecked when absent. */
+  now?: number;
+  /** The gateway's prefix memory; prefix affinity is off without it. */
+  prefixIndex?: PrefixAffinityIndex;
+  /** Build per-candidate explanations (default true); off, `candidates` is empty. */
+  explain?: boolean;
 }
 
 export const DEFAULT_POLICY: PlacementPolicy = {
   filters: DEFAULT_FILTERS,
   scorers: DEFAULT_SCORERS,
   random: Math.random,
+  tuning: DEFAULT_TUNING,
 };
 
-/** Why each node was or was not chosen — the basis of the debug explanation. */
-export interface CandidateExplanation {
-  nodeId: string;
-  /** The first filter that removed the node, if any. */
-  removedBy?: string;
-  /** Each scorer's raw value, for nodes that passed every filter. */
-  scores?: Record<string, number>;
-  total?: number;
+interface DecisionBase {
+  /** In the order of the input nodes; empty when explanations are off. */
+  candidates: readonly CandidateExplanation[];
+  /** This decision ignored prefix affinity on purpose (exploration). */
+  explored: boolean;
 }
 
-export interface PlacementDecision {
-  /** The chosen node, or null when no node passed the filters. */
-  chosen: CandidateNode | null;
-  candidates: CandidateExplanation[];
+export interface PlacedDecision extends DecisionBase {
+  outcome: 'placed';
+  chosen: CandidateNode;
+  saturated: false;
 }
 
 /**
- * Picks the best node for a request: drop nodes that fail any filter, then take the highest
- * weighted score. Pure: the caller charges the choice (its local in-flight count) at once,
- * so the next decision in a burst already sees it.
+ * Nodes could serve the request but every one of them is saturated: the caller should hold
+ * it in admission (the model's overflow queue) until capacity frees, not fail it and not
+ * pile it onto a full node.
+ */
+export interface SaturatedDecision extends DecisionBase {
+  outcome: 'saturated';
+  chosen: null;
+  saturated: true;
+}
+
+/** No node can serve the request at all (model, state, modalities, selectors, circuit). */
+export interface NoNodeDecision extends DecisionBase {
+  outcome: 'no-node';
+  chosen: null;
+  saturated: false;
+}
+
+export type PlacementDecision = PlacedDecision | SaturatedDecision | NoNodeDecision;
+
+const EMPTY_LOAD = new CandidateLoad();
+
+/**
+ * Picks the best node for a request: drop nodes that fail a filter, then take the highest
+ * weighted score, ties broken at random. Pure apart from `policy.random`: the caller charges
+ * the choice (its local in-flight count) at once, so the next decision in a burst sees it,
+ * and records the prefix in its index.
+ *
+ * With explanations on (the default here; `createPlacer` defaults to off) the decision keeps
+ * a copy of the filter codes and score columns it computed anyway and builds the
+ * per-candidate rows on first read of `candidates`; that copy is still ~40 KB per
+ * thousand-node decision, which the garbage collector notices (see bench/README.md).
  */
 export function place(
   nodes: readonly CandidateNode[],
   req: PlacementRequest,
   policy: PlacementPolicy = DEFAULT_POLICY,
 ): PlacementDecision {
-  const candidates: CandidateExplanation[] = [];
-  let best: CandidateNode | null = null;
-  let bestTotal = -Infinity;
-  let ties = 0;
+  const explain = policy.explain !== false;
+  const ctx: DecisionContext = {
+    now: policy.now,
+    tuning: policy.tuning,
+    random: policy.random,
+    prefixIndex: policy.prefixIndex,
+    prefixHashes: policy.prefixIndex === undefined ? [] : requestPrefixHashes(req),
+    loadLimitShare: 0,
+    load: EMPTY_LOAD,
+    explored: false,
+  };
 
-  for (const node of nodes) {
-    const removedBy = policy.filters.find((f) => !f.accepts(node, req))?.name;
-    if (removedBy !== undefined) {
-      candidates.push({ nodeId: nodeId(node), removedBy });
+  const scratch = Scratch.acquire(nodes.length);
+  try {
+    return decide(nodes, req, policy, ctx, scratch, explain);
+  } finally {
+    scratch.release();
+  }
+}
+
+function decide(
+  nodes: readonly CandidateNode[],
+  req: PlacementRequest,
+  policy: PlacementPolicy,
+  ctx: DecisionContext,
+  scratch: Scratch,
+  explain: boolean,
+): PlacementDecision {
+  const { filters } = policy;
+  const { codes, totals } = scratch;
+  const load = scratch.load;
+  sweepFilters(nodes, req, ctx, filters, codes);
+  let n = 0;
+  for (let i = 0; i < nodes.length; i++) if (codes[i] === 0) n++;
+  const survivors = scratch.survivors; // reused: a fresh 1,000-slot array per decision was most of its garbage
+  survivors.length = n;
+  let saturatedCount = 0;
+  let committed = 0;
+  let slots = 0;
+  for (let i = 0, k = 0; i < nodes.length; i++) {
+    const code = codes[i]!;
+    if (code !== 0) {
+      if (filters[code - 1]!.kind === 'capacity') saturatedCount++;
       continue;
     }
-    const scores: Record<string, number> = {};
-    let total = 0;
-    for (const { scorer, weight } of policy.scorers) {
-      const value = scorer.score(node, req);
-      scores[scorer.name] = value;
-      total += weight * value;
-    }
-    candidates.push({ nodeId: nodeId(node), scores, total });
+    const node = nodes[i]!;
+    survivors[k] = node;
+    load.gather(k, node);
+    committed += load.committed[k]!;
+    slots += load.slots[k]!;
+    k++;
+  }
+  let active = 0;
+  for (const { weight } of policy.scorers) if (weight !== 0) active++;
+  const columns: ExplanationColumns | null = explain
+    ? {
+        ids: idsOf(nodes),
+        codes: codes.slice(0, nodes.length),
+        filters,
+        survivors: n,
+        scorers: [],
+        values: new Float64Array(n * (active + 1)),
+        totalsOffset: n * active,
+      }
+    : null;
+  const rows = columns === null ? null : lazyRows(columns);
+  const base = {
+    get candidates(): readonly CandidateExplanation[] {
+      return rows === null ? NO_EXPLANATIONS : rows();
+    },
+    explored: false,
+  };
+  if (n === 0) {
+    return saturatedCount > 0
+      ? Object.assign(base, { outcome: 'saturated', chosen: null, saturated: true } as const)
+      : Object.assign(base, { outcome: 'no-node', chosen: null, saturated: false } as const);
+  }
 
-    if (total > bestTotal) {
-      best = node;
+  ctx.loadLimitShare = loadLimitShare(committed, slots, policy.tuning.loadBoundEpsilon);
+  ctx.load = load;
+  totals.fill(0, 0, n);
+  const out = scratch.column;
+  for (const { scorer, weight } of policy.scorers) {
+    if (weight === 0) continue;
+    const opinion = scorer.score(survivors, req, ctx, out);
+    if (opinion) for (let i = 0; i < n; i++) totals[i] = totals[i]! + weight * out[i]!;
+    if (columns !== null) {
+      const offset = opinion ? columns.scorers.length * n : null;
+      if (offset !== null) columns.values.set(out.subarray(0, n), offset);
+      columns.scorers.push({ name: scorer.name, weight, offset });
+    }
+  }
+  columns?.values.set(totals.subarray(0, n), columns.totalsOffset);
+
+  let best = 0;
+  let bestTotal = -Infinity;
+  let ties = 0;
+  for (let i = 0; i < n; i++) {
+    let total = totals[i]!;
+    if (total !== total) total = -Infinity; // a NaN score never wins, never blocks a choice
+    if (total > bestTotal || ties === 0) {
+      best = i;
       bestTotal = total;
       ties = 1;
     } else if (total === bestTotal) {
       // Reservoir choice among equals: each tied node is equally likely, so replicas that
       // see the same view do not all pick the first node.
       ties += 1;
-      if (policy.random() * ties < 1) best = node;
+      if (policy.random() * ties < 1) best = i;
     }
   }
-  return { chosen: best, candidates };
+  base.explored = ctx.explored;
+  return Object.assign(base, {
+    outcome: 'placed',
+    chosen: survivors[best]!,
+    saturated: false,
+  } as const);
+}
+
+function idsOf(nodes: readonly CandidateNode[]): string[] {
+  const ids = new Array<string>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) ids[i] = nodeId(nodes[i]!);
+  return ids;
 }

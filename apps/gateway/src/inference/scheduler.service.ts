@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
-import { place, type CandidateNode, type PlacementDecision } from '@switchyard/scheduling';
+import {
+  DEFAULT_POLICY,
+  HARD_FILTERS,
+  place,
+  type CandidateNode,
+  type PlacementDecision,
+} from '@switchyard/scheduling';
 import { ClusterService } from '../cluster/cluster.service';
 
 /** A request's claim on one node, released when the request ends on that node. */
@@ -28,7 +34,13 @@ export class SchedulerService {
       if (req.kind === 'embedding' && snapshot.info.embeddings !== true) continue;
       candidates.push({ snapshot, localInFlight: this.inFlight.get(snapshot.info.id) ?? 0 });
     }
-    const decision = place(candidates, { model: req.model, modalities: req.modalities });
+    const request = { model: req.model, modalities: req.modalities };
+    const policy = { ...DEFAULT_POLICY, now: Date.now(), explain: false };
+    let decision = place(candidates, request, policy);
+    // No admission queue yet (ARCHITECTURE step 3): until there is one, a saturated fleet
+    // still takes the request on its best node by the hard constraints, as before.
+    if (decision.saturated)
+      decision = place(candidates, request, { ...policy, filters: HARD_FILTERS });
     if (!decision.chosen) throw this.noNode(req.model);
     const nodeId = decision.chosen.snapshot.info.id;
     this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);

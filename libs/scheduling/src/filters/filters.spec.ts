@@ -1,0 +1,109 @@
+import type { PlacementRequest } from '../cluster-view';
+import { chosenId, node, policy, REQ } from '../node.spec-support';
+import { place } from '../place';
+import { SCORERS } from '../scorers/scorers';
+import { DEFAULT_TUNING } from '../tuning';
+import { FILTERS, HARD_FILTERS } from './filters';
+import { saturation } from './not-saturated.filter';
+
+const removedBy = (nodes: Parameters<typeof place>[0], req: PlacementRequest) =>
+  Object.fromEntries(place(nodes, req, policy()).candidates.map((c) => [c.nodeId, c.removedBy]));
+
+describe('filters', () => {
+  it('names every filter and scorer by its key in the table', () => {
+    for (const [key, f] of Object.entries(FILTERS)) expect(f.name).toBe(key);
+    for (const [key, s] of Object.entries(SCORERS)) expect(s.name).toBe(key);
+    expect(HARD_FILTERS.map((f) => f.name)).not.toContain('not-saturated');
+  });
+
+  describe('modalities', () => {
+    const nodes = [
+      node('text-only'),
+      node('vision', { modalities: ['text', 'image'] }),
+      node('image-only', { modalities: ['image'] }),
+    ];
+
+    it('sends an image request only to nodes that say they accept images and text', () => {
+      const req: PlacementRequest = { ...REQ, modalities: ['text', 'image'] };
+      expect(removedBy(nodes, req)).toEqual({
+        'text-only': 'modalities',
+        vision: undefined,
+        'image-only': 'modalities',
+      });
+      expect(chosenId(place(nodes, req, policy()))).toBe('vision');
+    });
+
+    it('reads a node that says nothing as text only', () => {
+      expect(removedBy(nodes, REQ)).toEqual({
+        'text-only': undefined,
+        vision: undefined,
+        'image-only': 'modalities',
+      });
+      const imageOnly: PlacementRequest = { ...REQ, modalities: ['image'] };
+      expect(removedBy([node('text-only')], imageOnly)).toEqual({ 'text-only': 'modalities' });
+    });
+  });
+
+  describe('selectors', () => {
+    const nodes = [
+      node('npu-a', { labels: { accelerator: 'npu', zone: 'a' } }),
+      node('npu-b', { labels: { accelerator: 'npu', zone: 'b' } }),
+      node('gpu-a', { labels: { accelerator: 'gpu', zone: 'a' } }),
+      node('bare'),
+    ];
+
+    it('keeps only nodes whose labels equal every selector', () => {
+      const req: PlacementRequest = { ...REQ, selectors: { accelerator: 'npu', zone: 'a' } };
+      expect(removedBy(nodes, req)).toEqual({
+        'npu-a': undefined,
+        'npu-b': 'selectors',
+        'gpu-a': 'selectors',
+        bare: 'selectors',
+      });
+    });
+
+    it('does not match a label key the node lacks, even against an inherited name', () => {
+      const req: PlacementRequest = { ...REQ, selectors: { toString: 'x' } };
+      expect(removedBy([node('bare')], req)).toEqual({ bare: 'selectors' });
+      const empty: PlacementRequest = { ...REQ, selectors: { zone: '' } };
+      expect(removedBy([node('bare')], empty)).toEqual({ bare: 'selectors' });
+    });
+
+    it('keeps every node when the request has no selectors', () => {
+      expect(Object.values(removedBy(nodes, REQ))).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+  });
+
+  it('skips a node whose circuit is open, as no-node rather than saturated', () => {
+    const d = place([node('a', { circuitOpen: true }), node('b', { running: 3 })], REQ, policy());
+    expect(chosenId(d)).toBe('b');
+    expect(d.candidates[0]).toEqual({ nodeId: 'a', removedBy: 'circuit' });
+    const only = place([node('a', { circuitOpen: true })], REQ, policy());
+    expect(only).toMatchObject({ outcome: 'no-node', saturated: false });
+  });
+
+  describe('saturation', () => {
+    const t = DEFAULT_TUNING; // 1 queued per slot, KV 0.95, stale after 5 s
+
+    it('says why a node is saturated', () => {
+      expect(saturation(node('a', { running: 4, waiting: 3 }), t, undefined)).toBeNull();
+      expect(saturation(node('a', { running: 4, waiting: 4 }), t, undefined)).toBe('queue');
+      expect(saturation(node('a', { local: 8 }), t, undefined)).toBe('queue');
+      expect(saturation(node('a', { local: 7 }), t, undefined)).toBeNull();
+      expect(saturation(node('a', { kv: 0.95 }), t, undefined)).toBe('kv-cache');
+      expect(saturation(node('a', { kv: 0.94 }), t, undefined)).toBeNull();
+      expect(saturation(node('a', { at: 0 }), t, 5_001)).toBe('stale');
+      expect(saturation(node('a', { at: 0 }), t, 5_000)).toBeNull();
+    });
+
+    it('takes a node with no slots as one slot', () => {
+      expect(saturation(node('a', { slots: 0, waiting: 1 }), t, undefined)).toBe('queue');
+      expect(saturation(node('a', { slots: 0 }), t, undefined)).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,129 @@
+import {
+  committedWork,
+  promptRate,
+  slotRate,
+  type CandidateNode,
+  type PlacementRequest,
+} from '../cluster-view';
+import type { PlacementTuning } from '../tuning';
+import type { NodeScorer } from './scorer';
+
+/** The rates and request size a decision predicts with, fixed once per decision. */
+export interface WaitEstimate {
+  /** Per-slot generation rate for nodes that have not measured one, tokens/s. */
+  fallbackSlotRate: number;
+  /** Prompt processing rate for nodes that have not measured one, tokens/s. */
+  fallbackPromptRate: number;
+  /** Size of each request already committed to a node, output tokens. */
+  queuedTokens: number;
+  /** This request's expected output, tokens. */
+  ownTokens: number;
+  /** This request's prompt, tokens. */
+  promptTokens: number;
+}
+
+/**
+ * Seconds until this request would be answered on a node with `committed` requests on
+ * `slots` slots: the queue ahead of it drains at slots × per-slot `rate` (each queued request
+ * ~`queuedTokens`), then its prompt is processed at `prompt` tokens/s and its own output
+ * generated at one slot's rate. Measured rates make an Ascend 910B, an H100 and a consumer
+ * GPU comparable by when they would answer, not by how many slots they have free.
+ */
+export function secondsUntilAnswered(
+  committed: number,
+  slots: number,
+  rate: number,
+  prompt: number,
+  est: WaitEstimate,
+): number {
+  const ahead = committed + 1 - slots;
+  const queueSeconds = ahead > 0 ? (ahead * est.queuedTokens) / (slots * rate) : 0;
+  return queueSeconds + est.promptTokens / prompt + est.ownTokens / rate;
+}
+
+/**
+ * `secondsUntilAnswered` for one node. Unmeasured rates are the fleet's average, so a new
+ * node is neither starved nor flooded (its queue grows with what is charged to it like any
+ * other).
+ */
+export function predictedSeconds(node: CandidateNode, est: WaitEstimate): number {
+  const total = node.snapshot.load.slotsTotal;
+  return secondsUntilAnswered(
+    committedWork(node),
+    total > 1 ? total : 1,
+    slotRate(node) ?? est.fallbackSlotRate,
+    promptRate(node) ?? est.fallbackPromptRate,
+    est,
+  );
+}
+
+/** The fleet averages and request size for one decision over `candidates`. */
+export function waitEstimate(
+  candidates: readonly CandidateNode[],
+  req: PlacementRequest,
+  tuning: Readonly<PlacementTuning>,
+): WaitEstimate {
+  const rates = Float64Array.from(candidates, (c) => slotRate(c) ?? NaN);
+  const prompts = Float64Array.from(candidates, (c) => promptRate(c) ?? NaN);
+  return estimate(rates, prompts, candidates.length, req, tuning);
+}
+
+/** `waitEstimate` from the per-candidate rate columns (NaN = not measured). */
+function estimate(
+  rates: Float64Array,
+  prompts: Float64Array,
+  n: number,
+  req: PlacementRequest,
+  tuning: Readonly<PlacementTuning>,
+): WaitEstimate {
+  let slotRates = 0;
+  let slotRateCount = 0;
+  let promptRates = 0;
+  let promptRateCount = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rates[i]!;
+    if (r === r) {
+      slotRates += r;
+      slotRateCount++;
+    }
+    const p = prompts[i]!;
+    if (p === p) {
+      promptRates += p;
+      promptRateCount++;
+    }
+  }
+  const typical = tuning.typicalOutputTokens;
+  const promptChars = req.promptText?.length ?? 0;
+  return {
+    fallbackSlotRate:
+      slotRateCount > 0 ? slotRates / slotRateCount : tuning.defaultSlotTokensPerSecond,
+    fallbackPromptRate:
+      promptRateCount > 0 ? promptRates / promptRateCount : tuning.defaultPromptTokensPerSecond,
+    queuedTokens: typical,
+    // The limit is an upper bound, the typical size a guess: expect the smaller.
+    ownTokens: req.maxTokens !== undefined && req.maxTokens < typical ? req.maxTokens : typical,
+    promptTokens: req.estimatedPromptTokens ?? promptChars / tuning.charsPerToken,
+  };
+}
+
+/** Unit: minus predicted seconds until answered (so higher is better); 1 weight = 1 s. */
+export const predictedWaitScorer: NodeScorer = {
+  name: 'predicted-wait',
+  score: (candidates, req, ctx, out) => {
+    const { committed, slots, slotRate: rates, promptRate: prompts } = ctx.load;
+    const n = candidates.length;
+    const est = estimate(rates, prompts, n, req, ctx.tuning);
+    for (let i = 0; i < n; i++) {
+      const r = rates[i]!;
+      const p = prompts[i]!;
+      out[i] = -secondsUntilAnswered(
+        committed[i]!,
+        slots[i]!,
+        r === r ? r : est.fallbackSlotRate,
+        p === p ? p : est.fallbackPromptRate,
+        est,
+      );
+    }
+    return true;
+  },
+};
