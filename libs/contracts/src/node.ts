@@ -29,7 +29,7 @@ export interface NodeInfo {
   state: NodeState;
   /** Why the node is not ready, for operators (`engine unreachable: ECONNREFUSED`). */
   stateReason?: string;
-  /** What the served models accept; absent means text only. */
+  /** What the served models accept, when the node says; absent leaves it to the model catalogue. */
   modalities?: Modality[];
   /** Selector labels such as `accelerator=npu`, `zone=a`. */
   labels: Record<string, string>;

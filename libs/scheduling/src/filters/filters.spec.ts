@@ -23,24 +23,27 @@ describe('filters', () => {
       node('image-only', { modalities: ['image'] }),
     ];
 
-    it('sends an image request only to nodes that say they accept images and text', () => {
-      const req: PlacementRequest = { ...REQ, modalities: ['text', 'image'] };
-      expect(removedBy(nodes, req)).toEqual({
-        'text-only': 'modalities',
-        vision: undefined,
-        'image-only': 'modalities',
-      });
-      expect(chosenId(place(nodes, req, policy()))).toBe('vision');
-    });
+    const nodes2 = [...nodes, node('text-declared', { modalities: ['text'] })];
 
-    it('reads a node that says nothing as text only', () => {
-      expect(removedBy(nodes, REQ)).toEqual({
+    it('holds a node that lists its modalities to them', () => {
+      const req: PlacementRequest = { ...REQ, modalities: ['text', 'image'] };
+      expect(removedBy(nodes2, req)).toEqual({
         'text-only': undefined,
         vision: undefined,
         'image-only': 'modalities',
+        'text-declared': 'modalities',
       });
+      expect(removedBy(nodes2, REQ)).toEqual({
+        'text-only': undefined,
+        vision: undefined,
+        'image-only': 'modalities',
+        'text-declared': undefined,
+      });
+    });
+
+    it('leaves a node that says nothing to the model catalogue, which vetted the request', () => {
       const imageOnly: PlacementRequest = { ...REQ, modalities: ['image'] };
-      expect(removedBy([node('text-only')], imageOnly)).toEqual({ 'text-only': 'modalities' });
+      expect(removedBy([node('text-only')], imageOnly)).toEqual({ 'text-only': undefined });
     });
   });
 
