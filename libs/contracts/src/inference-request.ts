@@ -75,8 +75,12 @@ interface InferenceRequestBase {
   stream: boolean;
   /** Whether the client asked for usage figures in the stream. */
   includeUsage: boolean;
-  /** Higher runs first when queued. */
+  /** Priority class 0 … 9 (the gateway's admission sets it); higher runs first when queued. */
   priority: number;
+  /** Who sent it (from the API key), for fairness between tenants in a queue. */
+  tenant?: string;
+  /** Node label constraints (`accelerator=npu`), from configuration or a request header. */
+  selectors?: Record<string, string>;
   /** Session affinity key (a header or the API user), when known. */
   sessionKey?: string;
   modalities: Modality[];

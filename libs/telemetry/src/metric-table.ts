@@ -37,9 +37,19 @@ export const GATEWAY_METRICS = {
   },
   switchyard_queue_wait_seconds: {
     kind: 'histogram',
-    help: 'Time from enqueue to the node starting the request.',
-    labels: [],
+    help: 'Time from enqueue to a node starting the request, by queue (node: placed directly; shared: waited for a free slot) and priority class.',
+    labels: ['queue', 'priority'],
     buckets: LATENCY_BUCKETS,
+  },
+  switchyard_queued_requests: {
+    kind: 'gauge',
+    help: 'Requests waiting in each model’s shared queue for a free slot (an autoscaling signal).',
+    labels: ['model'],
+  },
+  switchyard_admission_rejections_total: {
+    kind: 'counter',
+    help: 'Requests refused by admission (queue_full: the model’s queue at its bound; deadline: no slot freed in time).',
+    labels: ['reason'],
   },
   switchyard_inflight_requests: {
     kind: 'gauge',

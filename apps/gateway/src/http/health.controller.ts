@@ -39,6 +39,15 @@ export class HealthController {
     const nodes = this.gauges.switchyard_cluster_nodes;
     nodes.reset();
     for (const n of this.cluster.view.nodes()) nodes.inc({ state: n.info.state });
+    // Shared-queue depth per served model, read at scrape time (one call per model).
+    const depth = this.gauges.switchyard_queued_requests;
+    depth.reset();
+    await Promise.all(
+      [...this.cluster.view.knownModels()].map(async (model) => {
+        const waiting = await this.cluster.jobs.sharedDepth(model).catch(() => undefined);
+        if (waiting !== undefined) depth.set({ model }, waiting);
+      }),
+    );
     return this.registry.metrics();
   }
 }

@@ -43,6 +43,7 @@ export class ClientResponse {
       'request-id': this.requestId,
       ...(info.nodeId !== undefined ? { 'x-switchyard-node': info.nodeId } : {}),
       ...(info.queueMs !== undefined ? { 'x-switchyard-queue-ms': String(info.queueMs) } : {}),
+      ...(info.explain !== undefined ? { 'x-switchyard-explain': info.explain } : {}),
     };
   }
 

@@ -14,10 +14,15 @@ import {
   type StreamEvent,
 } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_METRICS_SET } from '../gateway.tokens';
+import type { GatewayConfig } from '@switchyard/config';
+import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../gateway.tokens';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { ModelCatalogService } from '../models/model-catalog.service';
+import { AdmissionPolicy } from './admission-policy';
 import { ClientResponse } from './client-response';
+import { explanationHeader, wantsExplanation } from './explanation-header';
+import { withRouting } from './request-routing';
+import { SchedulerService } from './scheduler.service';
 import { ExecutionService, type ExecutionInfo } from './execution.service';
 
 /**
@@ -29,11 +34,17 @@ import { ExecutionService, type ExecutionInfo } from './execution.service';
 export class InferencePipeline {
   private readonly log = new Logger(InferencePipeline.name);
 
+  private readonly admission: AdmissionPolicy;
+
   constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly execution: ExecutionService,
     private readonly catalog: ModelCatalogService,
+    private readonly scheduler: SchedulerService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
+  }
 
   async handle(
     dialect: Dialect,
@@ -49,8 +60,14 @@ export class InferencePipeline {
       params: (request.params ?? {}) as Record<string, string>,
     });
     // Aliases become canonical names, `auto` a chosen model; images need a model that takes them.
-    const req = this.catalog.snapshot().resolve(parsed);
+    const req = withRouting(
+      this.catalog.snapshot().resolve(parsed),
+      request.headers,
+      this.admission,
+    );
     const info: ExecutionInfo = { attempts: 0 };
+    if (wantsExplanation(request.headers))
+      info.explain = explanationHeader(this.scheduler.strategy, this.scheduler.explain(req));
     const events = this.execution.run(req, client.gone, info);
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';

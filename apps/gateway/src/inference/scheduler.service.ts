@@ -1,59 +1,190 @@
-import { Injectable } from '@nestjs/common';
-import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ReservationStore } from '@switchyard/cluster';
 import {
+  SwitchyardError,
+  errorMessage,
+  promptText,
+  type InferenceRequest,
+  type NodeSnapshot,
+} from '@switchyard/contracts';
+import type { GatewayConfig } from '@switchyard/config';
+import {
+  CircuitBreaker,
   DEFAULT_POLICY,
   HARD_FILTERS,
+  createPlacer,
   place,
+  type SwitchyardPlacer,
   type CandidateNode,
+  type NodeOutcome,
   type PlacementDecision,
+  type PlacementPolicy,
+  type PlacementRequest,
+  type Placer,
 } from '@switchyard/scheduling';
 import { ClusterService } from '../cluster/cluster.service';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
 
-/** A request's claim on one node, released when the request ends on that node. */
-export interface Reservation {
-  nodeId: string;
-  decision: PlacementDecision;
-}
+/** Where a request goes: a node that granted it a slot, or its model's shared queue. */
+export type Placement =
+  | { kind: 'node'; nodeId: string; decision: PlacementDecision }
+  | { kind: 'queue'; decision: PlacementDecision };
+
+/** Prompt characters placement hashes for prefix affinity (its leading blocks). */
+const PROMPT_CHARS_FOR_AFFINITY = 4096;
 
 /**
- * Places requests from the in-memory cluster view (no Redis round trip) and charges each
- * choice at once, so a burst spreads before the next heartbeat reports it.
+ * Places requests: filters and scores the in-memory cluster view (no Redis read), then claims
+ * the chosen node's slot with one atomic reservation shared by every gateway replica, so
+ * replicas acting on slightly stale views cannot overfill it. When no node has room the
+ * request goes to its model's shared queue, where the first node to free a slot takes it.
+ * The baselines (`round-robin`, `random`, for benchmarks) place directly, blind to load.
  */
 @Injectable()
 export class SchedulerService {
-  private readonly inFlight = new Map<string, number>();
+  private readonly log = new Logger(SchedulerService.name);
+  private readonly placer: Placer;
+  private readonly reservations: ReservationStore;
+  private readonly breaker = new CircuitBreaker();
+  /** Reservations per node as the last reservation round trip reported them. */
+  private readonly held = new Map<string, number>();
+  /** Reservations this replica made and has not released, per node (ahead of `held`). */
+  private readonly mine = new Map<string, number>();
 
-  constructor(private readonly cluster: ClusterService) {}
+  constructor(
+    private readonly cluster: ClusterService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.placer = createPlacer({ placement: config.placement });
+    this.reservations = new ReservationStore(cluster.redis, cluster.keys);
+  }
 
-  /** Throws SY_MODEL_NOT_FOUND for a model no node serves, SY_NO_CAPACITY when none is ready. */
-  reserve(req: InferenceRequest, excluded: ReadonlySet<string> = new Set()): Reservation {
+  get strategy(): Placer['strategy'] {
+    return this.placer.strategy;
+  }
+
+  /**
+   * Throws SY_MODEL_NOT_FOUND for a model no node serves, SY_NO_CAPACITY when none is ready,
+   * SY_BAD_REQUEST when no node can do what the request asks (embeddings, selectors).
+   */
+  async place(
+    req: InferenceRequest,
+    excluded: ReadonlySet<string> = new Set(),
+  ): Promise<Placement> {
+    const decision = this.decide(req, excluded);
+    if (decision.outcome === 'no-node') throw this.noNode(req, excluded);
+    // A request placed again after a node failed it must avoid that node, which a shared
+    // queue cannot promise (any node serving the model pulls from it): it waits on the best
+    // other node's own queue instead.
+    if (excluded.size > 0 && decision.outcome === 'saturated') return this.direct(req, excluded);
+    if (decision.outcome === 'saturated') return { kind: 'queue', decision };
+    const nodeId = decision.chosen.snapshot.info.id;
+    if (this.placer.strategy !== 'switchyard') {
+      this.charge(nodeId, +1);
+      return { kind: 'node', nodeId, decision };
+    }
+    if (await this.claim(req.id, decision.chosen)) return { kind: 'node', nodeId, decision };
+    // The chosen node filled up behind this replica's view: decide again on fresh counts.
+    const second = this.decide(req, excluded);
+    if (second.outcome === 'placed' && (await this.claim(req.id, second.chosen)))
+      return { kind: 'node', nodeId: second.chosen.snapshot.info.id, decision: second };
+    if (excluded.size > 0) return this.direct(req, excluded);
+    return { kind: 'queue', decision: second };
+  }
+
+  /** The best node by the hard constraints alone, reserved past its slots (it queues there). */
+  private async direct(req: InferenceRequest, excluded: ReadonlySet<string>): Promise<Placement> {
+    const decision = this.decide(req, excluded, false, HARD_FILTERS);
+    if (decision.outcome !== 'placed') throw this.noNode(req, excluded);
+    const nodeId = decision.chosen.snapshot.info.id;
+    if (!(await this.claim(req.id, decision.chosen, Number.MAX_SAFE_INTEGER)))
+      throw this.noNode(req, excluded);
+    return { kind: 'node', nodeId, decision };
+  }
+
+  /** The request left the node (ended, failed or withdrawn). */
+  release(nodeId: string, requestId: string): void {
+    this.charge(nodeId, -1);
+    if (this.placer.strategy !== 'switchyard') return;
+    this.reservations
+      .release(nodeId, requestId)
+      .catch((err: unknown) =>
+        this.log.warn(`could not release ${requestId} on ${nodeId}: ${errorMessage(err)}`),
+      );
+  }
+
+  /** How a request ended on a node, for its circuit breaker (client errors never count). */
+  outcome(nodeId: string, outcome: NodeOutcome): void {
+    this.breaker.record(nodeId, outcome, Date.now());
+  }
+
+  /** The placement decision for a request, with explanations, without reserving anything. */
+  explain(req: InferenceRequest): PlacementDecision {
+    return this.decide(req, new Set(), true);
+  }
+
+  private decide(
+    req: InferenceRequest,
+    excluded: ReadonlySet<string>,
+    explain = false,
+    filters?: PlacementPolicy['filters'],
+  ): PlacementDecision {
+    const now = Date.now();
     const candidates: CandidateNode[] = [];
     for (const snapshot of this.cluster.view.nodes()) {
-      if (excluded.has(snapshot.info.id)) continue;
-      // Only engines with an embeddings call take embedding requests.
-      if (req.kind === 'embedding' && snapshot.info.embeddings !== true) continue;
-      candidates.push({ snapshot, localInFlight: this.inFlight.get(snapshot.info.id) ?? 0 });
+      const id = snapshot.info.id;
+      if (excluded.has(id) || !takesKind(snapshot, req)) continue;
+      candidates.push({
+        snapshot,
+        localInFlight: Math.max(this.held.get(id) ?? 0, this.mine.get(id) ?? 0),
+        circuitOpen: this.breaker.isOpen(id, now),
+      });
     }
-    const request = { model: req.model, modalities: req.modalities };
-    const policy = { ...DEFAULT_POLICY, now: Date.now(), explain: false };
-    let decision = place(candidates, request, policy);
-    // No admission queue yet (ARCHITECTURE step 3): until there is one, a saturated fleet
-    // still takes the request on its best node by the hard constraints, as before.
-    if (decision.saturated)
-      decision = place(candidates, request, { ...policy, filters: HARD_FILTERS });
-    if (!decision.chosen) throw this.noNode(req.model);
-    const nodeId = decision.chosen.snapshot.info.id;
-    this.inFlight.set(nodeId, (this.inFlight.get(nodeId) ?? 0) + 1);
-    return { nodeId, decision };
+    const preq = placementRequest(req);
+    if (!explain && filters === undefined) return this.placer.place(candidates, preq, now);
+    // Pure, so explaining a request leaves the prefix memory as it was.
+    const policy =
+      'policy' in this.placer ? (this.placer as SwitchyardPlacer).policy : DEFAULT_POLICY;
+    return place(candidates, preq, { ...policy, now, explain, ...(filters ? { filters } : {}) });
   }
 
-  release(reservation: Reservation): void {
-    const left = (this.inFlight.get(reservation.nodeId) ?? 1) - 1;
-    if (left > 0) this.inFlight.set(reservation.nodeId, left);
-    else this.inFlight.delete(reservation.nodeId);
+  /** Claims a slot on the node in the cluster-wide reservations; false when it is full. */
+  private async claim(
+    requestId: string,
+    node: CandidateNode,
+    limit = node.snapshot.load.slotsTotal,
+  ): Promise<boolean> {
+    const nodeId = node.snapshot.info.id;
+    let result;
+    try {
+      result = await this.reservations.reserve(requestId, [{ nodeId, limit }]);
+    } catch (err) {
+      throw new SwitchyardError(
+        'SY_CLUSTER_UNAVAILABLE',
+        'The cluster is unreachable right now; try again shortly.',
+        { retryAfterSeconds: 1, cause: err },
+      );
+    }
+    for (const [id, count] of result.held) this.held.set(id, count);
+    if (result.nodeId === null) return false;
+    this.charge(nodeId, +1);
+    this.breaker.dispatched(nodeId, Date.now());
+    return true;
   }
 
-  private noNode(model: string): SwitchyardError {
+  private charge(nodeId: string, delta: number): void {
+    const left = (this.mine.get(nodeId) ?? 0) + delta;
+    if (left > 0) this.mine.set(nodeId, left);
+    else this.mine.delete(nodeId);
+    if (delta < 0) {
+      const held = (this.held.get(nodeId) ?? 0) - 1;
+      if (held > 0) this.held.set(nodeId, held);
+      else this.held.delete(nodeId);
+    }
+  }
+
+  private noNode(req: InferenceRequest, excluded: ReadonlySet<string>): SwitchyardError {
+    const { model } = req;
     if (!this.cluster.view.knownModels().has(model)) {
       return new SwitchyardError(
         'SY_MODEL_NOT_FOUND',
@@ -61,12 +192,56 @@ export class SchedulerService {
         { param: 'model', model },
       );
     }
+    const serving = this.cluster.view
+      .nodes()
+      .filter((n) => n.info.state === 'ready' && n.info.models.includes(model))
+      .filter((n) => !excluded.has(n.info.id));
+    if (serving.length > 0 && req.kind === 'embedding' && !serving.some((n) => n.info.embeddings)) {
+      return new SwitchyardError(
+        'SY_BAD_REQUEST',
+        `The model '${model}' runs only on engines that do not compute embeddings.`,
+        { param: 'model', model },
+      );
+    }
+    if (serving.length > 0 && req.selectors !== undefined) {
+      return new SwitchyardError(
+        'SY_BAD_REQUEST',
+        `No ready node serving '${model}' matches the selectors ${formatSelectors(req.selectors)}.`,
+        { param: 'selectors', model },
+      );
+    }
     return new SwitchyardError(
       'SY_NO_CAPACITY',
       `No node serving '${model}' is ready; try again shortly.`,
-      {
-        retryAfterSeconds: 1,
-      },
+      { retryAfterSeconds: 1, model },
     );
   }
+}
+
+function takesKind(node: NodeSnapshot, req: InferenceRequest): boolean {
+  // Only engines with an embeddings call take embedding requests.
+  return req.kind !== 'embedding' || node.info.embeddings === true;
+}
+
+function placementRequest(req: InferenceRequest): PlacementRequest {
+  const text = promptText(req);
+  return {
+    model: req.model,
+    modalities: req.modalities,
+    promptText:
+      text.length > PROMPT_CHARS_FOR_AFFINITY ? text.slice(0, PROMPT_CHARS_FOR_AFFINITY) : text,
+    estimatedPromptTokens: Math.ceil(text.length / 4),
+    priority: req.priority,
+    ...(req.sessionKey !== undefined ? { sessionKey: req.sessionKey } : {}),
+    ...(req.selectors !== undefined ? { selectors: req.selectors } : {}),
+    ...(req.kind !== 'embedding' && req.sampling.maxTokens !== undefined
+      ? { maxTokens: req.sampling.maxTokens }
+      : {}),
+  };
+}
+
+function formatSelectors(selectors: Readonly<Record<string, string>>): string {
+  return Object.entries(selectors)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }

@@ -1,0 +1,53 @@
+import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
+import type { AdmissionPolicy } from './admission-policy';
+
+/** Node label constraints for one request: `x-switchyard-selector: accelerator=npu,zone=a`. */
+export const SELECTOR_HEADER = 'x-switchyard-selector';
+/** Session affinity key, overriding the one the dialect found (OpenAI `user`, …). */
+export const SESSION_HEADER = 'x-switchyard-session';
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+const SELECTOR = /^([A-Za-z0-9_.-]+)=([A-Za-z0-9_.-]*)$/;
+
+/**
+ * Adds what the gateway decides about a request beyond its body: tenant and priority class
+ * (admission), node selectors and the session key from headers. A malformed selector is the
+ * client's error, in its dialect, naming the header.
+ */
+export function withRouting(
+  req: InferenceRequest,
+  headers: Headers,
+  admission: AdmissionPolicy,
+): InferenceRequest {
+  const { tenant, priority } = admission.admit(headers);
+  const selectors = parseSelectors(first(headers[SELECTOR_HEADER]));
+  const session = first(headers[SESSION_HEADER])?.trim();
+  return {
+    ...req,
+    tenant,
+    priority,
+    ...(selectors !== undefined ? { selectors } : {}),
+    ...(session ? { sessionKey: session } : {}),
+  };
+}
+
+function parseSelectors(raw: string | undefined): Record<string, string> | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const selectors: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    const match = SELECTOR.exec(part.trim());
+    if (!match) {
+      throw new SwitchyardError(
+        'SY_BAD_REQUEST',
+        `The ${SELECTOR_HEADER} header must be key=value[,key=value]; '${part.trim()}' is not.`,
+        { param: SELECTOR_HEADER },
+      );
+    }
+    selectors[match[1]!] = match[2]!;
+  }
+  return selectors;
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
