@@ -14,6 +14,7 @@ import {
   HARD_FILTERS,
   createPlacer,
   place,
+  requestPrefixHashes,
   type SwitchyardPlacer,
   type CandidateNode,
   type NodeOutcome,
@@ -29,6 +30,10 @@ import { GATEWAY_CONFIG } from '../gateway.tokens';
 export type Placement =
   | { kind: 'node'; nodeId: string; decision: PlacementDecision }
   | { kind: 'queue'; decision: PlacementDecision };
+
+const NO_HOLDERS: ReadonlyMap<string, number> = new Map();
+/** Leading blocks (256 characters each) a prompt needs before its prefix picks a home node. */
+const PREFIX_BLOCKS_FOR_STICKINESS = 4;
 
 /** Prompt characters placement hashes for prefix affinity (its leading blocks). */
 const PROMPT_CHARS_FOR_AFFINITY = 4096;
@@ -71,6 +76,8 @@ export class SchedulerService {
     req: InferenceRequest,
     excluded: ReadonlySet<string> = new Set(),
   ): Promise<Placement> {
+    // Who held the prompt's prefix before this decision (the placer records its own choice).
+    const holders = this.prefixHolders(req);
     const decision = this.decide(req, excluded);
     if (decision.outcome === 'no-node') throw this.noNode(req, excluded);
     // A request placed again after a node failed it must avoid that node, which a shared
@@ -79,11 +86,16 @@ export class SchedulerService {
     if (excluded.size > 0 && decision.outcome === 'saturated') return this.direct(req, excluded);
     if (decision.outcome === 'saturated') return { kind: 'queue', decision };
     const nodeId = decision.chosen.snapshot.info.id;
+    // The node that already holds this prompt's prefix may queue one request per slot
+    // rather than lose it to the shared queue, where any node would recompute the prefix.
+    const limit = this.holdsPrefix(req, nodeId, holders)
+      ? decision.chosen.snapshot.load.slotsTotal * 2
+      : decision.chosen.snapshot.load.slotsTotal;
     if (this.placer.strategy !== 'switchyard') {
       this.charge(nodeId, +1);
       return { kind: 'node', nodeId, decision };
     }
-    if (await this.claim(req.id, decision.chosen)) return { kind: 'node', nodeId, decision };
+    if (await this.claim(req.id, decision.chosen, limit)) return { kind: 'node', nodeId, decision };
     // The chosen node filled up behind this replica's view: decide again on fresh counts.
     const second = this.decide(req, excluded);
     if (second.outcome === 'placed' && (await this.claim(req.id, second.chosen)))
@@ -100,6 +112,21 @@ export class SchedulerService {
     if (!(await this.claim(req.id, decision.chosen, Number.MAX_SAFE_INTEGER)))
       throw this.noNode(req, excluded);
     return { kind: 'node', nodeId, decision };
+  }
+
+  private prefixHolders(req: InferenceRequest): ReadonlyMap<string, number> {
+    if (!('prefixIndex' in this.placer)) return NO_HOLDERS;
+    const hashes = requestPrefixHashes(placementRequest(req));
+    if (hashes.length === 0) return NO_HOLDERS;
+    return (this.placer as SwitchyardPlacer).prefixIndex.lookup(hashes, Date.now());
+  }
+
+  private holdsPrefix(
+    req: InferenceRequest,
+    nodeId: string,
+    holders: ReadonlyMap<string, number>,
+  ): boolean {
+    return req.kind !== 'embedding' && (holders.get(nodeId) ?? 0) > 0;
   }
 
   /** The request left the node (ended, failed or withdrawn). */
@@ -225,14 +252,25 @@ function takesKind(node: NodeSnapshot, req: InferenceRequest): boolean {
 
 function placementRequest(req: InferenceRequest): PlacementRequest {
   const text = promptText(req);
-  return {
+  const base = {
     model: req.model,
     modalities: req.modalities,
     promptText:
       text.length > PROMPT_CHARS_FOR_AFFINITY ? text.slice(0, PROMPT_CHARS_FOR_AFFINITY) : text,
+  };
+  const hashes = requestPrefixHashes(base);
+  // Without a session, a long prompt's first block stands in for one: prompts sharing a
+  // system prompt then hash to the same node (bounded load still spreads a hot one), so the
+  // fleet's caches split the prefixes between them instead of each node thrashing on all.
+  const sessionKey =
+    req.sessionKey ??
+    (hashes.length >= PREFIX_BLOCKS_FOR_STICKINESS ? `prefix:${hashes[0]}` : undefined);
+  return {
+    ...base,
+    prefixHashes: hashes,
     estimatedPromptTokens: Math.ceil(text.length / 4),
     priority: req.priority,
-    ...(req.sessionKey !== undefined ? { sessionKey: req.sessionKey } : {}),
+    ...(sessionKey !== undefined ? { sessionKey } : {}),
     ...(req.selectors !== undefined ? { selectors: req.selectors } : {}),
     ...(req.kind !== 'embedding' && req.sampling.maxTokens !== undefined
       ? { maxTokens: req.sampling.maxTokens }
