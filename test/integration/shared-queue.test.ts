@@ -1,4 +1,10 @@
-import { JobProducer, NodeJobConsumer, type JobProcessor } from '@switchyard/cluster';
+import {
+  JobProducer,
+  NodeJobConsumer,
+  nextTenantTurn,
+  type JobProcessor,
+} from '@switchyard/cluster';
+import { queuePriority } from '../../apps/gateway/src/inference/admission-policy';
 import { makeInferenceJob, waitFor } from '@switchyard/testing';
 import { useRedisContext } from './redis-context';
 
@@ -68,6 +74,28 @@ describe('shared model queues', () => {
     release();
     await waitFor(() => order.length === 4, { what: 'the queue to drain' });
     expect(order).toEqual(['blocker', 'high', 'mid', 'low']);
+  });
+
+  it('within a class, tenants take turns: a burst does not hold back another tenant', async () => {
+    const jobs = producer();
+    const order: string[] = [];
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    node('fair', 1, async (job) => {
+      order.push(job.request.id);
+      if (job.request.id === 'blocker') await busy;
+    });
+    await jobs.enqueueShared(MODEL, makeInferenceJob('blocker'));
+    await waitFor(() => order.length === 1, { what: 'the blocker to start' });
+    const enqueue = async (id: string, tenant: string) => {
+      const turn = await nextTenantTurn(ctx.redis, ctx.keys, MODEL, 5, tenant);
+      await jobs.enqueueShared(MODEL, makeInferenceJob(id), { priority: queuePriority(5, turn) });
+    };
+    for (let i = 1; i <= 4; i++) await enqueue(`burst-${i}`, 'batch-team');
+    await enqueue('single', 'chat-team');
+    release();
+    await waitFor(() => order.length === 6, { what: 'the queue to drain' });
+    expect(order).toEqual(['blocker', 'burst-1', 'single', 'burst-2', 'burst-3', 'burst-4']);
   });
 
   it('a paused node does not pull; a waiting request can be withdrawn', async () => {

@@ -49,6 +49,8 @@ export const tenantSchema = z.object({
   priority: z.number().int().min(0).max(9).default(5),
   /** Highest class its requests may ask for with `x-switchyard-priority` (default: its own). */
   maxPriority: z.number().int().min(0).max(9).optional(),
+  /** Node labels its requests must run on (`{"zone": "eu"}`) unless a request header says. */
+  selectors: z.record(z.string(), z.string()).optional(),
 });
 export type TenantConfig = z.output<typeof tenantSchema>;
 

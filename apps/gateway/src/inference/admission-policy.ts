@@ -9,6 +9,8 @@ export interface Admission {
   tenant: string;
   /** Priority class 0 … 9. */
   priority: number;
+  /** The tenant's configured node selectors, if any. */
+  selectors?: Record<string, string>;
 }
 
 export const PRIORITY_HEADER = 'x-switchyard-priority';
@@ -45,7 +47,7 @@ export class AdmissionPolicy {
     const ceiling = known?.maxPriority ?? base;
     const asked = priorityClass(first(headers[PRIORITY_HEADER]));
     const priority = asked === undefined ? base : Math.min(asked, Math.max(ceiling, base));
-    return { tenant, priority };
+    return { tenant, priority, ...(known?.selectors ? { selectors: known.selectors } : {}) };
   }
 }
 

@@ -5,7 +5,10 @@ import { AdmissionPolicy } from './admission-policy';
 import { withRouting } from './request-routing';
 
 const admission = new AdmissionPolicy(
-  [tenantSchema.parse({ apiKey: 'k1', name: 'team-a', priority: 7 })],
+  [
+    tenantSchema.parse({ apiKey: 'k1', name: 'team-a', priority: 7 }),
+    tenantSchema.parse({ apiKey: 'k2', name: 'eu-team', selectors: { zone: 'eu' } }),
+  ],
   5,
 );
 
@@ -33,6 +36,14 @@ describe('withRouting', () => {
     expect(req.sessionKey).toBe('user-7');
     expect(req.selectors).toBeUndefined();
     expect(req).toMatchObject({ tenant: 'anonymous', priority: 5 });
+  });
+
+  it('applies a tenant’s configured selectors unless the header replaces them', () => {
+    expect(withRouting(chatRequest(), { 'x-api-key': 'k2' }, admission).selectors).toEqual({
+      zone: 'eu',
+    });
+    const header = { 'x-api-key': 'k2', 'x-switchyard-selector': 'zone=us' };
+    expect(withRouting(chatRequest(), header, admission).selectors).toEqual({ zone: 'us' });
   });
 
   it('refuses a malformed selector, naming the header', () => {

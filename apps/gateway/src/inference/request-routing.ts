@@ -11,7 +11,8 @@ const SELECTOR = /^([A-Za-z0-9_.-]+)=([A-Za-z0-9_.-]*)$/;
 
 /**
  * Adds what the gateway decides about a request beyond its body: tenant and priority class
- * (admission), node selectors and the session key from headers. A malformed selector is the
+ * (admission), node selectors (the header, else the tenant's configured ones) and the
+ * session key from headers. A malformed selector is the
  * client's error, in its dialect, naming the header.
  */
 export function withRouting(
@@ -19,8 +20,10 @@ export function withRouting(
   headers: Headers,
   admission: AdmissionPolicy,
 ): InferenceRequest {
-  const { tenant, priority } = admission.admit(headers);
-  const selectors = parseSelectors(first(headers[SELECTOR_HEADER]));
+  const admitted = admission.admit(headers);
+  const { tenant, priority } = admitted;
+  // The header, when present, replaces the tenant's configured selectors.
+  const selectors = parseSelectors(first(headers[SELECTOR_HEADER])) ?? admitted.selectors;
   const session = first(headers[SESSION_HEADER])?.trim();
   return {
     ...req,
