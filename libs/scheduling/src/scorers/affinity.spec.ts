@@ -1,4 +1,5 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
+import { weightedScorers } from './scorers';
 import { switchyardPlacer } from '../create-placer';
 import { chosenId, node, policy, REQ } from '../node.spec-support';
 import { place } from '../place';
@@ -120,6 +121,29 @@ describe('session affinity', () => {
     const homes = new Set<string>();
     for (let i = 0; i < 50; i++) homes.add(chosenId(place(nodes, session(`s${i}`), policy()))!);
     expect(homes.size).toBe(5);
+  });
+
+  it('gives each node a share of the sessions in proportion to its slots', () => {
+    const nodes = [
+      node('small', { slots: 2 }),
+      node('mid', { slots: 6 }),
+      node('big', { slots: 12 }),
+    ];
+    const onlySessions = policy({
+      scorers: weightedScorers({
+        'predicted-wait': 0,
+        'free-slots': 0,
+        'kv-pressure': 0,
+        'prefix-affinity': 0,
+        ttft: 0,
+      }),
+    });
+    const counts: Record<string, number> = { small: 0, mid: 0, big: 0 };
+    for (let i = 0; i < 4000; i++)
+      counts[chosenId(place(nodes, session(`w${i}`), onlySessions))!]! += 1;
+    expect(counts.small! / 4000).toBeCloseTo(2 / 20, 1);
+    expect(counts.mid! / 4000).toBeCloseTo(6 / 20, 1);
+    expect(counts.big! / 4000).toBeCloseTo(12 / 20, 1);
   });
 
   it('moves only the sessions of a node that leaves', () => {
