@@ -114,6 +114,17 @@ export class SchedulerService {
     return { kind: 'node', nodeId, decision };
   }
 
+  /**
+   * A queued request ran on the node that took it, not on the one the placer first chose:
+   * remember that node as holding its prefix, so the next request with it follows.
+   */
+  ranOn(req: InferenceRequest, nodeId: string): void {
+    if (!('prefixIndex' in this.placer)) return;
+    const hashes = requestPrefixHashes(placementRequest(req));
+    if (hashes.length > 0)
+      (this.placer as SwitchyardPlacer).prefixIndex.record(hashes, nodeId, Date.now());
+  }
+
   private prefixHolders(req: InferenceRequest): ReadonlyMap<string, number> {
     if (!('prefixIndex' in this.placer)) return NO_HOLDERS;
     const hashes = requestPrefixHashes(placementRequest(req));
