@@ -14,6 +14,9 @@ const base = {
 };
 
 module.exports = {
+  // Global: Jest ignores testTimeout inside a project. Hooks that stop real processes
+  // (SIGTERM, then SIGKILL after 5 s) need more than the 5 s default on a loaded machine.
+  testTimeout: 60000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },

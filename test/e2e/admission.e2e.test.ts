@@ -73,7 +73,8 @@ describe('two gateway replicas under a burst', () => {
   beforeAll(async () => {
     fleet = await startFleet({
       model: MODEL,
-      nodes: SLOTS.map((slots) => ({ slots, decodeMs: 10 })),
+      // No batch slowdown: each node's capacity is then exactly proportional to its slots.
+      nodes: SLOTS.map((slots) => ({ slots, decodeMs: 10, simArgs: ['--batch-slowdown', '0'] })),
     });
     other = await secondGateway(fleet);
   }, 60000);
@@ -85,7 +86,7 @@ describe('two gateway replicas under a burst', () => {
   it('spread the work within 20% of each node’s share of the slots', async () => {
     const gateways = [fleet.gatewayUrl, other.url];
     const answers = await Promise.all(
-      Array.from({ length: 96 }, (_, i) =>
+      Array.from({ length: 192 }, (_, i) =>
         chat(gateways[i % 2]!, `burst question ${i}: what is a switchyard?`, { maxTokens: 12 }),
       ),
     );
