@@ -63,6 +63,9 @@ export interface SamplingParams {
   responseFormat?: ResponseFormat;
 }
 
+/** The model name that asks the gateway to choose a model (by its configured policy). */
+export const AUTO_MODEL = 'auto';
+
 /** Which modalities a request needs the model to accept. */
 export type Modality = 'text' | 'image';
 

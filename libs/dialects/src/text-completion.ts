@@ -1,13 +1,15 @@
-import type { CompletionRequest, InferenceRequest, SamplingParams } from '@switchyard/contracts';
+import {
+  AUTO_MODEL,
+  type CompletionRequest,
+  type InferenceRequest,
+  type SamplingParams,
+} from '@switchyard/contracts';
 import type { ParseContext } from './dialect';
 
 /**
  * What the prompt-in, text-out dialects (TGI, the vLLM demo server, KServe generate) share:
  * which model a request means when its body names none, and the canonical completion request.
  */
-
-/** The name that asks the gateway's catalogue to choose a model (its `auto` policy). */
-export const AUTO_MODEL = 'auto';
 
 /** Headers a client may name the model with where the body has no place for it. */
 export const MODEL_HEADERS = ['x-switchyard-model', 'x-model'] as const;

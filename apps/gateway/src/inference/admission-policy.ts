@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TenantConfig } from '@switchyard/config';
+import { headerValue, type RequestHeaders } from '../http/request-headers';
 
 /**
  * Who sent a request and how urgent it is: the tenant (from the API key) and the priority
@@ -22,8 +23,6 @@ const NAMED_CLASSES: Readonly<Record<string, number>> = {
   critical: 9,
 };
 
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
 export class AdmissionPolicy {
   private readonly byKey: Map<string, TenantConfig>;
 
@@ -39,13 +38,13 @@ export class AdmissionPolicy {
    * (never the key itself: it ends up in Redis keys and logs), else `anonymous`. The header
    * may ask for any class up to the tenant's ceiling — lower is always allowed.
    */
-  admit(headers: Headers): Admission {
+  admit(headers: RequestHeaders): Admission {
     const key = apiKeyOf(headers);
     const known = key === undefined ? undefined : this.byKey.get(key);
     const tenant = known?.name ?? (key === undefined ? 'anonymous' : `key-${digest(key)}`);
     const base = known?.priority ?? this.defaultPriority;
     const ceiling = known?.maxPriority ?? base;
-    const asked = priorityClass(first(headers[PRIORITY_HEADER]));
+    const asked = priorityClass(headerValue(headers, PRIORITY_HEADER));
     const priority = asked === undefined ? base : Math.min(asked, Math.max(ceiling, base));
     return { tenant, priority, ...(known?.selectors ? { selectors: known.selectors } : {}) };
   }
@@ -63,11 +62,11 @@ export function queuePriority(priorityClass: number, tenantTurn: number): number
 }
 
 /** `Authorization: Bearer <key>` (OpenAI, Ollama, TGI clients) or `x-api-key` (Anthropic). */
-function apiKeyOf(headers: Headers): string | undefined {
-  const bearer = first(headers.authorization)
+function apiKeyOf(headers: RequestHeaders): string | undefined {
+  const bearer = headerValue(headers, 'authorization')
     ?.match(/^Bearer\s+(.+)$/i)?.[1]
     ?.trim();
-  const key = bearer ?? first(headers['x-api-key'])?.trim();
+  const key = bearer ?? headerValue(headers, 'x-api-key')?.trim();
   return key === undefined || key === '' ? undefined : key;
 }
 
@@ -77,10 +76,6 @@ function priorityClass(raw: string | undefined): number | undefined {
   if (value in NAMED_CLASSES) return NAMED_CLASSES[value];
   if (/^\d$/.test(value)) return Number(value);
   return undefined;
-}
-
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function digest(key: string): string {

@@ -215,7 +215,7 @@ export class ExecutionService implements OnModuleInit {
             nodeId = e.nodeId;
             info.nodeId = nodeId;
             this.track(nodeId, req.id);
-            this.scheduler.ranOn(req, nodeId);
+            this.scheduler.ranOn(placement, nodeId);
             this.metrics.switchyard_placements_total.inc({ node: nodeId });
           }
         }

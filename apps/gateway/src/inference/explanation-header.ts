@@ -1,15 +1,13 @@
 import type { PlacementDecision } from '@switchyard/scheduling';
+import { headerValue, type RequestHeaders } from '../http/request-headers';
 
 /** Ask for the placement explanation of a request: `x-switchyard-explain: 1`. */
 export const EXPLAIN_HEADER = 'x-switchyard-explain';
 /** Candidates listed in full; the rest are counted by the filter that removed them. */
 const LISTED = 16;
 
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
-export function wantsExplanation(headers: Headers): boolean {
-  const v = headers[EXPLAIN_HEADER];
-  const value = (Array.isArray(v) ? v[0] : v)?.trim().toLowerCase();
+export function wantsExplanation(headers: RequestHeaders): boolean {
+  const value = headerValue(headers, EXPLAIN_HEADER)?.trim().toLowerCase();
   return value === '1' || value === 'true' || value === 'yes';
 }
 

@@ -1,12 +1,12 @@
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
 import type { AdmissionPolicy } from './admission-policy';
+import { headerValue, type RequestHeaders } from '../http/request-headers';
 
 /** Node label constraints for one request: `x-switchyard-selector: accelerator=npu,zone=a`. */
 export const SELECTOR_HEADER = 'x-switchyard-selector';
 /** Session affinity key, overriding the one the dialect found (OpenAI `user`, …). */
 export const SESSION_HEADER = 'x-switchyard-session';
 
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
 const SELECTOR = /^([A-Za-z0-9_.-]+)=([A-Za-z0-9_.-]*)$/;
 
 /**
@@ -17,14 +17,14 @@ const SELECTOR = /^([A-Za-z0-9_.-]+)=([A-Za-z0-9_.-]*)$/;
  */
 export function withRouting(
   req: InferenceRequest,
-  headers: Headers,
+  headers: RequestHeaders,
   admission: AdmissionPolicy,
 ): InferenceRequest {
   const admitted = admission.admit(headers);
   const { tenant, priority } = admitted;
   // The header, when present, replaces the tenant's configured selectors.
-  const selectors = parseSelectors(first(headers[SELECTOR_HEADER])) ?? admitted.selectors;
-  const session = first(headers[SESSION_HEADER])?.trim();
+  const selectors = parseSelectors(headerValue(headers, SELECTOR_HEADER)) ?? admitted.selectors;
+  const session = headerValue(headers, SESSION_HEADER)?.trim();
   return {
     ...req,
     tenant,
@@ -49,8 +49,4 @@ function parseSelectors(raw: string | undefined): Record<string, string> | undef
     selectors[match[1]!] = match[2]!;
   }
   return selectors;
-}
-
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -22,14 +22,19 @@ import {
   type PlacementPolicy,
   type PlacementRequest,
   type Placer,
+  type PrefixAffinityIndex,
 } from '@switchyard/scheduling';
+
 import { ClusterService } from '../cluster/cluster.service';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 
-/** Where a request goes: a node that granted it a slot, or its model's shared queue. */
+/**
+ * Where a request goes: a node that granted it a slot, or its model's shared queue. Carries
+ * the placement facts (prompt prefix hashes, …) computed once for the request.
+ */
 export type Placement =
-  | { kind: 'node'; nodeId: string; decision: PlacementDecision }
-  | { kind: 'queue'; decision: PlacementDecision };
+  | { kind: 'node'; nodeId: string; decision: PlacementDecision; request: PlacementRequest }
+  | { kind: 'queue'; decision: PlacementDecision; request: PlacementRequest };
 
 const NO_HOLDERS: ReadonlyMap<string, number> = new Map();
 /** Leading blocks (256 characters each) a prompt needs before its prefix picks a home node. */
@@ -49,6 +54,10 @@ const PROMPT_CHARS_FOR_AFFINITY = 4096;
 export class SchedulerService {
   private readonly log = new Logger(SchedulerService.name);
   private readonly placer: Placer;
+  /** The switchyard placer's prefix memory; absent for the load-blind baselines. */
+  private readonly prefixIndex: PrefixAffinityIndex | undefined;
+  /** The policy `place()` runs for explanations and hard-filter fallbacks. */
+  private readonly policy: PlacementPolicy;
   private readonly reservations: ReservationStore;
   private readonly breaker = new CircuitBreaker();
   /** Reservations per node as the last reservation round trip reported them. */
@@ -61,6 +70,10 @@ export class SchedulerService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.placer = createPlacer({ placement: config.placement });
+    const switchyard =
+      this.placer.strategy === 'switchyard' ? (this.placer as SwitchyardPlacer) : undefined;
+    this.prefixIndex = switchyard?.prefixIndex;
+    this.policy = switchyard?.policy ?? DEFAULT_POLICY;
     this.reservations = new ReservationStore(cluster.redis, cluster.keys);
   }
 
@@ -76,68 +89,67 @@ export class SchedulerService {
     req: InferenceRequest,
     excluded: ReadonlySet<string> = new Set(),
   ): Promise<Placement> {
+    const request = placementRequest(req);
     // Who held the prompt's prefix before this decision (the placer records its own choice).
-    const holders = this.prefixHolders(req);
-    const decision = this.decide(req, excluded);
+    const holders = this.prefixHolders(req, request);
+    const decision = this.decide(req, request, excluded);
     if (decision.outcome === 'no-node') throw this.noNode(req, excluded);
     // A request placed again after a node failed it must avoid that node, which a shared
     // queue cannot promise (any node serving the model pulls from it): it waits on the best
     // other node's own queue instead.
-    if (excluded.size > 0 && decision.outcome === 'saturated') return this.direct(req, excluded);
-    if (decision.outcome === 'saturated') return { kind: 'queue', decision };
+    if (excluded.size > 0 && decision.outcome === 'saturated')
+      return this.direct(req, request, excluded);
+    if (decision.outcome === 'saturated') return { kind: 'queue', decision, request };
     const nodeId = decision.chosen.snapshot.info.id;
-    // The node that already holds this prompt's prefix may queue one request per slot
-    // rather than lose it to the shared queue, where any node would recompute the prefix.
-    const limit = this.holdsPrefix(req, nodeId, holders)
-      ? decision.chosen.snapshot.load.slotsTotal * 2
-      : decision.chosen.snapshot.load.slotsTotal;
     if (this.placer.strategy !== 'switchyard') {
       this.charge(nodeId, +1);
-      return { kind: 'node', nodeId, decision };
+      return { kind: 'node', nodeId, decision, request };
     }
-    if (await this.claim(req.id, decision.chosen, limit)) return { kind: 'node', nodeId, decision };
+    // The node that already holds this prompt's prefix may queue one request per slot
+    // rather than lose it to the shared queue, where any node would recompute the prefix.
+    const slots = decision.chosen.snapshot.load.slotsTotal;
+    const limit = (holders.get(nodeId) ?? 0) > 0 ? slots * 2 : slots;
+    if (await this.claim(req.id, decision.chosen, limit))
+      return { kind: 'node', nodeId, decision, request };
     // The chosen node filled up behind this replica's view: decide again on fresh counts.
-    const second = this.decide(req, excluded);
+    const second = this.decide(req, request, excluded);
     if (second.outcome === 'placed' && (await this.claim(req.id, second.chosen)))
-      return { kind: 'node', nodeId: second.chosen.snapshot.info.id, decision: second };
-    if (excluded.size > 0) return this.direct(req, excluded);
-    return { kind: 'queue', decision: second };
+      return { kind: 'node', nodeId: second.chosen.snapshot.info.id, decision: second, request };
+    if (excluded.size > 0) return this.direct(req, request, excluded);
+    return { kind: 'queue', decision: second, request };
   }
 
   /** The best node by the hard constraints alone, reserved past its slots (it queues there). */
-  private async direct(req: InferenceRequest, excluded: ReadonlySet<string>): Promise<Placement> {
-    const decision = this.decide(req, excluded, false, HARD_FILTERS);
+  private async direct(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    excluded: ReadonlySet<string>,
+  ): Promise<Placement> {
+    const decision = this.decide(req, request, excluded, { filters: HARD_FILTERS });
     if (decision.outcome !== 'placed') throw this.noNode(req, excluded);
     const nodeId = decision.chosen.snapshot.info.id;
     if (!(await this.claim(req.id, decision.chosen, Number.MAX_SAFE_INTEGER)))
       throw this.noNode(req, excluded);
-    return { kind: 'node', nodeId, decision };
+    return { kind: 'node', nodeId, decision, request };
   }
 
   /**
    * A queued request ran on the node that took it, not on the one the placer first chose:
    * remember that node as holding its prefix, so the next request with it follows.
    */
-  ranOn(req: InferenceRequest, nodeId: string): void {
-    if (!('prefixIndex' in this.placer)) return;
-    const hashes = requestPrefixHashes(placementRequest(req));
-    if (hashes.length > 0)
-      (this.placer as SwitchyardPlacer).prefixIndex.record(hashes, nodeId, Date.now());
+  ranOn(placement: Placement, nodeId: string): void {
+    const hashes = placement.request.prefixHashes ?? [];
+    if (hashes.length > 0) this.prefixIndex?.record(hashes, nodeId, Date.now());
   }
 
-  private prefixHolders(req: InferenceRequest): ReadonlyMap<string, number> {
-    if (!('prefixIndex' in this.placer)) return NO_HOLDERS;
-    const hashes = requestPrefixHashes(placementRequest(req));
-    if (hashes.length === 0) return NO_HOLDERS;
-    return (this.placer as SwitchyardPlacer).prefixIndex.lookup(hashes, Date.now());
-  }
-
-  private holdsPrefix(
+  /** Nodes that held the request's prefix before this decision (generation requests only). */
+  private prefixHolders(
     req: InferenceRequest,
-    nodeId: string,
-    holders: ReadonlyMap<string, number>,
-  ): boolean {
-    return req.kind !== 'embedding' && (holders.get(nodeId) ?? 0) > 0;
+    request: PlacementRequest,
+  ): ReadonlyMap<string, number> {
+    const hashes = request.prefixHashes ?? [];
+    if (!this.prefixIndex || req.kind === 'embedding' || hashes.length === 0) return NO_HOLDERS;
+    return this.prefixIndex.lookup(hashes, Date.now());
   }
 
   /** The request left the node (ended, failed or withdrawn). */
@@ -158,14 +170,18 @@ export class SchedulerService {
 
   /** The placement decision for a request, with explanations, without reserving anything. */
   explain(req: InferenceRequest): PlacementDecision {
-    return this.decide(req, new Set(), true);
+    return this.decide(req, placementRequest(req), new Set(), { explain: true });
   }
 
+  /**
+   * One decision over the current view. With `pure` options (explanations, other filters)
+   * it runs `place()` directly, leaving the placer's prefix memory as it was.
+   */
   private decide(
     req: InferenceRequest,
+    request: PlacementRequest,
     excluded: ReadonlySet<string>,
-    explain = false,
-    filters?: PlacementPolicy['filters'],
+    pure?: { explain?: boolean; filters?: PlacementPolicy['filters'] },
   ): PlacementDecision {
     const now = Date.now();
     const candidates: CandidateNode[] = [];
@@ -178,12 +194,8 @@ export class SchedulerService {
         circuitOpen: this.breaker.isOpen(id, now),
       });
     }
-    const preq = placementRequest(req);
-    if (!explain && filters === undefined) return this.placer.place(candidates, preq, now);
-    // Pure, so explaining a request leaves the prefix memory as it was.
-    const policy =
-      'policy' in this.placer ? (this.placer as SwitchyardPlacer).policy : DEFAULT_POLICY;
-    return place(candidates, preq, { ...policy, now, explain, ...(filters ? { filters } : {}) });
+    if (!pure) return this.placer.place(candidates, request, now);
+    return place(candidates, request, { ...this.policy, now, ...pure });
   }
 
   /** Claims a slot on the node in the cluster-wide reservations; false when it is full. */

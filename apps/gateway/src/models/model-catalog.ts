@@ -1,4 +1,5 @@
 import {
+  AUTO_MODEL,
   SWITCHYARD_VERSION,
   SwitchyardError,
   type EngineKind,
@@ -8,9 +9,6 @@ import {
 } from '@switchyard/contracts';
 import type { CatalogEntry } from '@switchyard/config';
 import type { ModelCatalog, ServedModel } from '@switchyard/dialects';
-
-/** The model name that asks the gateway to choose. */
-export const AUTO_MODEL = 'auto';
 
 /**
  * The catalogue at one moment: configured entries merged with what ready nodes serve.

@@ -1,7 +1,7 @@
-import { SwitchyardError } from '@switchyard/contracts';
+import { AUTO_MODEL, SwitchyardError } from '@switchyard/contracts';
 import type { ModelCatalog, ServedModel } from '../catalog';
 import type { ApiAnswer, ApiCall, ApiRoute } from '../dialect';
-import { AUTO_MODEL, requestedModel } from '../text-completion';
+import { requestedModel } from '../text-completion';
 import { TGI_LIMITS } from './tgi-validation';
 
 /**

@@ -1,9 +1,14 @@
-import type { CompletionRequest, ResponseFormat, SamplingParams } from '@switchyard/contracts';
+import {
+  AUTO_MODEL,
+  type CompletionRequest,
+  type ResponseFormat,
+  type SamplingParams,
+} from '@switchyard/contracts';
 import { refuse } from '../canonical';
 import type { ParseContext } from '../dialect';
 import { opt } from '../opt';
 import { factsSlot } from '../request-facts';
-import { AUTO_MODEL, completionRequest, requestedModel } from '../text-completion';
+import { completionRequest, requestedModel } from '../text-completion';
 import { validateBody } from '../validate';
 import { tgiGenerateSchema, type TgiGrammar, type TgiParameters } from './tgi.schema';
 import { validateTgiParameters, type ValidParameters } from './tgi-validation';
