@@ -133,8 +133,10 @@ function syntheticNode(i: number): CandidateNode {
         slotsFree: slots - running,
         kvCacheUsage: measured ? Math.min(0.99, (running / slots) * 0.8 + rnd() * 0.15) : null,
         prefixCacheHitRate: measured ? rnd() : null,
-        promptTokensPerSecond: measured ? int(...hw.promptRate) : null,
+        promptTokensPerSecond: measured && running > 0 ? running * int(50, 500) : null,
         generationTokensPerSecond: measured && running > 0 ? running * int(...hw.slotRate) : null,
+        decodeTokensPerSecond: measured ? int(...hw.slotRate) : null,
+        prefillTokensPerSecond: measured ? int(...hw.promptRate) : null,
         ttftMs: measured ? int(40, 900) : null,
       },
       // 2% report from long ago (stale); the rest within the last heartbeat.

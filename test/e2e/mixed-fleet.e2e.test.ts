@@ -86,6 +86,10 @@ it('shows every node’s normalised load, models and accelerators in the registr
     const s = snapshots.find((x) => x.info.id === fleet.nodes[i]!.nodeId)!;
     expect(s.info).toMatchObject({ engine: n.engine, models: [n.model], state: 'ready' });
     expect(s.load.slotsTotal).toBe(4);
+    // Speeds every worker measures on what it relayed, whatever the engine (placement uses
+    // these, not throughput): one 16-token answer gives a decode speed and a mean output.
+    expect(s.load.decodeTokensPerSecond).toBeGreaterThan(0);
+    expect(s.load.meanOutputTokens).toBeGreaterThan(0);
     expect(s.load.slotsFree).toBeLessThanOrEqual(s.load.slotsTotal);
     expect(Number.isInteger(s.load.running) && s.load.running >= 0).toBe(true);
     expect(s.devices).toHaveLength(n.devices);

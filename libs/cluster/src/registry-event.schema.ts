@@ -55,6 +55,10 @@ const nodeSnapshotSchema = z.object({
     prefixCacheHitRate: nullableRate,
     promptTokensPerSecond: nullableRate,
     generationTokensPerSecond: nullableRate,
+    // Optional: workers from before these were measured still join a newer gateway.
+    decodeTokensPerSecond: nullableRate.optional(),
+    prefillTokensPerSecond: nullableRate.optional(),
+    meanOutputTokens: nullableRate.optional(),
     ttftMs: nullableRate,
     derived: z
       .array(

@@ -57,9 +57,26 @@ export interface NodeLoad {
   kvCacheUsage: number | null;
   /** Prefix-cache hit rate over the recent window, 0..1. */
   prefixCacheHitRate: number | null;
-  /** Measured over a recent window, tokens per second. */
+  /** Throughput over a recent window, tokens per second: how much work the node did. */
   promptTokensPerSecond: number | null;
   generationTokensPerSecond: number | null;
+  /**
+   * Speed, not throughput: tokens per second one sequence decodes at while it generates, at
+   * the batch sizes the node ran recently — its per-slot capacity. Measured by the worker on
+   * the requests it relays; kept while the node idles (hardware does not slow down unused);
+   * absent or null until the node has generated.
+   */
+  decodeTokensPerSecond?: number | null;
+  /**
+   * Uncached prompt tokens the node processes per second of time to first token, on the
+   * requests it ran recently; absent or null until measured. Kept while idle, as above.
+   */
+  prefillTokensPerSecond?: number | null;
+  /**
+   * Mean output tokens of the requests the node finished recently: the size placement gives
+   * the work queued on it. Kept while idle; absent or null until measured.
+   */
+  meanOutputTokens?: number | null;
   /** Recent mean time to first token, ms. */
   ttftMs: number | null;
   /**

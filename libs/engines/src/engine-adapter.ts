@@ -61,6 +61,21 @@ export interface EngineCounters {
   /** Sum and count of the time-to-first-token histogram, seconds. */
   ttftSecondsSum: number;
   ttftCount: number;
+  /** Requests that finished with a usage report (their output is in generationTokensTotal). */
+  completedRequestsTotal: number;
+  /** Tokens decoded after each request's first, and the seconds that took (first → last token). */
+  decodeTokensTotal: number;
+  decodeSecondsSum: number;
+  /**
+   * Requests that produced a first token, with sums over them of x = uncached prompt tokens
+   * and y = seconds to the first token, and of x², x·y: enough for a least-squares line
+   * y = overhead + x / speed over any window of them.
+   */
+  prefillCount: number;
+  prefillTokensTotal: number;
+  prefillSecondsSum: number;
+  prefillTokensSquaredSum: number;
+  prefillTokenSecondsSum: number;
 }
 
 /** Embeddings, for engines that have them. */

@@ -50,7 +50,7 @@ const COUNTER_METRICS = {
   prefixCacheHitsTotal: 'npu_radix_match_hit_num',
   ttftSecondsSum: 'time_to_first_token_seconds_sum',
   ttftCount: 'time_to_first_token_seconds_count',
-} as const satisfies Record<keyof EngineCounters, string>;
+} as const satisfies Partial<Record<keyof EngineCounters, string>>;
 
 export interface MindieInfo {
   /** `max_concurrent_requests`: sequences the engine batches at once. */

@@ -35,7 +35,7 @@ const COUNTERS = {
   ],
   ttftSecondsSum: ['vllm:time_to_first_token_seconds_sum'],
   ttftCount: ['vllm:time_to_first_token_seconds_count'],
-} as const satisfies Record<keyof EngineCounters, readonly string[]>;
+} as const satisfies Partial<Record<keyof EngineCounters, readonly string[]>>;
 
 type Bodies = Readonly<Record<string, string | undefined>>;
 

@@ -29,6 +29,8 @@ interface Eligible {
   saturated: boolean;
 }
 
+const NO_CACHED = new Float64Array(0);
+
 function eligible(
   nodes: readonly CandidateNode[],
   req: PlacementRequest,
@@ -42,6 +44,9 @@ function eligible(
     random: Math.random,
     prefixIndex: undefined,
     prefixHashes: [],
+    promptTokens: 0,
+    cached: null,
+    cachedColumn: NO_CACHED,
     loadLimitShare: 0,
     load: NO_LOAD,
     explored: false,

@@ -17,6 +17,8 @@ export class CandidateLoad {
   slotRate = new Float64Array(0);
   /** promptRate, tokens/s. */
   promptRate = new Float64Array(0);
+  /** NodeLoad.meanOutputTokens. */
+  outputTokens = new Float64Array(0);
 
   /** Room for `n` candidates. */
   reserve(n: number): void {
@@ -27,6 +29,7 @@ export class CandidateLoad {
     this.ttftMs = new Float64Array(n);
     this.slotRate = new Float64Array(n);
     this.promptRate = new Float64Array(n);
+    this.outputTokens = new Float64Array(n);
   }
 
   gather(i: number, node: CandidateNode): void {
@@ -38,5 +41,7 @@ export class CandidateLoad {
     this.ttftMs[i] = load.ttftMs ?? NaN;
     this.slotRate[i] = slotRate(node) ?? NaN;
     this.promptRate[i] = promptRate(node) ?? NaN;
+    const output = load.meanOutputTokens;
+    this.outputTokens[i] = output != null && output > 0 ? output : NaN;
   }
 }

@@ -61,17 +61,18 @@ export function queuedWork(c: CandidateNode): number {
 }
 
 /**
- * Measured generation rate of one slot, tokens/s: the node's aggregate throughput over the
- * requests that produced it. Null when the engine has not measured one (new or idle node).
+ * Measured generation speed of one slot, tokens/s (NodeLoad.decodeTokensPerSecond), or null
+ * before the node has generated. A speed, not the node's throughput: throughput measures how
+ * much work the node was given, so a node placement had left idle would look slow and stay
+ * idle.
  */
 export function slotRate(c: CandidateNode): number | null {
-  const { generationTokensPerSecond: g, running } = c.snapshot.load;
-  if (g === null || !(g > 0)) return null;
-  return g / (running > 1 ? running : 1);
+  const r = c.snapshot.load.decodeTokensPerSecond;
+  return r != null && r > 0 ? r : null;
 }
 
-/** Measured prompt processing rate, tokens/s, or null. */
+/** Measured prompt processing speed, tokens/s (NodeLoad.prefillTokensPerSecond), or null. */
 export function promptRate(c: CandidateNode): number | null {
-  const p = c.snapshot.load.promptTokensPerSecond;
-  return p !== null && p > 0 ? p : null;
+  const p = c.snapshot.load.prefillTokensPerSecond;
+  return p != null && p > 0 ? p : null;
 }

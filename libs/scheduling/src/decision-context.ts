@@ -14,6 +14,15 @@ export interface DecisionContext {
   readonly prefixIndex: PrefixAffinityIndex | undefined;
   /** The request's prefix hashes, given or computed once for this decision. */
   readonly prefixHashes: readonly string[];
+  /** The request's prompt size, tokens (given or estimated from its text). */
+  readonly promptTokens: number;
+  /**
+   * Per candidate, the share of the prompt its engine probably caches (see `cachedShares`):
+   * undefined until first asked for, null when no candidate holds any of it.
+   */
+  cached: Float64Array | null | undefined;
+  /** The buffer `cached` is written into (decision scratch). */
+  readonly cachedColumn: Float64Array;
   /**
    * (1 + ε) × the candidates' utilisation (their committed work over their slots): the
    * largest committed share a node may have and still get an affinity bonus. Set after

@@ -13,9 +13,10 @@ export interface NodeOpts {
   labels?: Record<string, string>;
   modalities?: Modality[];
   kv?: number | null;
-  /** Aggregate generation tokens/s. */
-  genTps?: number | null;
-  promptTps?: number | null;
+  /** Per-sequence decode speed, tokens/s. */
+  decodeTps?: number | null;
+  /** Prompt processing speed, tokens/s. */
+  prefillTps?: number | null;
   ttftMs?: number | null;
   at?: number;
   local?: number;
@@ -46,8 +47,10 @@ export function node(id: string, o: NodeOpts = {}): CandidateNode {
         slotsFree: Math.max(0, slots - running),
         kvCacheUsage: o.kv ?? null,
         prefixCacheHitRate: null,
-        promptTokensPerSecond: o.promptTps ?? null,
-        generationTokensPerSecond: o.genTps ?? null,
+        promptTokensPerSecond: null,
+        generationTokensPerSecond: null,
+        decodeTokensPerSecond: o.decodeTps ?? null,
+        prefillTokensPerSecond: o.prefillTps ?? null,
         ttftMs: o.ttftMs ?? null,
       },
       at: o.at ?? 0,

@@ -11,6 +11,7 @@ import {
 import { DEFAULT_FILTERS, sweepFilters } from './filters/filters';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import { requestPrefixHashes } from './prefix-hash';
+import { promptTokensOf } from './prefix-match';
 import { Scratch } from './scratch';
 import { DEFAULT_SCORERS, type WeightedScorer } from './scorers/scorers';
 import { DEFAULT_TUNING, type PlacementTuning } from './tuning';
@@ -90,18 +91,20 @@ export function place(
   policy: PlacementPolicy = DEFAULT_POLICY,
 ): PlacementDecision {
   const explain = policy.explain !== false;
+  const scratch = Scratch.acquire(nodes.length);
   const ctx: DecisionContext = {
     now: policy.now,
     tuning: policy.tuning,
     random: policy.random,
     prefixIndex: policy.prefixIndex,
     prefixHashes: policy.prefixIndex === undefined ? [] : requestPrefixHashes(req),
+    promptTokens: promptTokensOf(req, policy.tuning.charsPerToken),
+    cached: undefined,
+    cachedColumn: scratch.cached,
     loadLimitShare: 0,
     load: EMPTY_LOAD,
     explored: false,
   };
-
-  const scratch = Scratch.acquire(nodes.length);
   try {
     return decide(nodes, req, policy, ctx, scratch, explain);
   } finally {

@@ -1,25 +1,31 @@
 import { PrefixAffinityIndex } from './prefix-affinity-index';
-import { prefixHashes, requestPrefixHashes } from './prefix-hash';
+import { prefixCharsCovered, prefixHashes, requestPrefixHashes } from './prefix-hash';
 
 describe('prefixHashes', () => {
   const system = 'S'.repeat(512);
 
-  it('hashes whole leading blocks only, at most maxBlocks of them', () => {
+  it('hashes whole prefixes of 256, 512, 1,024, … characters, at most maxBlocks of them', () => {
     expect(prefixHashes('x'.repeat(255))).toEqual([]);
     expect(prefixHashes('x'.repeat(256))).toHaveLength(1);
+    expect(prefixHashes('x'.repeat(511))).toHaveLength(1);
+    expect(prefixHashes('x'.repeat(512))).toHaveLength(2);
+    expect(prefixHashes('x'.repeat(32_767))).toHaveLength(7);
     expect(prefixHashes('x'.repeat(100_000))).toHaveLength(8);
-    expect(prefixHashes('x'.repeat(1000), { blockChars: 100, maxBlocks: 20 })).toHaveLength(10);
+    expect(prefixHashes('x'.repeat(1000), { blockChars: 100, maxBlocks: 20 })).toHaveLength(4);
+    expect([1, 2, 3, 8].map((m) => prefixCharsCovered(m))).toEqual([256, 512, 1024, 32_768]);
+    expect(prefixCharsCovered(0)).toBe(0);
   });
 
-  it('chains: prompts share hash i exactly while their first i+1 blocks are equal', () => {
-    const a = prefixHashes(system + 'A'.repeat(256) + 'tail one');
-    const b = prefixHashes(system + 'B'.repeat(256) + 'tail two');
-    expect(a).toHaveLength(3);
-    expect(a.slice(0, 2)).toEqual(b.slice(0, 2));
-    expect(a[2]).not.toBe(b[2]);
-    // Same third block after different first blocks is a different prefix.
+  it('chains: prompts share hash i exactly while their first prefixCharsCovered(i + 1) are equal', () => {
+    const doc = 'S'.repeat(1024);
+    const a = prefixHashes(doc + 'A'.repeat(1024) + 'tail one');
+    const b = prefixHashes(doc + 'B'.repeat(1024) + 'tail two');
+    expect(a).toHaveLength(4);
+    expect(a.slice(0, 3)).toEqual(b.slice(0, 3));
+    expect(a[3]).not.toBe(b[3]);
+    // The same second half after a different first is a different prefix.
     const c = prefixHashes('T'.repeat(256) + 'S'.repeat(256));
-    expect(c[1]).not.toBe(a[1]);
+    expect(c[1]).not.toBe(prefixHashes(system)[1]);
   });
 
   it('is deterministic and keeps models apart by salt', () => {

@@ -13,6 +13,8 @@ export class Scratch {
   totals = new Float64Array(0);
   /** Per survivor: the current scorer's values. */
   column = new Float64Array(0);
+  /** Per survivor: the share of the prompt it probably caches (DecisionContext.cached). */
+  cached = new Float64Array(0);
   /**
    * The nodes that passed the filters: the list scorers receive. Reused, so it keeps the
    * last decision's candidates referenced until the next one (at most one fleet's worth).
@@ -33,6 +35,7 @@ export class Scratch {
       s.codes = new Uint8Array(size);
       s.totals = new Float64Array(size);
       s.column = new Float64Array(size);
+      s.cached = new Float64Array(size);
       s.load.reserve(size);
     } else {
       s.codes.fill(0, 0, nodes);

@@ -20,7 +20,10 @@ export interface PlacementTuning {
   loadBoundEpsilon: number;
   /** Probability (0..1) that a decision ignores prefix affinity, so new nodes learn prefixes. */
   prefixExplorationProbability: number;
-  /** Output tokens of a typical request: the size of each queued request, and the cap on own. */
+  /**
+   * Output tokens of a typical request when no candidate has measured its mean
+   * (NodeLoad.meanOutputTokens): the size of each queued request, and the cap on own.
+   */
   typicalOutputTokens: number;
   /** Per-slot generation rate assumed when no candidate has measured one, tokens/s. */
   defaultSlotTokensPerSecond: number;

@@ -37,11 +37,14 @@ export type Placement =
   | { kind: 'queue'; decision: PlacementDecision; request: PlacementRequest };
 
 const NO_HOLDERS: ReadonlyMap<string, number> = new Map();
-/** Leading blocks (256 characters each) a prompt needs before its prefix picks a home node. */
-const PREFIX_BLOCKS_FOR_STICKINESS = 4;
+/**
+ * Which prefix hash of a long prompt stands in for a session key: hash 2 covers the first
+ * 1,024 characters (see prefixHashes), about 250 tokens — a system prompt, not a greeting.
+ */
+const STICKY_PREFIX_HASH = 2;
 
-/** Prompt characters placement hashes for prefix affinity (its leading blocks). */
-const PROMPT_CHARS_FOR_AFFINITY = 4096;
+/** Prompt characters placement hashes for prefix affinity: all that eight hashes cover. */
+const PROMPT_CHARS_FOR_AFFINITY = 32_768;
 
 /**
  * Places requests: filters and scores the in-memory cluster view (no Redis read), then claims
@@ -282,12 +285,11 @@ function placementRequest(req: InferenceRequest): PlacementRequest {
       text.length > PROMPT_CHARS_FOR_AFFINITY ? text.slice(0, PROMPT_CHARS_FOR_AFFINITY) : text,
   };
   const hashes = requestPrefixHashes(base);
-  // Without a session, a long prompt's first block stands in for one: prompts sharing a
+  // Without a session, a long prompt's leading kilobyte stands in for one: prompts sharing a
   // system prompt then hash to the same node (bounded load still spreads a hot one), so the
   // fleet's caches split the prefixes between them instead of each node thrashing on all.
-  const sessionKey =
-    req.sessionKey ??
-    (hashes.length >= PREFIX_BLOCKS_FOR_STICKINESS ? `prefix:${hashes[0]}` : undefined);
+  const sticky = hashes[STICKY_PREFIX_HASH];
+  const sessionKey = req.sessionKey ?? (sticky !== undefined ? `prefix:${sticky}` : undefined);
   return {
     ...base,
     prefixHashes: hashes,

@@ -4,6 +4,7 @@ import {
   type InferenceJob,
   type KeySpace,
   type StreamEvent,
+  type UsageEvent,
 } from '@switchyard/contracts';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
@@ -88,22 +89,40 @@ export class JobRunner {
       created: Math.floor(Date.now() / 1000),
     });
     let outcome = 'cancelled';
-    let firstTokenSeen = false;
+    let firstTokenAt: number | undefined;
+    let lastTokenAt = 0;
+    let usage: UsageEvent | undefined;
     try {
       for await (const event of this.engine.stream(request, signal)) {
         if (event.type === 'done') {
           outcome = 'done';
+          if (firstTokenAt !== undefined && usage !== undefined && request.kind !== 'embedding') {
+            this.own.finished({
+              ttftSeconds: (firstTokenAt - startedAt) / 1000,
+              decodeSeconds: (lastTokenAt - firstTokenAt) / 1000,
+              promptTokens: usage.promptTokens,
+              cachedTokens: usage.cachedTokens,
+              completionTokens: usage.completionTokens,
+              choices: request.sampling.n,
+            });
+          }
           await publish(event);
         } else if (event.type === 'error') {
           outcome = 'error';
           this.metrics.switchyard_engine_errors_total.inc({ code: event.code });
           await publish(event);
         } else {
-          if (event.type === 'delta' && !firstTokenSeen) {
-            firstTokenSeen = true;
-            this.own.firstToken((performance.now() - startedAt) / 1000);
+          if (event.type === 'delta') {
+            lastTokenAt = performance.now();
+            if (firstTokenAt === undefined) {
+              firstTokenAt = lastTokenAt;
+              this.own.firstToken((firstTokenAt - startedAt) / 1000);
+            }
           }
-          if (event.type === 'usage') this.own.usage(event.promptTokens, event.completionTokens);
+          if (event.type === 'usage') {
+            usage = event;
+            this.own.usage(event.promptTokens, event.completionTokens);
+          }
           publishQuietly(event);
         }
       }

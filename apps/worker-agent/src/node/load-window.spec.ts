@@ -1,4 +1,4 @@
-import { LoadWindow } from './load-window';
+import { LoadWindow, prefillSpeed } from './load-window';
 
 describe('LoadWindow', () => {
   it('turns counter deltas over the window into rates', () => {
@@ -24,6 +24,9 @@ describe('LoadWindow', () => {
       generationTokensPerSecond: 50,
       prefixCacheHitRate: 0.5,
       ttftMs: 250,
+      decodeTokensPerSecond: null,
+      prefillTokensPerSecond: null,
+      meanOutputTokens: null,
     });
   });
 
@@ -36,6 +39,9 @@ describe('LoadWindow', () => {
       generationTokensPerSecond: 20,
       prefixCacheHitRate: null,
       ttftMs: null,
+      decodeTokensPerSecond: null,
+      prefillTokensPerSecond: null,
+      meanOutputTokens: null,
     });
   });
 
@@ -54,5 +60,49 @@ describe('LoadWindow', () => {
     expect(w.rates().generationTokensPerSecond).toBeNull();
     w.add(2000, { generationTokensTotal: 110 });
     expect(w.rates().generationTokensPerSecond).toBe(100);
+  });
+});
+
+describe('prefillSpeed', () => {
+  /** Sums over requests of x = prompt tokens, y = seconds to first token. */
+  const sums = (requests: [number, number][]) => ({
+    n: requests.length,
+    x: requests.reduce((a, [x]) => a + x, 0),
+    y: requests.reduce((a, [, y]) => a + y, 0),
+    xx: requests.reduce((a, [x]) => a + x * x, 0),
+    xy: requests.reduce((a, [x, y]) => a + x * y, 0),
+  });
+  // A node prefilling 2,000 tokens/s with 80 ms of fixed cost on every request.
+  const ttft = (tokens: number) => 0.08 + tokens / 2000;
+
+  it('fits the fixed cost out: short prompts do not make a fast node look slow', () => {
+    const requests: [number, number][] = [10, 12, 15, 20, 25, 30, 400].map((x) => [x, ttft(x)]);
+    expect(prefillSpeed(sums(requests))).toBeCloseTo(2000, 6);
+    // What the plain ratio would have said: a node a third as fast.
+    const s = sums(requests);
+    expect(s.x / s.y).toBeLessThan(700);
+  });
+
+  it('falls back to the ratio for long prompts of one size, and to null for short ones', () => {
+    expect(
+      prefillSpeed(
+        sums([
+          [1000, ttft(1000)],
+          [1000, ttft(1000)],
+          [1000, ttft(1000)],
+        ]),
+      ),
+    ).toBeCloseTo(1000 / ttft(1000), 6);
+    expect(
+      prefillSpeed(
+        sums([
+          [20, ttft(20)],
+          [20, ttft(20)],
+          [30, ttft(30)],
+        ]),
+      ),
+    ).toBeNull();
+    expect(prefillSpeed({ n: 0, x: 0, y: 0, xx: 0, xy: 0 })).toBeNull();
+    expect(prefillSpeed({ n: null, x: null, y: null, xx: null, xy: null })).toBeNull();
   });
 });

@@ -6,6 +6,11 @@ export interface WindowRates {
   generationTokensPerSecond: number | null;
   prefixCacheHitRate: number | null;
   ttftMs: number | null;
+  /** Per-sequence speeds (see NodeLoad): tokens over the seconds spent on them. */
+  decodeTokensPerSecond: number | null;
+  prefillTokensPerSecond: number | null;
+  /** Output tokens per completed request. */
+  meanOutputTokens: number | null;
 }
 
 interface Reading {
@@ -45,6 +50,12 @@ export class LoadWindow {
       const d = delta(key);
       return d === null ? null : d / seconds;
     };
+    const ratio = (tokens: keyof EngineCounters, spent: keyof EngineCounters) => {
+      // Both from one source: an engine's total over the worker's count would mix sources.
+      const n = delta(tokens);
+      const s = delta(spent);
+      return n !== null && s ? n / s : null;
+    };
     const queries = delta('prefixCacheQueriesTotal');
     const hits = delta('prefixCacheHitsTotal');
     const ttftSum = delta('ttftSecondsSum');
@@ -54,6 +65,15 @@ export class LoadWindow {
       generationTokensPerSecond: perSecond('generationTokensTotal'),
       prefixCacheHitRate: queries && hits !== null ? Math.min(1, hits / queries) : null,
       ttftMs: ttftCount && ttftSum !== null ? (ttftSum / ttftCount) * 1000 : null,
+      decodeTokensPerSecond: ratio('decodeTokensTotal', 'decodeSecondsSum'),
+      meanOutputTokens: ratio('generationTokensTotal', 'completedRequestsTotal'),
+      prefillTokensPerSecond: prefillSpeed({
+        n: delta('prefillCount'),
+        x: delta('prefillTokensTotal'),
+        y: delta('prefillSecondsSum'),
+        xx: delta('prefillTokensSquaredSum'),
+        xy: delta('prefillTokenSecondsSum'),
+      }),
     };
   }
 }
@@ -63,7 +83,39 @@ const NO_RATES: WindowRates = {
   generationTokensPerSecond: null,
   prefixCacheHitRate: null,
   ttftMs: null,
+  decodeTokensPerSecond: null,
+  prefillTokensPerSecond: null,
+  meanOutputTokens: null,
 };
+
+/** A spread of prompt sizes (standard deviation, tokens) that makes a fitted slope trustworthy. */
+const MIN_PROMPT_SPREAD = 64;
+/** Below this mean prompt size a plain ratio is mostly fixed overhead, not prefill. */
+const MIN_MEAN_PROMPT_FOR_RATIO = 512;
+
+/**
+ * Prompt tokens per second from the window's requests: the slope of the least-squares line
+ * TTFT = overhead + tokens / speed when their prompt sizes vary enough, so the fixed cost of
+ * every request (connection, scheduling, the first decode step) is not read as slow prefill
+ * — a node that served only short prompts would otherwise look hundreds of times slower than
+ * it is. Without spread, the plain ratio when prompts are long enough to dominate; else null.
+ */
+export function prefillSpeed(s: {
+  n: number | null;
+  x: number | null;
+  y: number | null;
+  xx: number | null;
+  xy: number | null;
+}): number | null {
+  const { n, x, y, xx, xy } = s;
+  if (!n || x === null || y === null || xx === null || xy === null || !(y > 0)) return null;
+  const variance = xx / n - (x / n) ** 2;
+  if (n >= 3 && variance >= MIN_PROMPT_SPREAD ** 2) {
+    const slope = (xy / n - (x / n) * (y / n)) / variance;
+    if (slope > 0) return 1 / slope;
+  }
+  return x / n >= MIN_MEAN_PROMPT_FOR_RATIO ? x / y : null;
+}
 
 function restarted(before: Partial<EngineCounters>, after: Partial<EngineCounters>): boolean {
   return (Object.keys(after) as (keyof EngineCounters)[]).some((k) => {

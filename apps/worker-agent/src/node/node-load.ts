@@ -13,6 +13,10 @@ export class NodeLoadTracker {
   readonly own = new OwnCounters();
   private readonly engineWindow = new LoadWindow(WINDOW_MS);
   private readonly ownWindow = new LoadWindow(WINDOW_MS);
+  /** The last speeds measured: reported on while the node idles and measures none. */
+  private decodeSpeed: number | null = null;
+  private prefillSpeed: number | null = null;
+  private meanOutput: number | null = null;
 
   constructor(private readonly adapter: EngineAdapter) {}
 
@@ -35,6 +39,11 @@ export class NodeLoadTracker {
       if (ownRates[key] !== null) derived.push(key);
       return ownRates[key];
     };
+    this.decodeSpeed =
+      measured.decodeTokensPerSecond ?? ownRates.decodeTokensPerSecond ?? this.decodeSpeed;
+    this.prefillSpeed =
+      measured.prefillTokensPerSecond ?? ownRates.prefillTokensPerSecond ?? this.prefillSpeed;
+    this.meanOutput = ownRates.meanOutputTokens ?? this.meanOutput;
     const running = engine.running ?? (derived.push('running'), bookkeeping.active);
     if (engine.waiting === undefined) derived.push('waiting');
     const { slots } = bookkeeping;
@@ -50,6 +59,9 @@ export class NodeLoadTracker {
       promptTokensPerSecond: pick('promptTokensPerSecond'),
       generationTokensPerSecond: pick('generationTokensPerSecond'),
       ttftMs: pick('ttftMs'),
+      decodeTokensPerSecond: this.decodeSpeed,
+      prefillTokensPerSecond: this.prefillSpeed,
+      meanOutputTokens: this.meanOutput,
       ...(derived.length > 0 ? { derived } : {}),
     };
   }

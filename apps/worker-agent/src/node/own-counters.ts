@@ -1,18 +1,55 @@
 import type { EngineCounters } from '@switchyard/engines';
 
+/** What the worker saw of one finished request, for its speed bookkeeping. */
+export interface RequestTiming {
+  /** Seconds from the job's start to its first token. */
+  ttftSeconds: number;
+  /** Seconds from the first token to the last. */
+  decodeSeconds: number;
+  promptTokens: number;
+  /** Prompt tokens the engine reported as served from its prefix cache, when it says. */
+  cachedTokens?: number;
+  /** Output tokens over all choices. */
+  completionTokens: number;
+  /** Sequences the request generated in parallel (n). */
+  choices: number;
+}
+
+type OwnTotals = Pick<
+  EngineCounters,
+  | 'promptTokensTotal'
+  | 'generationTokensTotal'
+  | 'ttftSecondsSum'
+  | 'ttftCount'
+  | 'completedRequestsTotal'
+  | 'decodeTokensTotal'
+  | 'decodeSecondsSum'
+  | 'prefillCount'
+  | 'prefillTokensTotal'
+  | 'prefillSecondsSum'
+  | 'prefillTokensSquaredSum'
+  | 'prefillTokenSecondsSum'
+>;
+
 /**
  * The worker's own bookkeeping of the requests it ran, as cumulative counters in the same
- * shape engines expose: the fallback for figures an engine does not report.
+ * shape engines expose: the fallback for figures an engine does not report, and the only
+ * source of per-sequence speeds (decode and prefill), which every engine gets alike.
  */
 export class OwnCounters {
-  private readonly totals: Pick<
-    EngineCounters,
-    'promptTokensTotal' | 'generationTokensTotal' | 'ttftSecondsSum' | 'ttftCount'
-  > = {
+  private readonly totals: OwnTotals = {
     promptTokensTotal: 0,
     generationTokensTotal: 0,
     ttftSecondsSum: 0,
     ttftCount: 0,
+    completedRequestsTotal: 0,
+    decodeTokensTotal: 0,
+    decodeSecondsSum: 0,
+    prefillCount: 0,
+    prefillTokensTotal: 0,
+    prefillSecondsSum: 0,
+    prefillTokensSquaredSum: 0,
+    prefillTokenSecondsSum: 0,
   };
 
   firstToken(secondsSinceStart: number): void {
@@ -23,6 +60,25 @@ export class OwnCounters {
   usage(promptTokens: number, completionTokens: number): void {
     this.totals.promptTokensTotal += promptTokens;
     this.totals.generationTokensTotal += completionTokens;
+    this.totals.completedRequestsTotal += 1;
+  }
+
+  /** A request that streamed to its end: how fast its prompt and its sequences went. */
+  finished(t: RequestTiming): void {
+    const uncached = t.promptTokens - Math.min(t.cachedTokens ?? 0, t.promptTokens);
+    if (uncached > 0 && t.ttftSeconds > 0) {
+      this.totals.prefillCount += 1;
+      this.totals.prefillTokensTotal += uncached;
+      this.totals.prefillSecondsSum += t.ttftSeconds;
+      this.totals.prefillTokensSquaredSum += uncached * uncached;
+      this.totals.prefillTokenSecondsSum += uncached * t.ttftSeconds;
+    }
+    // Sequences decode side by side: the speed of one is its own tokens over the span.
+    const perSequence = t.completionTokens / Math.max(1, t.choices) - 1;
+    if (perSequence >= 1 && t.decodeSeconds > 0) {
+      this.totals.decodeTokensTotal += perSequence;
+      this.totals.decodeSecondsSum += t.decodeSeconds;
+    }
   }
 
   snapshot(): Partial<EngineCounters> {

@@ -38,7 +38,8 @@ describe('prefix affinity', () => {
     const d = place(nodes, withPrefix, policy({ prefixIndex }));
     expect(chosenId(d)).toBe('b');
     const values = d.candidates.map((c) => c.scores!['prefix-affinity']!.value);
-    expect(values).toEqual([0.5, 1, 0]);
+    // Hash i covers 256 × 2^i characters: a holds 512 of b's 2,048.
+    expect(values).toEqual([0.25, 1, 0]);
   });
 
   it('gives a nearly full node with the prefix no bonus: an idle node wins', () => {
@@ -83,7 +84,10 @@ describe('prefix affinity', () => {
 
   it('explores now and then: ignores affinity when the random draw falls under the rate', () => {
     // Equal load; b a little faster, a holds the prefix.
-    const nodes = [node('a', { running: 1, genTps: 20 }), node('b', { running: 1, genTps: 21 })];
+    const nodes = [
+      node('a', { running: 1, decodeTps: 20 }),
+      node('b', { running: 1, decodeTps: 21 }),
+    ];
     const prefixIndex = indexWith([['a', 4]]);
     const exploit = place(nodes, withPrefix, policy({ prefixIndex, random: () => 0.5 }));
     expect(exploit).toMatchObject({ explored: false });

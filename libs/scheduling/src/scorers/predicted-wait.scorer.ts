@@ -1,3 +1,4 @@
+import { CandidateLoad } from '../candidate-load';
 import {
   committedWork,
   promptRate,
@@ -5,6 +6,7 @@ import {
   type CandidateNode,
   type PlacementRequest,
 } from '../cluster-view';
+import { cachedShares, promptTokensOf } from '../prefix-match';
 import type { PlacementTuning } from '../tuning';
 import type { NodeScorer } from './scorer';
 
@@ -63,59 +65,61 @@ export function waitEstimate(
   req: PlacementRequest,
   tuning: Readonly<PlacementTuning>,
 ): WaitEstimate {
-  const rates = Float64Array.from(candidates, (c) => slotRate(c) ?? NaN);
-  const prompts = Float64Array.from(candidates, (c) => promptRate(c) ?? NaN);
-  return estimate(rates, prompts, candidates.length, req, tuning);
+  const load = new CandidateLoad();
+  load.reserve(candidates.length);
+  candidates.forEach((c, i) => load.gather(i, c));
+  return estimate(load, candidates.length, req, tuning);
 }
 
-/** `waitEstimate` from the per-candidate rate columns (NaN = not measured). */
+/** Mean of the measured (non-NaN) values among `column[0, n)`, or `fallback` if none. */
+function meanMeasured(column: Float64Array, n: number, fallback: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = column[i]!;
+    if (v === v) {
+      sum += v;
+      count++;
+    }
+  }
+  return count > 0 ? sum / count : fallback;
+}
+
+/** `waitEstimate` from the per-candidate load columns (NaN = not measured). */
 function estimate(
-  rates: Float64Array,
-  prompts: Float64Array,
+  load: CandidateLoad,
   n: number,
   req: PlacementRequest,
   tuning: Readonly<PlacementTuning>,
 ): WaitEstimate {
-  let slotRates = 0;
-  let slotRateCount = 0;
-  let promptRates = 0;
-  let promptRateCount = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rates[i]!;
-    if (r === r) {
-      slotRates += r;
-      slotRateCount++;
-    }
-    const p = prompts[i]!;
-    if (p === p) {
-      promptRates += p;
-      promptRateCount++;
-    }
-  }
-  const typical = tuning.typicalOutputTokens;
-  const promptChars = req.promptText?.length ?? 0;
+  // What requests for this model have been producing, where the nodes measured it.
+  const typical = meanMeasured(load.outputTokens, n, tuning.typicalOutputTokens);
   return {
-    fallbackSlotRate:
-      slotRateCount > 0 ? slotRates / slotRateCount : tuning.defaultSlotTokensPerSecond,
-    fallbackPromptRate:
-      promptRateCount > 0 ? promptRates / promptRateCount : tuning.defaultPromptTokensPerSecond,
+    fallbackSlotRate: meanMeasured(load.slotRate, n, tuning.defaultSlotTokensPerSecond),
+    fallbackPromptRate: meanMeasured(load.promptRate, n, tuning.defaultPromptTokensPerSecond),
     queuedTokens: typical,
     // The limit is an upper bound, the typical size a guess: expect the smaller.
     ownTokens: req.maxTokens !== undefined && req.maxTokens < typical ? req.maxTokens : typical,
-    promptTokens: req.estimatedPromptTokens ?? promptChars / tuning.charsPerToken,
+    promptTokens: promptTokensOf(req, tuning.charsPerToken),
   };
 }
 
-/** Unit: minus predicted seconds until answered (so higher is better); 1 weight = 1 s. */
+/**
+ * Unit: minus predicted seconds until answered (so higher is better); 1 weight = 1 s. A node
+ * that probably caches part of the prompt (see cachedShares) prefills only the rest.
+ */
 export const predictedWaitScorer: NodeScorer = {
   name: 'predicted-wait',
   score: (candidates, req, ctx, out) => {
     const { committed, slots, slotRate: rates, promptRate: prompts } = ctx.load;
     const n = candidates.length;
-    const est = estimate(rates, prompts, n, req, ctx.tuning);
+    const est = estimate(ctx.load, n, req, ctx.tuning);
+    const cached = cachedShares(candidates, req, ctx);
+    const prompt = est.promptTokens;
     for (let i = 0; i < n; i++) {
       const r = rates[i]!;
       const p = prompts[i]!;
+      if (cached !== null) est.promptTokens = prompt * (1 - cached[i]!);
       out[i] = -secondsUntilAnswered(
         committed[i]!,
         slots[i]!,

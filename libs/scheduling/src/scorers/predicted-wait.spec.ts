@@ -1,6 +1,9 @@
 import type { PlacementRequest } from '../cluster-view';
 import { chosenId, node, policy, REQ } from '../node.spec-support';
 import { place } from '../place';
+import { PrefixAffinityIndex } from '../prefix-affinity-index';
+import { requestPrefixHashes } from '../prefix-hash';
+import { weightedScorers } from './scorers';
 import { DEFAULT_TUNING } from '../tuning';
 import { predictedSeconds, waitEstimate } from './predicted-wait.scorer';
 
@@ -14,12 +17,15 @@ const est = {
 
 describe('predicted-wait', () => {
   it('predicts seconds from the queue ahead, the prompt and the request’s own output', () => {
-    // 4 slots at 120 tokens/s over 4 running = 30 tokens/s per slot; 1 waiting, ours is 2nd.
-    const n = node('a', { slots: 4, running: 4, waiting: 1, genTps: 120, promptTps: 2000 });
+    // 4 slots at 30 tokens/s each; 1 waiting, ours is 2nd.
+    const n = node('a', { slots: 4, running: 4, waiting: 1, decodeTps: 30, prefillTps: 2000 });
     const seconds = predictedSeconds(n, { ...est, promptTokens: 1000 });
     expect(seconds).toBeCloseTo((2 * 256) / (4 * 30) + 1000 / 2000 + 256 / 30, 9);
     // A free slot: no queue, only the prompt and the output.
-    expect(predictedSeconds(node('b', { running: 1, genTps: 30 }), est)).toBeCloseTo(256 / 30, 9);
+    expect(predictedSeconds(node('b', { running: 1, decodeTps: 30 }), est)).toBeCloseTo(
+      256 / 30,
+      9,
+    );
   });
 
   it('sizes the request from its fields: the smaller of max_tokens and typical, prompt text / 4', () => {
@@ -35,16 +41,16 @@ describe('predicted-wait', () => {
   });
 
   it('gives unmeasured nodes the fleet’s average rate, or the default when none is measured', () => {
-    const measured = [node('a', { running: 2, genTps: 60 }), node('b', { running: 1, genTps: 90 })];
+    const measured = [node('a', { running: 2, decodeTps: 30 }), node('b', { decodeTps: 90 })];
     expect(waitEstimate([...measured, node('new')], REQ, DEFAULT_TUNING).fallbackSlotRate).toBe(60);
     expect(waitEstimate([node('new')], REQ, DEFAULT_TUNING).fallbackSlotRate).toBe(20);
   });
 
   describe('a slow NPU node with more free slots against a fast GPU node', () => {
     // Ascend 910B under MindIE: 16 slots, 25 tokens/s per slot. H100 under vLLM: 8 slots, 50.
-    const npu = node('npu', { engine: 'mindie', slots: 16, running: 4, genTps: 100 });
+    const npu = node('npu', { engine: 'mindie', slots: 16, running: 4, decodeTps: 25 });
     const gpu = (running: number, waiting: number) =>
-      node('gpu', { engine: 'vllm', slots: 8, running, waiting, genTps: 50 * running });
+      node('gpu', { engine: 'vllm', slots: 8, running, waiting, decodeTps: 50 });
 
     it('loses when the fast node would answer sooner', () => {
       const d = place([npu, gpu(4, 0)], REQ, policy());
@@ -65,9 +71,9 @@ describe('predicted-wait', () => {
 
   it('neither starves nor floods a brand-new node in a burst', () => {
     const nodes = [
-      node('a', { running: 2, genTps: 60 }),
-      node('b', { running: 2, genTps: 60 }),
-      node('c', { running: 2, genTps: 60 }),
+      node('a', { running: 2, decodeTps: 30 }),
+      node('b', { running: 2, decodeTps: 30 }),
+      node('c', { running: 2, decodeTps: 30 }),
       node('new'),
     ];
     const counts: Record<string, number> = { a: 0, b: 0, c: 0, new: 0 };
@@ -82,5 +88,30 @@ describe('predicted-wait', () => {
     expect(Math.max(...committed) - Math.min(...committed)).toBeLessThanOrEqual(1);
     expect(counts.new).toBeGreaterThanOrEqual(2);
     expect(counts.new).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('predicted-wait with a cached prefix', () => {
+  it('prefills only what the node does not cache, so a slower holder can answer sooner', () => {
+    const text = 'You are the support assistant of a bank. '.repeat(200); // 8,200 characters
+    const req: PlacementRequest = { ...REQ, promptText: text, maxTokens: 32 };
+    // Same decode speed; the holder prefills at 1,000 tokens/s, the other at 4,000.
+    const holder = node('holder', { decodeTps: 40, prefillTps: 1000 });
+    const other = node('other', { decodeTps: 40, prefillTps: 4000 });
+    const prefixIndex = new PrefixAffinityIndex();
+    const p = policy({
+      prefixIndex,
+      scorers: weightedScorers({ 'prefix-affinity': 0, 'session-affinity': 0 }),
+    });
+    const before = place([holder, other], req, p);
+    expect(chosenId(before)).toBe('other');
+    prefixIndex.record(requestPrefixHashes(req), 'holder', 0);
+    const after = place([holder, other], req, p);
+    expect(chosenId(after)).toBe('holder');
+    const wait = (d: typeof after, i: number) => -d.candidates[i]!.scores!['predicted-wait']!.value;
+    // 2,050 tokens: all but the 8,192 characters (2,048 tokens) the hashes cover are prefilled.
+    expect(wait(before, 0)).toBeCloseTo(2050 / 1000 + 32 / 40, 6);
+    expect(wait(after, 0)).toBeCloseTo(2 / 1000 + 32 / 40, 6);
+    expect(wait(after, 1)).toBeCloseTo(2050 / 4000 + 32 / 40, 6);
   });
 });
