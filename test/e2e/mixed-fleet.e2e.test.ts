@@ -77,9 +77,15 @@ it.each(NODES.map((n, i) => [n.engine, n.model, i] as const))(
 it('shows every node’s normalised load, models and accelerators in the registry', async () => {
   // Each node has served a request above: its generation rate over the window must show it
   // (from the engine's counters, or derived from the worker's own bookkeeping).
+  // The worker's own speeds join the heartbeat after it relayed the answer's end, which can
+  // be one heartbeat after the engine's counters moved.
   await waitFor(
-    async () => (await fleet.registry()).every((s) => (s.load.generationTokensPerSecond ?? 0) > 0),
-    { timeoutMs: 10000, what: 'every node to report a generation rate' },
+    async () =>
+      (await fleet.registry()).every(
+        (s) =>
+          (s.load.generationTokensPerSecond ?? 0) > 0 && (s.load.decodeTokensPerSecond ?? 0) > 0,
+      ),
+    { timeoutMs: 10000, what: 'every node to report a generation rate and a decode speed' },
   );
   const snapshots = await fleet.registry();
   for (const [i, n] of NODES.entries()) {
