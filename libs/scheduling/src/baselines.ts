@@ -73,7 +73,10 @@ function eligible(
 
 function decide(e: Eligible, chosen: CandidateNode | undefined): PlacementDecision {
   const base = { candidates: e.candidates, explored: false };
-  if (chosen !== undefined) return { ...base, outcome: 'placed', chosen, saturated: false };
+  if (chosen !== undefined) {
+    const claimLimit = chosen.snapshot.load.slotsTotal;
+    return { ...base, outcome: 'placed', chosen, saturated: false, claimLimit };
+  }
   return e.saturated
     ? { ...base, outcome: 'saturated', chosen: null, saturated: true }
     : { ...base, outcome: 'no-node', chosen: null, saturated: false };

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_FILTERS, sweepFilters } from './filters/filters';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import { requestPrefixHashes } from './prefix-hash';
-import { promptTokensOf } from './prefix-match';
+import { cachedShares, promptTokensOf } from './prefix-match';
 import { Scratch } from './scratch';
 import { DEFAULT_SCORERS, type WeightedScorer } from './scorers/scorers';
 import { DEFAULT_TUNING, type PlacementTuning } from './tuning';
@@ -50,6 +50,12 @@ export interface PlacedDecision extends DecisionBase {
   outcome: 'placed';
   chosen: CandidateNode;
   saturated: false;
+  /**
+   * Requests the caller may commit to the chosen node when it claims it: its slots, or twice
+   * that when it probably caches the prompt's prefix — one request per slot may then queue
+   * there rather than go to a node that would recompute the prefix.
+   */
+  claimLimit: number;
 }
 
 /**
@@ -204,10 +210,14 @@ function decide(
     }
   }
   base.explored = ctx.explored;
+  const chosen = survivors[best]!;
+  const chosenSlots = chosen.snapshot.load.slotsTotal;
+  const cached = cachedShares(survivors, req, ctx); // computed already when a scorer used it
   return Object.assign(base, {
     outcome: 'placed',
-    chosen: survivors[best]!,
+    chosen,
     saturated: false,
+    claimLimit: cached !== null && cached[best]! > 0 ? 2 * chosenSlots : chosenSlots,
   } as const);
 }
 

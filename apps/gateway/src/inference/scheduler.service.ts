@@ -36,7 +36,8 @@ export type Placement =
   | { kind: 'node'; nodeId: string; decision: PlacementDecision; request: PlacementRequest }
   | { kind: 'queue'; decision: PlacementDecision; request: PlacementRequest };
 
-const NO_HOLDERS: ReadonlyMap<string, number> = new Map();
+const NO_HASHES: readonly string[] = [];
+
 /**
  * Which prefix hash of a long prompt stands in for a session key: hash 2 covers the first
  * 1,024 characters (see prefixHashes), about 250 tokens — a system prompt, not a greeting.
@@ -93,8 +94,6 @@ export class SchedulerService {
     excluded: ReadonlySet<string> = new Set(),
   ): Promise<Placement> {
     const request = placementRequest(req);
-    // Who held the prompt's prefix before this decision (the placer records its own choice).
-    const holders = this.prefixHolders(req, request);
     const decision = this.decide(req, request, excluded);
     if (decision.outcome === 'no-node') throw this.noNode(req, excluded);
     // A request placed again after a node failed it must avoid that node, which a shared
@@ -108,11 +107,9 @@ export class SchedulerService {
       this.charge(nodeId, +1);
       return { kind: 'node', nodeId, decision, request };
     }
-    // The node that already holds this prompt's prefix may queue one request per slot
-    // rather than lose it to the shared queue, where any node would recompute the prefix.
-    const slots = decision.chosen.snapshot.load.slotsTotal;
-    const limit = (holders.get(nodeId) ?? 0) > 0 ? slots * 2 : slots;
-    if (await this.claim(req.id, decision.chosen, limit))
+    // A node that probably caches the prompt's prefix may queue one request per slot rather
+    // than lose it to the shared queue, where any node would recompute the prefix.
+    if (await this.claim(req.id, decision.chosen, decision.claimLimit))
       return { kind: 'node', nodeId, decision, request };
     // The chosen node filled up behind this replica's view: decide again on fresh counts.
     const second = this.decide(req, request, excluded);
@@ -143,16 +140,6 @@ export class SchedulerService {
   ranOn(placement: Placement, nodeId: string): void {
     const hashes = placement.request.prefixHashes ?? [];
     if (hashes.length > 0) this.prefixIndex?.record(hashes, nodeId, Date.now());
-  }
-
-  /** Nodes that held the request's prefix before this decision (generation requests only). */
-  private prefixHolders(
-    req: InferenceRequest,
-    request: PlacementRequest,
-  ): ReadonlyMap<string, number> {
-    const hashes = request.prefixHashes ?? [];
-    if (!this.prefixIndex || req.kind === 'embedding' || hashes.length === 0) return NO_HOLDERS;
-    return this.prefixIndex.lookup(hashes, Date.now());
   }
 
   /** The request left the node (ended, failed or withdrawn). */
@@ -284,7 +271,8 @@ function placementRequest(req: InferenceRequest): PlacementRequest {
     promptText:
       text.length > PROMPT_CHARS_FOR_AFFINITY ? text.slice(0, PROMPT_CHARS_FOR_AFFINITY) : text,
   };
-  const hashes = requestPrefixHashes(base);
+  // An embedding reuses no KV cache: no prefix affinity, no prefix standing in for a session.
+  const hashes = req.kind === 'embedding' ? NO_HASHES : requestPrefixHashes(base);
   // Without a session, a long prompt's leading kilobyte stands in for one: prompts sharing a
   // system prompt then hash to the same node (bounded load still spreads a hot one), so the
   // fleet's caches split the prefixes between them instead of each node thrashing on all.

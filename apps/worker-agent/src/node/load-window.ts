@@ -51,7 +51,6 @@ export class LoadWindow {
       return d === null ? null : d / seconds;
     };
     const ratio = (tokens: keyof EngineCounters, spent: keyof EngineCounters) => {
-      // Both from one source: an engine's total over the worker's count would mix sources.
       const n = delta(tokens);
       const s = delta(spent);
       return n !== null && s ? n / s : null;

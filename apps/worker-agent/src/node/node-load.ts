@@ -39,10 +39,9 @@ export class NodeLoadTracker {
       if (ownRates[key] !== null) derived.push(key);
       return ownRates[key];
     };
-    this.decodeSpeed =
-      measured.decodeTokensPerSecond ?? ownRates.decodeTokensPerSecond ?? this.decodeSpeed;
-    this.prefillSpeed =
-      measured.prefillTokensPerSecond ?? ownRates.prefillTokensPerSecond ?? this.prefillSpeed;
+    // Speeds are the worker's own measurement, engine-neutral (NodeLoad says so).
+    this.decodeSpeed = ownRates.decodeTokensPerSecond ?? this.decodeSpeed;
+    this.prefillSpeed = ownRates.prefillTokensPerSecond ?? this.prefillSpeed;
     this.meanOutput = ownRates.meanOutputTokens ?? this.meanOutput;
     const running = engine.running ?? (derived.push('running'), bookkeeping.active);
     if (engine.waiting === undefined) derived.push('waiting');

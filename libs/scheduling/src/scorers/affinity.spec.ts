@@ -181,3 +181,14 @@ describe('session affinity', () => {
     expect(d.candidates.filter((c) => c.scores!['session-affinity']!.value === 1)).toHaveLength(1);
   });
 });
+
+describe('claim limit', () => {
+  it('lets a node that probably caches the prefix take one queued request per slot', () => {
+    const nodes = [node('holder', { slots: 4 }), node('other', { slots: 6 })];
+    const holder = place(nodes, withPrefix, policy({ prefixIndex: indexWith([['holder', 4]]) }));
+    expect(chosenId(holder)).toBe('holder');
+    expect(holder).toMatchObject({ claimLimit: 8 });
+    const fresh = place(nodes, withPrefix, policy({ prefixIndex: new PrefixAffinityIndex() }));
+    expect(fresh).toMatchObject({ claimLimit: fresh.chosen!.snapshot.load.slotsTotal });
+  });
+});

@@ -27,9 +27,10 @@ export interface WaitEstimate {
 /**
  * Seconds until this request would be answered on a node with `committed` requests on
  * `slots` slots: the queue ahead of it drains at slots × per-slot `rate` (each queued request
- * ~`queuedTokens`), then its prompt is processed at `prompt` tokens/s and its own output
- * generated at one slot's rate. Measured rates make an Ascend 910B, an H100 and a consumer
- * GPU comparable by when they would answer, not by how many slots they have free.
+ * ~`queuedTokens`), then the part of its prompt the node does not cache (`cachedShare`,
+ * 0..1) is processed at `prompt` tokens/s and its own output generated at one slot's rate.
+ * Measured rates make an Ascend 910B, an H100 and a consumer GPU comparable by when they
+ * would answer, not by how many slots they have free.
  */
 export function secondsUntilAnswered(
   committed: number,
@@ -37,10 +38,11 @@ export function secondsUntilAnswered(
   rate: number,
   prompt: number,
   est: WaitEstimate,
+  cachedShare = 0,
 ): number {
   const ahead = committed + 1 - slots;
   const queueSeconds = ahead > 0 ? (ahead * est.queuedTokens) / (slots * rate) : 0;
-  return queueSeconds + est.promptTokens / prompt + est.ownTokens / rate;
+  return queueSeconds + (est.promptTokens * (1 - cachedShare)) / prompt + est.ownTokens / rate;
 }
 
 /**
@@ -68,7 +70,7 @@ export function waitEstimate(
   const load = new CandidateLoad();
   load.reserve(candidates.length);
   candidates.forEach((c, i) => load.gather(i, c));
-  return estimate(load, candidates.length, req, tuning);
+  return estimate(load, candidates.length, req, tuning, promptTokensOf(req, tuning.charsPerToken));
 }
 
 /** Mean of the measured (non-NaN) values among `column[0, n)`, or `fallback` if none. */
@@ -91,6 +93,7 @@ function estimate(
   n: number,
   req: PlacementRequest,
   tuning: Readonly<PlacementTuning>,
+  promptTokens: number,
 ): WaitEstimate {
   // What requests for this model have been producing, where the nodes measured it.
   const typical = meanMeasured(load.outputTokens, n, tuning.typicalOutputTokens);
@@ -100,7 +103,7 @@ function estimate(
     queuedTokens: typical,
     // The limit is an upper bound, the typical size a guess: expect the smaller.
     ownTokens: req.maxTokens !== undefined && req.maxTokens < typical ? req.maxTokens : typical,
-    promptTokens: promptTokensOf(req, tuning.charsPerToken),
+    promptTokens,
   };
 }
 
@@ -113,19 +116,18 @@ export const predictedWaitScorer: NodeScorer = {
   score: (candidates, req, ctx, out) => {
     const { committed, slots, slotRate: rates, promptRate: prompts } = ctx.load;
     const n = candidates.length;
-    const est = estimate(ctx.load, n, req, ctx.tuning);
+    const est = estimate(ctx.load, n, req, ctx.tuning, ctx.promptTokens);
     const cached = cachedShares(candidates, req, ctx);
-    const prompt = est.promptTokens;
     for (let i = 0; i < n; i++) {
       const r = rates[i]!;
       const p = prompts[i]!;
-      if (cached !== null) est.promptTokens = prompt * (1 - cached[i]!);
       out[i] = -secondsUntilAnswered(
         committed[i]!,
         slots[i]!,
         r === r ? r : est.fallbackSlotRate,
         p === p ? p : est.fallbackPromptRate,
         est,
+        cached === null ? 0 : cached[i]!,
       );
     }
     return true;
