@@ -17,7 +17,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-describe('BullMQ job transport', () => {
+describe('direct job dispatch', () => {
   const ctx = useRedisContext();
 
   function producer(): JobProducer {
@@ -68,14 +68,14 @@ describe('BullMQ job transport', () => {
     expect(await c.waiting()).toBe(0);
   });
 
-  it('removes a waiting job, which then never runs', async () => {
+  it('withdraws a waiting job, which then never runs', async () => {
     const jobs = producer();
     await jobs.enqueue('node-a', makeInferenceJob('req-keep'));
-    await jobs.enqueue('node-a', makeInferenceJob('req-drop'));
+    const drop = await jobs.enqueue('node-a', makeInferenceJob('req-drop'));
 
-    expect(await jobs.remove('node-a', 'req-drop')).toBe(true);
-    expect(await jobs.remove('node-a', 'req-drop')).toBe(false);
-    expect(await jobs.remove('node-a', 'req-unknown')).toBe(false);
+    expect(await jobs.withdraw(drop)).toBe(true);
+    expect(await jobs.withdraw(drop)).toBe(false);
+    expect(await jobs.withdraw({ ...drop, member: '{}' })).toBe(false);
 
     const ran: string[] = [];
     const c = consumer('node-a', 2, async (job) => {
@@ -95,10 +95,10 @@ describe('BullMQ job transport', () => {
       ran.push(job.request.id);
       await hold.promise;
     });
-    await jobs.enqueue('node-a', makeInferenceJob('req-active'));
+    const ticket = await jobs.enqueue('node-a', makeInferenceJob('req-active'));
     await waitFor(() => c.active() === 1, { what: 'job active' });
 
-    expect(await jobs.remove('node-a', 'req-active')).toBe(false);
+    expect(await jobs.withdraw(ticket)).toBe(false);
 
     hold.open();
     await waitFor(() => c.active() === 0, { what: 'job finished' });
@@ -108,7 +108,7 @@ describe('BullMQ job transport', () => {
   it('runs queued jobs by priority, higher first, in enqueue order within a priority', async () => {
     const jobs = producer();
     const order: string[] = [];
-    const enqueue = (id: string, priority: number): Promise<void> =>
+    const enqueue = (id: string, priority: number) =>
       jobs.enqueue('node-a', makeInferenceJob(id, { priority }));
     await enqueue('p0', 0);
     await enqueue('p5-first', 5);
@@ -189,13 +189,36 @@ describe('BullMQ job transport', () => {
     await waitFor(() => aborted && c.active() === 0, { what: 'job aborted' });
   });
 
-  it('obliterateQueue deletes the node queue', async () => {
+  it('claims a slot and hands over the job in one step, refusing past the limit', async () => {
     const jobs = producer();
-    await jobs.enqueue('node-gone', makeInferenceJob('req-1'));
-    await jobs.obliterateQueue('node-gone');
-    const left = await ctx.redis.keys(
-      `${ctx.keys.bullPrefix}:${ctx.keys.nodeQueue('node-gone')}:*`,
-    );
-    expect(left).toEqual([]);
+    const first = await jobs.dispatch('node-d', makeInferenceJob('req-1'), 2);
+    const second = await jobs.dispatch('node-d', makeInferenceJob('req-2'), 2);
+    const third = await jobs.dispatch('node-d', makeInferenceJob('req-3'), 2);
+    expect([first.granted, second.granted, third.granted]).toEqual([true, true, false]);
+    expect(third.held).toBe(2);
+    expect(await ctx.redis.zcard(ctx.keys.nodeJobs('node-d'))).toBe(2);
+
+    // Withdrawing a job gives its slot back; releasing a finished one does too.
+    if (!first.granted || !second.granted) throw new Error('unreachable');
+    expect(await jobs.withdraw(first.ticket)).toBe(true);
+    await jobs.release('node-d', 'req-2');
+    expect(await ctx.redis.zcard(ctx.keys.reservations('node-d'))).toBe(0);
+    expect((await jobs.dispatch('node-d', makeInferenceJob('req-4'), 1)).granted).toBe(true);
+  });
+
+  it('a cancel that arrives before its job is popped keeps the job from starting', async () => {
+    const jobs = producer();
+    const ran: string[] = [];
+    const c = consumer('node-x', 1, async (job) => {
+      ran.push(job.request.id);
+    });
+    await c.pause();
+    await jobs.enqueue('node-x', makeInferenceJob('req-cancelled'));
+    await jobs.enqueue('node-x', makeInferenceJob('req-kept'));
+    expect(c.cancel('req-cancelled')).toBe(false);
+    c.resume();
+    await waitFor(() => ran.length === 1, { what: 'the kept job ran' });
+    await sleep(200);
+    expect(ran).toEqual(['req-kept']);
   });
 });

@@ -1,9 +1,4 @@
-import {
-  JobProducer,
-  NodeJobConsumer,
-  nextTenantTurn,
-  type JobProcessor,
-} from '@switchyard/cluster';
+import { JobProducer, NodeJobConsumer, TenantTurns, type JobProcessor } from '@switchyard/cluster';
 import { queuePriority } from '../../apps/gateway/src/inference/admission-policy';
 import { makeInferenceJob, waitFor } from '@switchyard/testing';
 import { useRedisContext } from './redis-context';
@@ -88,7 +83,7 @@ describe('shared model queues', () => {
     await jobs.enqueueShared(MODEL, makeInferenceJob('blocker'));
     await waitFor(() => order.length === 1, { what: 'the blocker to start' });
     const enqueue = async (id: string, tenant: string) => {
-      const turn = await nextTenantTurn(ctx.redis, ctx.keys, MODEL, 5, tenant);
+      const turn = await new TenantTurns(ctx.redis, ctx.keys).next(MODEL, 5, tenant);
       await jobs.enqueueShared(MODEL, makeInferenceJob(id), { priority: queuePriority(5, turn) });
     };
     for (let i = 1; i <= 4; i++) await enqueue(`burst-${i}`, 'batch-team');

@@ -4,7 +4,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_METRICS, createMetrics, nestLoggerModule } from '@switchyard/telemetry';
-import { ClusterService } from './cluster/cluster.service';
+import { ClusterLifecycle } from './cluster/cluster-lifecycle';
+import { CLUSTER_PROVIDERS } from './cluster/cluster.providers';
 import {
   GATEWAY_CONFIG,
   GATEWAY_ID,
@@ -13,10 +14,10 @@ import {
 } from './gateway.tokens';
 import { ErrorSinkFilter } from './http/error-sink.filter';
 import { HealthController } from './http/health.controller';
-import { ExecutionService } from './inference/execution.service';
+import { ExecutionService } from './inference/execution/execution.service';
 import { InferencePipeline } from './inference/inference.pipeline';
 import { InferenceRouter } from './inference/inference.router';
-import { SchedulerService } from './inference/scheduler.service';
+import { PlacementService } from './inference/placement/placement.service';
 import { ModelCatalogService } from './models/model-catalog.service';
 
 @Module({})
@@ -36,9 +37,10 @@ export class GatewayModule {
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: GATEWAY_METRICS_SET, useValue: metrics },
         { provide: APP_FILTER, useClass: ErrorSinkFilter },
-        ClusterService,
+        ...CLUSTER_PROVIDERS,
+        ClusterLifecycle,
         ModelCatalogService,
-        SchedulerService,
+        PlacementService,
         ExecutionService,
         InferencePipeline,
         InferenceRouter,

@@ -21,15 +21,21 @@ export {
 export {
   BULLMQ_LOWEST_PRIORITY,
   JobProducer,
-  NodeJobConsumer,
   toBullPriority,
+  type DispatchResult,
+  type DispatchTicket,
   type EnqueueOptions,
-  type JobProcessor,
   type JobProducerOptions,
+} from './job-producer';
+export {
+  NodeJobConsumer,
+  type JobProcessor,
   type NodeJobConsumerOptions,
   type RedisSource,
-} from './job-queue';
+} from './job-consumer';
+export { ReplyOutbox, type ReplyOutboxOptions, type Urgency } from './reply-outbox';
 export type { RequestEvents } from './ordered-event.stream';
 export { ReplyHub, ReplyPublisher, type ReplyHubOptions } from './reply-channel';
 export { CancelListener, CancelSender, isCancelled } from './cancel-channel';
 export * from './reservations';
+export { TenantTurns } from './tenant-turns';

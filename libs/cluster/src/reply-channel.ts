@@ -1,5 +1,5 @@
 import {
-  decodeRelay,
+  decodeRelays,
   encodeRelay,
   type RelayMessage,
   type StreamEvent,
@@ -7,7 +7,10 @@ import {
 import type { Redis } from 'ioredis';
 import { OrderedEventStream, type RequestEvents } from './ordered-event.stream';
 
-/** Worker side: sends a request's events to the gateway replica that holds the client. */
+/**
+ * Sends one event at a time to the gateway replica that holds the client (tests, tools); the
+ * worker's hot path coalesces through ReplyOutbox.
+ */
 export class ReplyPublisher {
   constructor(private readonly redis: Redis) {}
 
@@ -104,18 +107,12 @@ export class ReplyHub {
 
   private readonly onMessage = (channel: string, message: string): void => {
     if (channel !== this.channel) return;
-    let msg: RelayMessage;
-    try {
-      msg = decodeRelay(message);
-    } catch {
-      this.malformedMessages++;
-      return;
+    const { messages, malformed } = decodeRelays(message);
+    this.malformedMessages += malformed;
+    for (const msg of messages) {
+      const stream = this.streams.get(msg.requestId);
+      if (!stream) this.orphanMessages++;
+      else if (stream.push(msg.seq, msg.event) !== 'accepted') this.droppedMessages++;
     }
-    const stream = this.streams.get(msg.requestId);
-    if (!stream) {
-      this.orphanMessages++;
-      return;
-    }
-    if (stream.push(msg.seq, msg.event) !== 'accepted') this.droppedMessages++;
   };
 }

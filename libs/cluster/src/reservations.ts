@@ -122,23 +122,3 @@ export class ReservationStore {
     return new Map(nodeIds.map((id, i) => [id, reply[i] ?? 0]));
   }
 }
-
-/** How long a tenant's turn count is remembered after its last queued request. */
-const TURN_WINDOW_MS = 60_000;
-
-/**
- * The tenant's turn for one more queued request of this model and class: 1 for its first
- * in the window, then 2, 3, … — the basis of fair interleaving across tenants.
- */
-export async function nextTenantTurn(
-  redis: Redis,
-  keys: KeySpace,
-  model: string,
-  priorityClass: number,
-  tenant: string,
-): Promise<number> {
-  const key = keys.tenantTurns(model, priorityClass, tenant);
-  const reply = await redis.multi().incr(key).pexpire(key, TURN_WINDOW_MS).exec();
-  const turn = reply?.[0]?.[1];
-  return typeof turn === 'number' ? turn : 1;
-}

@@ -3,45 +3,72 @@
  * each client dialect renders the code into its own wire shape and status.
  */
 
+/** What the request's metrics record as its outcome (a closed set of label values). */
+export type ErrorOutcome = 'rejected' | 'client_error' | 'failed' | 'cancelled';
+
+/** What an error says about the node that produced it, for its circuit breaker. */
+export type NodeFault = 'node' | 'client' | 'none';
+
+/**
+ * Everything the system needs to know about one error code. Code that branches on errors
+ * reads these columns, so a new code is one row and never silently takes a default.
+ */
 interface ErrorSpec {
   /** Status a client sees when the error happens before the first byte. */
   httpStatus: number;
   /** Whether the same request may succeed if sent again (later or elsewhere). */
   retryable: boolean;
+  /** A failure before any output that another node may well not have: place it again elsewhere. */
+  retryElsewhere: boolean;
+  /** Whose fault it is when a node reports it: `node` counts against its circuit breaker. */
+  fault: NodeFault;
+  /** The `outcome` label of the request's metrics. */
+  outcome: ErrorOutcome;
+  /** Seconds a client should wait before trying again (`Retry-After`), when it should. */
+  retryAfterSeconds?: number;
 }
 
 export const ERROR_CODES = {
   /** The body is not JSON. */
-  SY_INVALID_JSON: { httpStatus: 400, retryable: false },
+  SY_INVALID_JSON: row(400, 'client_error', { fault: 'client' }),
   /** The body is JSON but breaks the dialect's schema. */
-  SY_BAD_REQUEST: { httpStatus: 400, retryable: false },
+  SY_BAD_REQUEST: row(400, 'client_error', { fault: 'client' }),
   /** No route here answers this method and path. */
-  SY_ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false },
+  SY_ROUTE_NOT_FOUND: row(404, 'client_error', { fault: 'client' }),
   /** No node in the cluster has ever served this model. */
-  SY_MODEL_NOT_FOUND: { httpStatus: 404, retryable: false },
+  SY_MODEL_NOT_FOUND: row(404, 'client_error', { fault: 'client' }),
   /** The body is larger than the gateway accepts. */
-  SY_PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
+  SY_PAYLOAD_TOO_LARGE: row(413, 'client_error', { fault: 'client' }),
   /** Admission refused: queue bound or deadline passed. */
-  SY_OVERLOADED: { httpStatus: 429, retryable: true },
+  SY_OVERLOADED: row(429, 'rejected', { retryable: true, fault: 'none', retryAfterSeconds: 1 }),
   /** The model is known but no ready node serves it right now. */
-  SY_NO_CAPACITY: { httpStatus: 503, retryable: true },
+  SY_NO_CAPACITY: row(503, 'rejected', { retryable: true, fault: 'none', retryAfterSeconds: 1 }),
   /** The cluster's shared state (Redis) cannot be reached, so nothing can be placed. */
-  SY_CLUSTER_UNAVAILABLE: { httpStatus: 503, retryable: true },
+  SY_CLUSTER_UNAVAILABLE: row(503, 'failed', { retryable: true, retryAfterSeconds: 1 }),
   /** The engine refused the request as invalid (its 4xx). */
-  SY_ENGINE_REJECTED: { httpStatus: 400, retryable: false },
+  SY_ENGINE_REJECTED: row(400, 'client_error', { fault: 'client' }),
   /** The engine failed (its 5xx, or a body we cannot read). */
-  SY_ENGINE_ERROR: { httpStatus: 502, retryable: true },
+  SY_ENGINE_ERROR: row(502, 'failed', { retryable: true, retryElsewhere: true }),
   /** The engine is not reachable or answers that it is not ready. */
-  SY_ENGINE_UNAVAILABLE: { httpStatus: 503, retryable: true },
+  SY_ENGINE_UNAVAILABLE: row(503, 'failed', { retryable: true, retryElsewhere: true }),
   /** The engine did not answer in time. */
-  SY_ENGINE_TIMEOUT: { httpStatus: 504, retryable: true },
-  /** The stream broke after output had started (node died, engine dropped the connection). */
-  SY_STREAM_INTERRUPTED: { httpStatus: 502, retryable: false },
-  /** The client went away; no one sees this but logs and metrics. */
-  SY_CANCELLED: { httpStatus: 499, retryable: false },
+  SY_ENGINE_TIMEOUT: row(504, 'failed', { retryable: true }),
+  /** The stream broke (node died, engine dropped the connection); before output, try another node. */
+  SY_STREAM_INTERRUPTED: row(502, 'failed', { retryElsewhere: true }),
+  /** The request was cancelled (client gone, node shutting down); never the node's fault. */
+  SY_CANCELLED: row(499, 'cancelled', { fault: 'none' }),
   /** Something unexpected inside Switchyard. */
-  SY_INTERNAL: { httpStatus: 500, retryable: false },
+  SY_INTERNAL: row(500, 'failed'),
 } as const satisfies Record<string, ErrorSpec>;
+
+/** One table row; the defaults are those of a server-side failure that is the node's fault. */
+function row(
+  httpStatus: number,
+  outcome: ErrorOutcome,
+  rest: Partial<Omit<ErrorSpec, 'httpStatus' | 'outcome'>> = {},
+): ErrorSpec {
+  return { httpStatus, outcome, retryable: false, retryElsewhere: false, fault: 'node', ...rest };
+}
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -70,7 +97,8 @@ export class SwitchyardError extends Error {
     this.httpStatus = ERROR_CODES[code].httpStatus;
     this.retryable = ERROR_CODES[code].retryable;
     if (options.param !== undefined) this.param = options.param;
-    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    const retryAfter = options.retryAfterSeconds ?? ERROR_CODES[code].retryAfterSeconds;
+    if (retryAfter !== undefined) this.retryAfterSeconds = retryAfter;
     if (options.model !== undefined) this.model = options.model;
   }
 }

@@ -29,9 +29,15 @@ export interface KeySpace {
   modelQueue(model: string): string;
   /**
    * Sorted set of the requests reserved on one node (member: request id, score: unix ms
-   * when the reservation lapses). Shares the `{resv}` hash tag so one script sees them all.
+   * when the reservation lapses). Tagged by node, beside `nodeJobs`, so claiming a slot and
+   * handing the job over is one single-slot script, and no shard holds every node's.
    */
   reservations(nodeId: string): string;
+  /**
+   * Sorted set of the jobs dispatched straight to one node and not yet taken (member: the
+   * encoded job, score: priority then arrival). The node pops them atomically.
+   */
+  nodeJobs(nodeId: string): string;
   /** Counter with a TTL: a tenant's recent requests queued for a model in one priority class. */
   tenantTurns(model: string, priorityClass: number, tenant: string): string;
 }
@@ -54,7 +60,8 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     nodeQueue: (nodeId) => `node.${nodeId}`,
     // Model names may hold ':' and '/' (`llama3.1:8b`, `Qwen/Qwen2.5`): encoded to stay legal.
     modelQueue: (model) => `model.${encodeURIComponent(model).replaceAll(':', '%3A')}`,
-    reservations: (nodeId) => `${prefix}{resv}:${nodeId}`,
+    reservations: (nodeId) => `${prefix}{n:${nodeId}}:resv`,
+    nodeJobs: (nodeId) => `${prefix}{n:${nodeId}}:jobs`,
     tenantTurns: (model, priorityClass, tenant) =>
       `${prefix}turns:${encodeURIComponent(model)}:${priorityClass}:${tenant}`,
   };

@@ -2,7 +2,7 @@ import { CandidateLoad } from './candidate-load';
 import { nodeId, type CandidateNode, type PlacementRequest } from './cluster-view';
 import type { DecisionContext } from './decision-context';
 import type { NodeFilter } from './filters/filter';
-import { HARD_FILTERS, sweepFilters } from './filters/filters';
+import { HARD_FILTERS, lastRefusal, sweepFilters, type FilterName } from './filters/filters';
 import type { CandidateExplanation } from './explanation';
 import type { PlacementDecision } from './place';
 import type { Placer } from './placer';
@@ -27,6 +27,7 @@ interface Eligible {
   nodes: CandidateNode[];
   candidates: CandidateExplanation[];
   saturated: boolean;
+  refusedBy: FilterName | null;
 }
 
 const NO_CACHED = new Float64Array(0);
@@ -68,7 +69,12 @@ function eligible(
       );
     }
   }
-  return { nodes: out, candidates, saturated };
+  return {
+    nodes: out,
+    candidates,
+    saturated,
+    refusedBy: lastRefusal(removed, nodes.length, filters),
+  };
 }
 
 function decide(e: Eligible, chosen: CandidateNode | undefined): PlacementDecision {
@@ -79,7 +85,7 @@ function decide(e: Eligible, chosen: CandidateNode | undefined): PlacementDecisi
   }
   return e.saturated
     ? { ...base, outcome: 'saturated', chosen: null, saturated: true }
-    : { ...base, outcome: 'no-node', chosen: null, saturated: false };
+    : { ...base, outcome: 'no-node', chosen: null, saturated: false, refusedBy: e.refusedBy };
 }
 
 /** Each decision takes the next eligible node in the order given (a stateful counter). */

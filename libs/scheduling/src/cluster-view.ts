@@ -33,6 +33,8 @@ export interface PlacementRequest {
   maxTokens?: number;
   /** Higher runs first; placement carries it for admission, no scorer reads it today. */
   priority?: number;
+  /** An embedding request: only nodes whose engine computes embeddings take it. */
+  embedding?: boolean;
 }
 
 export function nodeId(c: CandidateNode): string {

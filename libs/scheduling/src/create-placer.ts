@@ -1,3 +1,4 @@
+import { CircuitBreaker } from './circuit-breaker';
 import { nodeId } from './cluster-view';
 import { DEFAULT_FILTERS } from './filters/filters';
 import { place, type PlacementPolicy } from './place';
@@ -21,14 +22,25 @@ export interface PlacerConfig {
   prefixIndex?: PrefixAffinityIndex;
   /** Build per-candidate explanations (default false: they cost more than the decision). */
   explain?: boolean;
+  /** The nodes' circuits; a fresh breaker with default thresholds when absent. */
+  breaker?: CircuitBreaker;
 }
 
-/** The switchyard placer, with the prefix index it reads and records into. */
-export interface SwitchyardPlacer extends Placer {
+/** The switchyard placer, with the prefix index and circuit breaker it keeps. */
+export interface SwitchyardPlacer extends Required<Placer> {
   readonly strategy: 'switchyard';
   readonly policy: Readonly<PlacementPolicy>;
   readonly prefixIndex: PrefixAffinityIndex;
+  readonly breaker: CircuitBreaker;
 }
+
+/** One row per strategy: a new strategy is one file and one row. */
+const PLACERS = {
+  switchyard: (config) => switchyardPlacer(config),
+  'round-robin': (config) => roundRobinPolicy({ explain: config.explain === true }),
+  random: (config) =>
+    randomPolicy(config.random ?? Math.random, { explain: config.explain === true }),
+} as const satisfies Record<PlacementStrategy, (config: PlacerConfig) => Placer>;
 
 /**
  * The gateway's placer for its configured strategy. Checks the configuration at once and
@@ -36,18 +48,10 @@ export interface SwitchyardPlacer extends Placer {
  */
 export function createPlacer(config: PlacerConfig = {}): Placer {
   const strategy = config.placement ?? 'switchyard';
-  const random = config.random ?? Math.random;
-  const explain = config.explain === true;
-  switch (strategy) {
-    case 'round-robin':
-      return roundRobinPolicy({ explain });
-    case 'random':
-      return randomPolicy(random, { explain });
-    case 'switchyard':
-      return switchyardPlacer(config);
-  }
-  // Unreachable for typed callers; a config file that skipped validation lands here.
-  throw new RangeError(`placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}`);
+  // A config file that skipped validation can name anything.
+  if (!Object.hasOwn(PLACERS, strategy))
+    throw new RangeError(`placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}`);
+  return PLACERS[strategy](config);
 }
 
 export function switchyardPlacer(config: PlacerConfig = {}): SwitchyardPlacer {
@@ -60,10 +64,21 @@ export function switchyardPlacer(config: PlacerConfig = {}): SwitchyardPlacer {
     prefixIndex,
     explain: config.explain === true,
   });
+  const breaker = config.breaker ?? new CircuitBreaker();
   return {
     strategy: 'switchyard',
     policy,
     prefixIndex,
+    breaker,
+    circuitOpen: (nodeId, now) => breaker.isOpen(nodeId, now),
+    onPlaced: (nodeId, _req, now) => breaker.dispatched(nodeId, now),
+    // A queued request runs on the node that took it, not on the one first chosen: that
+    // node holds its prefix now, so the next request with it follows.
+    onStarted: (nodeId, req, now) => {
+      const hashes = req.prefixHashes ?? [];
+      if (hashes.length > 0) prefixIndex.record(hashes, nodeId, now);
+    },
+    onFinished: (nodeId, outcome, now) => breaker.record(nodeId, outcome, now),
     place(nodes, req, now) {
       const hashes = requestPrefixHashes(req);
       const withHashes =

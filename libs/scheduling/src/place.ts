@@ -8,7 +8,7 @@ import {
   type CandidateExplanation,
   type ExplanationColumns,
 } from './explanation';
-import { DEFAULT_FILTERS, sweepFilters } from './filters/filters';
+import { DEFAULT_FILTERS, lastRefusal, sweepFilters, type FilterName } from './filters/filters';
 import type { PrefixAffinityIndex } from './prefix-affinity-index';
 import { requestPrefixHashes } from './prefix-hash';
 import { cachedShares, promptTokensOf } from './prefix-match';
@@ -74,6 +74,8 @@ export interface NoNodeDecision extends DecisionBase {
   outcome: 'no-node';
   chosen: null;
   saturated: false;
+  /** The filter that removed the last candidate (what to tell the client); null: no nodes. */
+  refusedBy: FilterName | null;
 }
 
 export type PlacementDecision = PlacedDecision | SaturatedDecision | NoNodeDecision;
@@ -173,7 +175,12 @@ function decide(
   if (n === 0) {
     return saturatedCount > 0
       ? Object.assign(base, { outcome: 'saturated', chosen: null, saturated: true } as const)
-      : Object.assign(base, { outcome: 'no-node', chosen: null, saturated: false } as const);
+      : Object.assign(base, {
+          outcome: 'no-node',
+          chosen: null,
+          saturated: false,
+          refusedBy: lastRefusal(codes, nodes.length, filters),
+        } as const);
   }
 
   ctx.loadLimitShare = loadLimitShare(committed, slots, policy.tuning.loadBoundEpsilon);

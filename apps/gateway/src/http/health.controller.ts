@@ -1,7 +1,8 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
-import { ClusterService } from '../cluster/cluster.service';
+import { ClusterViewStore, JobProducer } from '@switchyard/cluster';
+import { ClusterLifecycle } from '../cluster/cluster-lifecycle';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { GATEWAY_METRICS_SET, METRICS_REGISTRY } from '../gateway.tokens';
 
@@ -9,7 +10,9 @@ import { GATEWAY_METRICS_SET, METRICS_REGISTRY } from '../gateway.tokens';
 @Controller()
 export class HealthController {
   constructor(
-    private readonly cluster: ClusterService,
+    private readonly cluster: ClusterLifecycle,
+    private readonly view: ClusterViewStore,
+    private readonly jobs: JobProducer,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(GATEWAY_METRICS_SET) private readonly gauges: GatewayMetrics,
   ) {}
@@ -25,7 +28,7 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const redis = await this.cluster.redisReachable();
-    const readyNodes = this.cluster.view.nodes().filter((n) => n.info.state === 'ready').length;
+    const readyNodes = this.view.nodes().filter((n) => n.info.state === 'ready').length;
     const ready = redis && readyNodes > 0;
     await reply
       .status(ready ? 200 : 503)
@@ -38,13 +41,13 @@ export class HealthController {
     // The view is the source of truth; the gauge is recomputed at scrape time.
     const nodes = this.gauges.switchyard_cluster_nodes;
     nodes.reset();
-    for (const n of this.cluster.view.nodes()) nodes.inc({ state: n.info.state });
+    for (const n of this.view.nodes()) nodes.inc({ state: n.info.state });
     // Shared-queue depth per served model, read at scrape time (one call per model).
     const depth = this.gauges.switchyard_queued_requests;
     depth.reset();
     await Promise.all(
-      [...this.cluster.view.knownModels()].map(async (model) => {
-        const waiting = await this.cluster.jobs.sharedDepth(model).catch(() => undefined);
+      [...this.view.knownModels()].map(async (model) => {
+        const waiting = await this.jobs.sharedDepth(model).catch(() => undefined);
         if (waiting !== undefined) depth.set({ model }, waiting);
       }),
     );

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ExecutionInfo } from './execution.service';
+import type { ExecutionInfo } from './execution/execution-info';
 
 /**
  * The raw HTTP side of one response: disconnect detection, the routing headers every

@@ -7,6 +7,7 @@ import {
   type ResponseMeta,
 } from '@switchyard/dialects';
 import {
+  ERROR_CODES,
   SwitchyardError,
   toSwitchyardError,
   type ErrorEvent,
@@ -22,8 +23,10 @@ import { AdmissionPolicy } from './admission-policy';
 import { ClientResponse } from './client-response';
 import { explanationHeader, wantsExplanation } from './explanation-header';
 import { withRouting } from './request-routing';
-import { SchedulerService } from './scheduler.service';
-import { ExecutionService, type ExecutionInfo } from './execution.service';
+import { ExecutionService } from './execution/execution.service';
+import type { ExecutionInfo } from './execution/execution-info';
+import { PlacementService } from './placement/placement.service';
+import { placementRequest } from './placement/placement-request';
 
 /**
  * The hot path, top to bottom: parse the dialect's body into the canonical request, run it
@@ -40,7 +43,7 @@ export class InferencePipeline {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly execution: ExecutionService,
     private readonly catalog: ModelCatalogService,
-    private readonly scheduler: SchedulerService,
+    private readonly placement: PlacementService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
   ) {
     this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
@@ -67,7 +70,10 @@ export class InferencePipeline {
     );
     const info: ExecutionInfo = { attempts: 0 };
     if (wantsExplanation(request.headers))
-      info.explain = explanationHeader(this.scheduler.strategy, this.scheduler.explain(req));
+      info.explain = explanationHeader(
+        this.placement.placer.strategy,
+        this.placement.explain(req, placementRequest(req)),
+      );
     const events = this.execution.run(req, client.gone, info);
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';
@@ -176,17 +182,13 @@ function meta(req: InferenceRequest, client: ClientResponse): ResponseMeta {
   return { requestId: client.requestId, model: req.model, created: Math.floor(Date.now() / 1000) };
 }
 
-/** Overload-type errors tell the client when to come back. */
+/** The code's row says whether the client should come back, and when. */
 function errorFromEvent(e: ErrorEvent): SwitchyardError {
-  const retryAfter =
-    e.code === 'SY_OVERLOADED' || e.code === 'SY_NO_CAPACITY' ? { retryAfterSeconds: 1 } : {};
-  return new SwitchyardError(e.code, e.message, retryAfter);
+  return new SwitchyardError(e.code, e.message);
 }
 
 function outcomeOf(err: unknown): string {
-  const e = toSwitchyardError(err);
-  if (e.code === 'SY_OVERLOADED' || e.code === 'SY_NO_CAPACITY') return 'rejected';
-  return e.httpStatus < 500 ? 'client_error' : 'failed';
+  return ERROR_CODES[toSwitchyardError(err).code].outcome;
 }
 
 function newRequestId(): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { GatewayConfig } from '@switchyard/config';
-import { ClusterService } from '../cluster/cluster.service';
+import { ClusterViewStore } from '@switchyard/cluster';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { CatalogSnapshot } from './model-catalog';
 
@@ -8,16 +8,12 @@ import { CatalogSnapshot } from './model-catalog';
 @Injectable()
 export class ModelCatalogService {
   constructor(
-    private readonly cluster: ClusterService,
+    private readonly view: ClusterViewStore,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /** Built per call from the in-memory view (O(nodes)); never touches Redis. */
   snapshot(): CatalogSnapshot {
-    return new CatalogSnapshot(
-      this.config.models,
-      this.cluster.view.nodes(),
-      this.config.autoModels,
-    );
+    return new CatalogSnapshot(this.config.models, this.view.nodes(), this.config.autoModels);
   }
 }

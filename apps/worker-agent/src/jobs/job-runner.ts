@@ -1,4 +1,4 @@
-import { ReplyPublisher, ReservationStore, isCancelled } from '@switchyard/cluster';
+import { ReplyOutbox, ReservationStore, isCancelled, type Urgency } from '@switchyard/cluster';
 import {
   errorMessage,
   type InferenceJob,
@@ -18,7 +18,7 @@ import type { WorkerMetrics } from '../worker-metrics';
  * gateway never waits on a timeout to learn of a failure.
  */
 export class JobRunner {
-  private readonly publisher: ReplyPublisher;
+  private readonly outbox: ReplyOutbox;
   private readonly reservations: ReservationStore;
 
   constructor(
@@ -30,7 +30,7 @@ export class JobRunner {
     private readonly metrics: WorkerMetrics,
     private readonly log: Logger,
   ) {
-    this.publisher = new ReplyPublisher(redis);
+    this.outbox = new ReplyOutbox(redis);
     this.reservations = new ReservationStore(redis, keys);
   }
 
@@ -59,11 +59,11 @@ export class JobRunner {
     const { request } = job;
     const startedAt = performance.now();
     let seq = 0;
-    // One connection keeps publish order; only the terminal event is awaited.
-    const publish = (event: StreamEvent): Promise<unknown> =>
-      this.publisher.publish(job.replyTo, { requestId: request.id, seq: seq++, event });
-    const publishQuietly = (event: StreamEvent) =>
-      void publish(event).catch((err: unknown) =>
+    // The outbox keeps order and coalesces; only the terminal event is awaited.
+    const publish = (event: StreamEvent, urgency: Urgency = 'now'): Promise<unknown> =>
+      this.outbox.send(job.replyTo, { requestId: request.id, seq: seq++, event }, urgency);
+    const publishQuietly = (event: StreamEvent, urgency: Urgency) =>
+      void publish(event, urgency).catch((err: unknown) =>
         this.log.warn({ err: errorMessage(err) }, 'publish failed'),
       );
 
@@ -77,17 +77,22 @@ export class JobRunner {
       });
       return;
     }
-    if (await isCancelled(this.redis, this.keys, request.id)) {
+    // A shared-queue job may be withdrawn before its node is known (no cancel message reaches
+    // it); a dispatched one is popped atomically, and the consumer remembers its cancels.
+    if (job.shared && (await isCancelled(this.redis, this.keys, request.id))) {
       this.metrics.switchyard_jobs_total.inc({ outcome: 'cancelled' });
       return;
     }
 
-    publishQuietly({
-      type: 'start',
-      nodeId: this.nodeId,
-      model: request.model,
-      created: Math.floor(Date.now() / 1000),
-    });
+    publishQuietly(
+      {
+        type: 'start',
+        nodeId: this.nodeId,
+        model: request.model,
+        created: Math.floor(Date.now() / 1000),
+      },
+      'soon',
+    );
     let outcome = 'cancelled';
     let firstTokenAt: number | undefined;
     let lastTokenAt = 0;
@@ -112,10 +117,13 @@ export class JobRunner {
           this.metrics.switchyard_engine_errors_total.inc({ code: event.code });
           await publish(event);
         } else {
+          // The first output leaves at once (time to first token); the rest may coalesce.
+          let urgency: Urgency = 'soon';
           if (event.type === 'delta') {
             lastTokenAt = performance.now();
             if (firstTokenAt === undefined) {
               firstTokenAt = lastTokenAt;
+              urgency = 'now';
               this.own.firstToken((firstTokenAt - startedAt) / 1000);
             }
           }
@@ -123,7 +131,7 @@ export class JobRunner {
             usage = event;
             this.own.usage(event.promptTokens, event.completionTokens);
           }
-          publishQuietly(event);
+          publishQuietly(event, urgency);
         }
       }
       if (outcome === 'cancelled') {

@@ -7,6 +7,7 @@ import {
 import { ResultCollector } from '../collect';
 import { dialectForPath } from '../dialects';
 import { anthropicDialect } from './anthropic.dialect';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 const route = anthropicDialect.routes[0]!;
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
@@ -216,7 +217,7 @@ describe('Anthropic errors', () => {
     const [status, type] = expected[code];
     expect(anthropicDialect.renderError(new SwitchyardError(code, 'why'))).toEqual({
       status,
-      headers: {},
+      headers: retryAfterHeaders(code),
       body: { type: 'error', error: { type, message: 'why' }, request_id: null },
     });
   });

@@ -10,6 +10,7 @@ import { ResultCollector } from '../collect';
 import type { ApiCall, InferenceRoute, ParseContext } from '../dialect';
 import { dialectForPath } from '../dialects';
 import { kserveDialect } from './kserve.dialect';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 const routeAt = (path: string): InferenceRoute =>
   kserveDialect.routes.find((r) => r.path === path)!;
@@ -302,7 +303,7 @@ describe('KServe errors', () => {
       expect(kserveDialect.renderError(new SwitchyardError(code, 'msg'))).toEqual({
         status: expected[code],
         body: { error: 'msg' },
-        headers: {},
+        headers: retryAfterHeaders(code),
       });
     },
   );

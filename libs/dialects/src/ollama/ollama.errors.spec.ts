@@ -2,6 +2,7 @@ import { ERROR_CODES, SwitchyardError, type ErrorCode } from '@switchyard/contra
 import { ollamaDialect } from './ollama.dialect';
 import { createOllamaStreamEncoder } from './ollama.encoder';
 import { parseOllamaChat } from './ollama-parse';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'qwen3', created: 1700000000 };
@@ -34,7 +35,7 @@ describe('Ollama errors', () => {
     expect(ollamaDialect.renderError(new SwitchyardError(code, 'msg'))).toEqual({
       status,
       body: { error: message },
-      headers: {},
+      headers: retryAfterHeaders(code),
     });
     const line = createOllamaStreamEncoder('chat', chatReq, meta).error(
       new SwitchyardError(code, 'msg'),

@@ -7,6 +7,7 @@ import {
 } from 'openai';
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '@switchyard/contracts';
 import { openaiDialect } from './openai.dialect';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 /**
  * Every canonical error as an OpenAI client sees it (protocols §1.9): status, the
@@ -54,7 +55,7 @@ describe('OpenAI errors', () => {
       );
       expect(rendered).toEqual({
         status,
-        headers: {},
+        headers: retryAfterHeaders(code),
         body: {
           error: { message: 'went wrong', type, param: 'messages[0].content', code: wireCode },
         },

@@ -1,5 +1,6 @@
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '@switchyard/contracts';
 import { tgiDialect } from './tgi.dialect';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 describe('TGI errors', () => {
   const expected: Record<ErrorCode, [number, string]> = {
@@ -27,7 +28,7 @@ describe('TGI errors', () => {
       expect(tgiDialect.renderError(new SwitchyardError(code, 'msg'))).toEqual({
         status,
         body: { error: 'msg', error_type: type },
-        headers: {},
+        headers: retryAfterHeaders(code),
       });
     },
   );

@@ -7,6 +7,7 @@ import {
 } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
 import { vllmDialect } from './vllm.dialect';
+import { retryAfterHeaders } from '../retry-after.spec-support';
 
 const route = vllmDialect.routes[0]!;
 const ctx = { requestId: 'r1', headers: {} };
@@ -195,7 +196,7 @@ describe('vLLM demo errors', () => {
     expect(vllmDialect.renderError(new SwitchyardError(code, 'msg'))).toEqual({
       status: ERROR_CODES[code].httpStatus,
       body: { error: 'msg' },
-      headers: {},
+      headers: retryAfterHeaders(code),
     });
   });
 

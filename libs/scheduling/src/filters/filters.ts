@@ -1,6 +1,7 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { DecisionContext } from '../decision-context';
 import { circuitFilter } from './circuit.filter';
+import { embeddingsFilter } from './embeddings.filter';
 import type { NodeFilter } from './filter';
 import { modalitiesFilter } from './modalities.filter';
 import { notSaturatedFilter } from './not-saturated.filter';
@@ -12,6 +13,7 @@ import { servesModelFilter } from './serves-model.filter';
 export const FILTERS = {
   'serves-model': servesModelFilter,
   ready: readyFilter,
+  embeddings: embeddingsFilter,
   modalities: modalitiesFilter,
   selectors: selectorsFilter,
   circuit: circuitFilter,
@@ -25,6 +27,20 @@ export const DEFAULT_FILTERS: readonly NodeFilter[] = Object.values(FILTERS);
 
 /** The hard constraints only: what a node must meet to serve the request at all. */
 export const HARD_FILTERS: readonly NodeFilter[] = DEFAULT_FILTERS.filter((f) => f.kind === 'hard');
+
+/**
+ * The filter that removed the last candidate, from the codes `sweepFilters` left: filters
+ * run in order, so it is the one with the highest code. Null when there were no nodes.
+ */
+export function lastRefusal(
+  codes: Uint8Array,
+  count: number,
+  filters: readonly NodeFilter[],
+): FilterName | null {
+  let max = 0;
+  for (let i = 0; i < count; i++) if (codes[i]! > max) max = codes[i]!;
+  return max === 0 ? null : (filters[max - 1]!.name as FilterName);
+}
 
 /**
  * Runs `filters` over `nodes`, hard ones first, leaving in `codes` (zeroed, at least as long

@@ -1,0 +1,9 @@
+/** Where the request ran, for response headers and the access log; filled in as it runs. */
+export interface ExecutionInfo {
+  nodeId?: string;
+  /** Time from enqueue to the node starting the request. */
+  queueMs?: number;
+  attempts: number;
+  /** The placement explanation, when the client asked for it (`x-switchyard-explain`). */
+  explain?: string;
+}

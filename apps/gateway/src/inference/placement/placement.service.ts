@@ -1,0 +1,196 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClusterViewStore, JobProducer, TenantTurns } from '@switchyard/cluster';
+import { SwitchyardError, type InferenceJob, type InferenceRequest } from '@switchyard/contracts';
+import type { GatewayConfig } from '@switchyard/config';
+import {
+  DEFAULT_POLICY,
+  HARD_FILTERS,
+  createPlacer,
+  place,
+  type CandidateNode,
+  type FilterName,
+  type PlacedDecision,
+  type PlacementDecision,
+  type PlacementPolicy,
+  type PlacementRequest,
+  type Placer,
+  type SwitchyardPlacer,
+} from '@switchyard/scheduling';
+import type { GatewayMetrics } from '../../gateway-metrics';
+import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
+import { queuePriority } from '../admission-policy';
+import { NodeCharges } from './node-charges';
+import { PlacementLease, type LeaseDeps } from './placement-lease';
+import { refusal } from './refusals';
+
+type DecideOptions = { explain?: boolean; filters?: PlacementPolicy['filters'] };
+
+/**
+ * Places requests: filters and scores the in-memory cluster view (no Redis read), then hands
+ * the job to the chosen node with one atomic script that claims one of its slots in the
+ * reservations every replica shares, so replicas acting on slightly stale views cannot
+ * overfill it. When no node has room the job goes to its model's shared queue, where the
+ * first node to free a slot takes it. What follows belongs to the returned lease.
+ */
+@Injectable()
+export class PlacementService {
+  private readonly log = new Logger(PlacementService.name);
+  readonly placer: Placer;
+  /** The policy pure decisions (explanations, the hard-filter fallback) run with. */
+  private readonly policy: PlacementPolicy;
+  private readonly charges = new NodeCharges();
+  private readonly deps: LeaseDeps;
+
+  constructor(
+    private readonly view: ClusterViewStore,
+    private readonly jobs: JobProducer,
+    private readonly turns: TenantTurns,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+  ) {
+    this.placer = createPlacer({ placement: config.placement });
+    this.policy =
+      this.placer.strategy === 'switchyard'
+        ? (this.placer as SwitchyardPlacer).policy
+        : DEFAULT_POLICY;
+    this.deps = { placer: this.placer, jobs, charges: this.charges, log: this.log };
+  }
+
+  /**
+   * Hands the job to a node, or to its model's shared queue when every node is full. Throws
+   * the filters' refusal when no node can take the request (unknown model → 404, none ready
+   * → 503, selectors or embeddings → 400), SY_OVERLOADED when the shared queue is full and
+   * SY_CLUSTER_UNAVAILABLE when Redis does not answer.
+   */
+  async place(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    job: InferenceJob,
+    excluded: ReadonlySet<string>,
+  ): Promise<PlacementLease> {
+    try {
+      const decision = this.decide(req, request, excluded);
+      if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+      if (decision.outcome === 'placed') {
+        // Baselines place blind: the node's queue holds what its slots cannot.
+        const blind = this.placer.strategy !== 'switchyard';
+        const limit = blind ? Number.POSITIVE_INFINITY : decision.claimLimit;
+        const lease = await this.dispatch(decision, limit, req, request, job);
+        if (lease) return lease;
+        // The node filled up behind this replica's view: decide again on the counts it got back.
+        const second = this.decide(req, request, excluded);
+        const slots = second.chosen?.snapshot.load.slotsTotal ?? 0;
+        const retry =
+          second.outcome === 'placed' && (await this.dispatch(second, slots, req, request, job));
+        if (retry) return retry;
+      }
+      // A request placed again after a node failed it must avoid that node, which a shared
+      // queue cannot promise: it waits on the best other node's own queue instead.
+      return excluded.size > 0
+        ? await this.direct(req, request, job, excluded)
+        : await this.queue(req, request, job);
+    } catch (err) {
+      if (err instanceof SwitchyardError) throw err;
+      throw new SwitchyardError(
+        'SY_CLUSTER_UNAVAILABLE',
+        'The cluster is unreachable right now; try again shortly.',
+        { cause: err },
+      );
+    }
+  }
+
+  /** The placement decision for a request, with explanations, without reserving anything. */
+  explain(req: InferenceRequest, request: PlacementRequest): PlacementDecision {
+    return this.decide(req, request, new Set(), { explain: true });
+  }
+
+  /**
+   * One decision over the current view. With options (explanations, other filters) it runs
+   * `place()` directly, leaving the placer's memory as it was.
+   */
+  private decide(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    excluded: ReadonlySet<string>,
+    pure?: DecideOptions,
+  ): PlacementDecision {
+    const now = Date.now();
+    const candidates: CandidateNode[] = [];
+    for (const snapshot of this.view.nodes()) {
+      const id = snapshot.info.id;
+      if (excluded.has(id)) continue;
+      candidates.push({
+        snapshot,
+        localInFlight: this.charges.inFlight(id),
+        circuitOpen: this.placer.circuitOpen?.(id, now) ?? false,
+      });
+    }
+    if (!pure) return this.placer.place(candidates, request, now);
+    return place(candidates, request, { ...this.policy, now, ...pure });
+  }
+
+  /** Claims one of the node's `limit` slots and hands it the job; null when it is full. */
+  private async dispatch(
+    decision: PlacedDecision,
+    limit: number,
+    req: InferenceRequest,
+    request: PlacementRequest,
+    job: InferenceJob,
+  ): Promise<PlacementLease | null> {
+    const nodeId = decision.chosen.snapshot.info.id;
+    const result = await this.jobs.dispatch(nodeId, job, limit, { priority: req.priority });
+    this.charges.observed(nodeId, result.held);
+    if (!result.granted) return null;
+    this.placer.onPlaced?.(nodeId, request, Date.now());
+    this.metrics.switchyard_placements_total.inc({ node: nodeId });
+    return new PlacementLease(req.id, { kind: 'node', nodeId }, request, this.deps, result.ticket);
+  }
+
+  /** The best node by the hard constraints alone, given the job past its slots (it queues there). */
+  private async direct(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    job: InferenceJob,
+    excluded: ReadonlySet<string>,
+  ): Promise<PlacementLease> {
+    const decision = this.decide(req, request, excluded, { filters: HARD_FILTERS });
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    const lease =
+      decision.outcome === 'placed' &&
+      (await this.dispatch(decision, Number.POSITIVE_INFINITY, req, request, job));
+    if (!lease) throw this.refuse(req, 'not-saturated');
+    return lease;
+  }
+
+  /**
+   * Puts the job on its model's shared queue, unless the queue is at its bound: then it is
+   * refused at once (429 with Retry-After) rather than left to wait out its deadline. Within
+   * a priority class, tenants take turns.
+   */
+  private async queue(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    job: InferenceJob,
+  ): Promise<PlacementLease> {
+    const depth = await this.jobs.sharedDepth(req.model);
+    if (depth >= this.config.maxQueuedPerModel) {
+      this.metrics.switchyard_admission_rejections_total.inc({ reason: 'queue_full' });
+      throw new SwitchyardError(
+        'SY_OVERLOADED',
+        `Too many requests are waiting for '${req.model}' (${depth}); try again shortly.`,
+        { retryAfterSeconds: 2, model: req.model },
+      );
+    }
+    const turn = await this.turns.next(req.model, req.priority, req.tenant ?? 'anonymous');
+    await this.jobs.enqueueShared(
+      req.model,
+      { ...job, shared: true },
+      { priority: queuePriority(req.priority, turn) },
+    );
+    return new PlacementLease(req.id, { kind: 'queue', model: req.model }, request, this.deps);
+  }
+
+  private refuse(req: InferenceRequest, refusedBy: FilterName | null): SwitchyardError {
+    return refusal(refusedBy, req, { knownModel: this.view.knownModels().has(req.model) });
+  }
+}
