@@ -97,6 +97,18 @@ export class InferencePipeline {
         client.endStream();
       }
     } finally {
+      const durationMs = performance.now() - receivedAt;
+      this.log.log({
+        msg: 'request',
+        requestId: client.requestId,
+        dialect: dialect.id,
+        model: req.model,
+        node: info.nodeId,
+        attempts: info.attempts,
+        queueMs: info.queueMs,
+        outcome,
+        durationMs: Math.round(durationMs * 10) / 10,
+      });
       this.metrics.switchyard_inflight_requests.dec();
       this.metrics.switchyard_requests_total.inc({
         dialect: dialect.id,
@@ -105,7 +117,7 @@ export class InferencePipeline {
       });
       this.metrics.switchyard_request_duration_seconds.observe(
         { dialect: dialect.id, stream: String(req.stream) },
-        (performance.now() - receivedAt) / 1000,
+        durationMs / 1000,
       );
     }
   }

@@ -30,6 +30,12 @@ export interface AttemptDeps {
   maxQueueWaitMs: number;
 }
 
+/**
+ * How long a node that had a free slot may take to start a request before it is taken back
+ * and placed elsewhere (a node whose job loop is stuck or paused while it still heartbeats).
+ */
+export const DISPATCH_ACK_MS = 2000;
+
 /** Cancel channel for a queued request whose node is unknown: only the cancelled mark matters. */
 const NO_NODE = 'unknown';
 
@@ -80,6 +86,9 @@ export class Attempt {
     client.addEventListener('abort', onClientGone, { once: true });
     if (client.aborted) onClientGone();
     const deadline = setTimeout(() => this.deadlinePassed(), this.deps.maxQueueWaitMs);
+    const ack = this.lease.expectsPromptStart
+      ? setTimeout(() => void this.notTaken(), DISPATCH_ACK_MS)
+      : undefined;
     try {
       for await (const e of this.events) {
         if (e.type === 'start') this.started(e);
@@ -89,6 +98,7 @@ export class Attempt {
       }
     } finally {
       clearTimeout(deadline);
+      clearTimeout(ack);
       client.removeEventListener('abort', onClientGone);
       this.events.close();
       if (this.endedByNode) this.lease.release();
@@ -123,6 +133,29 @@ export class Attempt {
     if (this.state !== 'queued' && this.state !== 'placed') return;
     this.deps.metrics.switchyard_admission_rejections_total.inc({ reason: 'deadline' });
     this.interrupt(overloaded(this.deps.maxQueueWaitMs));
+  }
+
+  /**
+   * The node had room but has not taken the request: take it back and end the attempt with
+   * an error another node may not have, so the failover loop places it elsewhere. A node
+   * that took it meanwhile keeps it.
+   */
+  private async notTaken(): Promise<void> {
+    if (this.state !== 'placed') return;
+    try {
+      if (!(await this.lease.withdraw())) return;
+    } catch {
+      return; // Redis is away: the wait deadline still ends the attempt
+    }
+    this.deps.log.warn(
+      `node ${this.nodeId} did not take request ${this.request.id}; placing it again`,
+    );
+    this.interrupt({
+      type: 'error',
+      code: 'SY_ENGINE_UNAVAILABLE',
+      message: `The node did not take the request within ${DISPATCH_ACK_MS} ms.`,
+      retryable: true,
+    });
   }
 
   /**

@@ -24,6 +24,7 @@ export interface LeaseDeps {
  */
 export class PlacementLease {
   private startedOn: string | undefined;
+  private withdrawn = false;
   private finished = false;
   private released = false;
 
@@ -33,6 +34,8 @@ export class PlacementLease {
     private readonly request: PlacementRequest,
     private readonly deps: LeaseDeps,
     private readonly ticket?: DispatchTicket,
+    /** The node had a free slot for it: it should start at once, not wait in its queue. */
+    readonly expectsPromptStart = false,
   ) {
     if (target.kind === 'node') deps.charges.charge(target.nodeId);
   }
@@ -66,16 +69,17 @@ export class PlacementLease {
    * will never run), false when a node holds it (cancel it there).
    */
   async withdraw(): Promise<boolean> {
+    if (this.withdrawn) return true;
     if (this.started) return false;
     const { jobs } = this.deps;
-    const taken =
+    this.withdrawn =
       this.ticket !== undefined
         ? await jobs.withdraw(this.ticket)
         : this.target.kind === 'queue' &&
           (await jobs.removeShared(this.target.model, this.requestId));
     // A withdrawn direct job took its reservation with it.
-    if (taken && this.ticket !== undefined) this.release(false);
-    return taken;
+    if (this.withdrawn && this.ticket !== undefined) this.release(false);
+    return this.withdrawn;
   }
 
   /**

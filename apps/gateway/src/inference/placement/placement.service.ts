@@ -143,7 +143,9 @@ export class PlacementService {
     if (!result.granted) return null;
     this.placer.onPlaced?.(nodeId, request, Date.now());
     this.metrics.switchyard_placements_total.inc({ node: nodeId });
-    return new PlacementLease(req.id, { kind: 'node', nodeId }, request, this.deps, result.ticket);
+    const prompt = result.held <= decision.chosen.snapshot.load.slotsTotal;
+    const target = { kind: 'node', nodeId } as const;
+    return new PlacementLease(req.id, target, request, this.deps, result.ticket, prompt);
   }
 
   /** The best node by the hard constraints alone, given the job past its slots (it queues there). */
