@@ -46,8 +46,19 @@ export interface StreamEncoder {
   end(): string;
 }
 
-/** One inference route of a dialect. */
-export interface InferenceRoute {
+/**
+ * What a route's parser produces: the canonical request, and the facts about it that only the
+ * route's own encoders need (TGI's `return_full_text`, KServe's request `id`, …) and that the
+ * canonical request does not carry. The facts stay in the gateway, so they never reach an
+ * engine, and no copy of the request the gateway makes (alias resolution, routing) loses them.
+ */
+export interface ParsedRequest<F, R extends InferenceRequest = InferenceRequest> {
+  request: R;
+  facts: F;
+}
+
+/** The part of an inference route that does not depend on its facts. */
+export interface InferenceRouteShape {
   method: 'POST';
   /** Path under the dialect's mount, e.g. `/v1/chat/completions`; `:name` marks a parameter. */
   path: string;
@@ -57,19 +68,53 @@ export interface InferenceRoute {
    * else the first route.
    */
   claims?(body: unknown): boolean;
-  /** Parses and validates the body; throws SwitchyardError (SY_BAD_REQUEST with `param`). */
-  parse(body: unknown, ctx: ParseContext): InferenceRequest;
   /** Content type of the streamed response. */
   streamContentType: string;
-  createStreamEncoder(req: InferenceRequest, meta: ResponseMeta): StreamEncoder;
+}
+
+/**
+ * One inference route of a dialect. `F` is the facts its parser returns beside the request;
+ * a route that needs none keeps the default, `undefined`. The gateway hands every encoder the
+ * facts that the same route's `parse` returned for the same request, and the request it hands
+ * them is that request, possibly with `model` resolved and routing fields filled in.
+ */
+export interface InferenceRoute<F = undefined> extends InferenceRouteShape {
+  /** Parses and validates the body; throws SwitchyardError (SY_BAD_REQUEST with `param`). */
+  parse(body: unknown, ctx: ParseContext): ParsedRequest<F>;
+  createStreamEncoder(req: InferenceRequest, meta: ResponseMeta, facts: F): StreamEncoder;
   /** The whole non-streamed response body. */
-  respond(req: InferenceRequest, result: CollectedResult, meta: ResponseMeta): unknown;
+  respond(req: InferenceRequest, result: CollectedResult, meta: ResponseMeta, facts: F): unknown;
   /** Extra headers on a non-streamed response (TGI's `x-generated-tokens`, …). */
   responseHeaders?(
     req: InferenceRequest,
     result: CollectedResult,
     meta: ResponseMeta,
+    facts: F,
   ): Record<string, string>;
+}
+
+/**
+ * An inference route whose facts type is hidden, so routes with different facts share one
+ * table. Its facts-independent fields are read directly; everything that touches facts goes
+ * through `open`, which hands the route to a function generic in `F`. Inside that function
+ * the only value of type `F` is the one the route's own `parse` returns, so the compiler
+ * guarantees the facts handed back to its encoders are that route's own, with no cast. (A
+ * plain `InferenceRoute<unknown>` would compile too, but only through method-parameter
+ * bivariance, and would accept any value as facts.) Built with {@link anyInferenceRoute}.
+ */
+export interface AnyInferenceRoute extends InferenceRouteShape {
+  open<R>(use: <F>(route: InferenceRoute<F>) => R): R;
+}
+
+/** Hides a route's facts type so it fits a dialect's `routes`. */
+export function anyInferenceRoute<F>(route: InferenceRoute<F>): AnyInferenceRoute {
+  return {
+    method: route.method,
+    path: route.path,
+    claims: route.claims?.bind(route),
+    streamContentType: route.streamContentType,
+    open: (use) => use(route),
+  };
 }
 
 /** A request to a non-inference route: listings, metadata, health. */
@@ -100,7 +145,7 @@ export interface ApiRoute {
 
 export interface Dialect {
   readonly id: DialectId;
-  readonly routes: readonly InferenceRoute[];
+  readonly routes: readonly AnyInferenceRoute[];
   /** Non-inference routes (listings, metadata, health), mounted under the same prefixes. */
   readonly apiRoutes?: readonly ApiRoute[];
   /** `requestId` is the gateway's id for the request, for dialects whose bodies carry it. */

@@ -49,15 +49,15 @@ export class InferencePipeline {
     this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
   }
 
-  async handle(
+  async handle<F>(
     dialect: Dialect,
-    route: InferenceRoute,
+    route: InferenceRoute<F>,
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
     const receivedAt = performance.now();
     const client = new ClientResponse(request, reply, newRequestId());
-    const parsed = route.parse(request.body, {
+    const { request: parsed, facts } = route.parse(request.body, {
       requestId: client.requestId,
       headers: request.headers,
       params: (request.params ?? {}) as Record<string, string>,
@@ -79,8 +79,8 @@ export class InferencePipeline {
     let outcome = 'ok';
     try {
       const ttft = req.stream
-        ? await relayStream(route, req, events, client, info)
-        : await respondWhole(route, req, events, client, info);
+        ? await relayStream(route, req, facts, events, client, info)
+        : await respondWhole(route, req, facts, events, client, info);
       if (ttft !== undefined)
         this.metrics.switchyard_time_to_first_token_seconds.observe(
           { dialect: dialect.id },
@@ -92,7 +92,7 @@ export class InferencePipeline {
       if (!client.finished) {
         this.log.warn(`request ${req.id} failed after the response started: ${String(err)}`);
         client.write(
-          route.createStreamEncoder(req, meta(req, client)).error(toSwitchyardError(err)),
+          route.createStreamEncoder(req, meta(req, client), facts).error(toSwitchyardError(err)),
         );
         client.endStream();
       }
@@ -127,14 +127,15 @@ export class InferencePipeline {
  * Streams events as they come. Headers wait for the first output, so a failure before it
  * (after failover gave up) is still a proper HTTP error. Returns when the first token left.
  */
-async function relayStream(
-  route: InferenceRoute,
+async function relayStream<F>(
+  route: InferenceRoute<F>,
   req: InferenceRequest,
+  facts: F,
   events: AsyncIterable<StreamEvent>,
   client: ClientResponse,
   info: ExecutionInfo,
 ): Promise<number | undefined> {
-  const encoder = route.createStreamEncoder(req, meta(req, client));
+  const encoder = route.createStreamEncoder(req, meta(req, client), facts);
   let start: StreamEvent | undefined;
   let firstToken: number | undefined;
   for await (const e of events) {
@@ -164,9 +165,10 @@ async function relayStream(
 }
 
 /** Folds the events into one response body in the dialect. */
-async function respondWhole(
-  route: InferenceRoute,
+async function respondWhole<F>(
+  route: InferenceRoute<F>,
   req: InferenceRequest,
+  facts: F,
   events: AsyncIterable<StreamEvent>,
   client: ClientResponse,
   info: ExecutionInfo,
@@ -180,8 +182,8 @@ async function respondWhole(
     if (e.type === 'done') {
       const result = collector.result();
       const m = meta(req, client);
-      await client.sendJson(200, route.respond(req, result, m), {
-        ...route.responseHeaders?.(req, result, m),
+      await client.sendJson(200, route.respond(req, result, m, facts), {
+        ...route.responseHeaders?.(req, result, m, facts),
         ...client.routingHeaders(info),
       });
       return firstToken;

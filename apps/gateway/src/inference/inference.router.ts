@@ -8,7 +8,7 @@ import {
   type ApiRoute,
   type Dialect,
   type DialectMounts,
-  type InferenceRoute,
+  type AnyInferenceRoute,
 } from '@switchyard/dialects';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
@@ -45,7 +45,7 @@ export class InferenceRouter implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const inference = new Map<string, { dialect: Dialect; route: InferenceRoute }[]>();
+    const inference = new Map<string, { dialect: Dialect; route: AnyInferenceRoute }[]>();
     const api = new Map<string, { dialect: Dialect; route: ApiRoute }>();
     for (const dialect of DIALECT_LIST) {
       for (const prefix of this.mounts[dialect.id] ?? ['']) {
@@ -67,7 +67,7 @@ export class InferenceRouter implements OnModuleInit {
         handler: (request, reply) => {
           const { dialect, route } = pick(sharing, request.body);
           this.chosen.set(request.raw, dialect);
-          return this.pipeline.handle(dialect, route, request, reply);
+          return route.open((r) => this.pipeline.handle(dialect, r, request, reply));
         },
       });
     }
@@ -96,7 +96,7 @@ export class InferenceRouter implements OnModuleInit {
 }
 
 /** The route that claims the body among those sharing a path; the first one otherwise. */
-function pick<T extends { route: InferenceRoute }>(sharing: readonly T[], body: unknown): T {
+function pick<T extends { route: AnyInferenceRoute }>(sharing: readonly T[], body: unknown): T {
   if (sharing.length === 1) return sharing[0]!;
   return sharing.find((s) => s.route.claims?.(body) === true) ?? sharing[0]!;
 }

@@ -1,7 +1,7 @@
 import { SwitchyardError } from '@switchyard/contracts';
-import { anthropicDialect } from './anthropic.dialect';
+import { anthropicInferenceRoutes } from './anthropic.dialect';
 
-const route = anthropicDialect.routes[0]!;
+const route = anthropicInferenceRoutes[0]!;
 const ctx = { requestId: 'r1', headers: { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' } };
 const user = [{ role: 'user', content: 'hi' }];
 
@@ -17,7 +17,7 @@ function parseError(body: unknown): SwitchyardError {
 
 describe('Anthropic messages: request → canonical', () => {
   it('maps the minimal seed request', () => {
-    expect(route.parse({ model: 'm', max_tokens: 1000, messages: user }, ctx)).toEqual({
+    expect(route.parse({ model: 'm', max_tokens: 1000, messages: user }, ctx).request).toEqual({
       id: 'r1',
       kind: 'chat',
       model: 'm',
@@ -77,7 +77,7 @@ describe('Anthropic messages: request → canonical', () => {
         service_tier: 'auto',
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       id: 'r1',
       kind: 'chat',
@@ -139,7 +139,7 @@ describe('Anthropic messages: request → canonical', () => {
         ],
       },
       ctx,
-    );
+    ).request;
     expect(req.kind === 'chat' && req.messages).toEqual([
       { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'f', arguments: '{}' }] },
       { role: 'tool', toolCallId: 't1', content: 'ab' },
@@ -155,7 +155,7 @@ describe('Anthropic messages: request → canonical', () => {
     const req = route.parse(
       { model: 'm', max_tokens: 8, messages: user, tool_choice: toolChoice },
       ctx,
-    );
+    ).request;
     expect(req.kind === 'chat' && req.toolChoice).toEqual(expected);
     expect(req.extra).toBeUndefined();
   });
@@ -164,7 +164,7 @@ describe('Anthropic messages: request → canonical', () => {
     const req = route.parse(
       { model: 'm', max_tokens: 8, messages: user, thinking: { type: 'disabled' } },
       ctx,
-    );
+    ).request;
     expect(req.extra).toEqual({ chat_template_kwargs: { enable_thinking: false } });
   });
 

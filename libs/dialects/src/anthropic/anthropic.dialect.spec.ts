@@ -6,15 +6,15 @@ import {
 } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
 import { dialectForPath } from '../dialects';
-import { anthropicDialect } from './anthropic.dialect';
+import { anthropicDialect, anthropicInferenceRoutes } from './anthropic.dialect';
 import { retryAfterHeaders } from '../retry-after.spec-support';
 
-const route = anthropicDialect.routes[0]!;
+const route = anthropicInferenceRoutes[0]!;
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
 const req = route.parse(
   { model: 'tiny', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], stream: true },
   { requestId: 'r1', headers: {} },
-);
+).request;
 
 const frame = (name: string, data: string) => `event: ${name}\ndata: ${data}\n\n`;
 const START =
@@ -36,7 +36,7 @@ const messageDelta = (delta: string, usage: string) =>
 const STOP = frame('message_stop', '{"type":"message_stop"}');
 
 function encode(events: StreamEvent[]): string {
-  const enc = route.createStreamEncoder(req, meta);
+  const enc = route.createStreamEncoder(req, meta, undefined);
   return events.map((e) => enc.event(e)).join('') + enc.end();
 }
 
@@ -146,7 +146,7 @@ describe('Anthropic messages: events → exact SSE bytes', () => {
   });
 
   it('an in-band error frame, from a fresh encoder as the gateway makes one', () => {
-    const enc = route.createStreamEncoder(req, meta);
+    const enc = route.createStreamEncoder(req, meta, undefined);
     expect(enc.error(new SwitchyardError('SY_STREAM_INTERRUPTED', 'the node stopped'))).toBe(
       frame('error', '{"type":"error","error":{"type":"api_error","message":"the node stopped"}}'),
     );
@@ -165,7 +165,7 @@ describe('Anthropic messages: non-stream body', () => {
       { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
     ] as StreamEvent[])
       c.add(e);
-    expect(route.respond(req, c.result(), meta)).toEqual({
+    expect(route.respond(req, c.result(), meta, undefined)).toEqual({
       id: 'msg_r1',
       type: 'message',
       role: 'assistant',
@@ -185,7 +185,7 @@ describe('Anthropic messages: non-stream body', () => {
     const c = new ResultCollector(1);
     c.add({ type: 'delta', index: 0, text: 'a' });
     c.add({ type: 'done', choices: [{ index: 0, finishReason: 'stop', stopSequence: '###' }] });
-    expect(route.respond(req, c.result(), meta)).toMatchObject({
+    expect(route.respond(req, c.result(), meta, undefined)).toMatchObject({
       content: [{ type: 'text', text: 'a' }],
       stop_reason: 'stop_sequence',
       stop_sequence: '###',

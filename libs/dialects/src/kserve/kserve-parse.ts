@@ -1,8 +1,7 @@
 import { SwitchyardError, type CompletionRequest } from '@switchyard/contracts';
 import { z } from 'zod';
 import { refuse } from '../canonical';
-import type { ParseContext } from '../dialect';
-import { factsSlot } from '../request-facts';
+import type { ParseContext, ParsedRequest } from '../dialect';
 import { completionRequest } from '../text-completion';
 import { validateBody } from '../validate';
 import { applyInputs } from './kserve-inputs';
@@ -22,8 +21,6 @@ export interface KserveFacts {
   /** Non-streamed `text_output` is the prompt plus the completion unless this is set. */
   excludeInputInOutput: boolean;
 }
-
-export const kserveFacts = factsSlot<KserveFacts>('kserve');
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
@@ -53,7 +50,7 @@ export function parseKserveGenerate(
   endpoint: GenerateEndpoint,
   body: unknown,
   ctx: ParseContext,
-): CompletionRequest {
+): ParsedRequest<KserveFacts, CompletionRequest> {
   const { name, version } = pathModel(ctx.params);
   const b = validateBody(generateSchema, body);
   const { id, text_input: prompt, parameters, ...inputs } = b;
@@ -66,16 +63,17 @@ export function parseKserveGenerate(
     // The vLLM backend's rule: streamed responses are deltas, which never repeat the prompt.
     refuse('exclude_input_in_output', "'exclude_input_in_output' must not be false when streaming");
   }
-  const req = completionRequest(ctx, {
+  const request = completionRequest(ctx, {
     model: name,
     prompt,
     sampling: { ...draft.sampling, stop: draft.stop, n: 1 },
     stream,
     extra: draft.extra,
   });
-  return kserveFacts.attach(req, {
+  const facts: KserveFacts = {
     ...(id != null ? { id } : {}),
     version,
     excludeInputInOutput: draft.excludeInputInOutput === true,
-  });
+  };
+  return { request, facts };
 }

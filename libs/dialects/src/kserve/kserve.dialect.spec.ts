@@ -9,11 +9,12 @@ import { fakeCatalog } from '../catalog.spec-support';
 import { ResultCollector } from '../collect';
 import type { ApiCall, InferenceRoute, ParseContext } from '../dialect';
 import { dialectForPath } from '../dialects';
-import { kserveDialect } from './kserve.dialect';
+import { kserveDialect, kserveInferenceRoutes } from './kserve.dialect';
+import type { KserveFacts } from './kserve-parse';
 import { retryAfterHeaders } from '../retry-after.spec-support';
 
-const routeAt = (path: string): InferenceRoute =>
-  kserveDialect.routes.find((r) => r.path === path)!;
+type KserveRoute = InferenceRoute<KserveFacts>;
+const routeAt = (path: string): KserveRoute => kserveInferenceRoutes.find((r) => r.path === path)!;
 const generate = routeAt('/v2/models/:name/generate');
 const generateStream = routeAt('/v2/models/:name/generate_stream');
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
@@ -24,7 +25,7 @@ const ctx = (params: Record<string, string> = { name: 'tiny' }): ParseContext =>
 });
 const wire = (req: InferenceRequest): unknown => JSON.parse(JSON.stringify(req));
 
-function parseError(route: InferenceRoute, body: unknown, c = ctx()): SwitchyardError {
+function parseError(route: KserveRoute, body: unknown, c = ctx()): SwitchyardError {
   try {
     route.parse(body, c);
   } catch (err) {
@@ -56,7 +57,7 @@ describe('KServe generate → canonical', () => {
         },
       },
       ctx(),
-    );
+    ).request;
     expect(wire(req)).toEqual({
       id: 'r1',
       kind: 'completion',
@@ -89,7 +90,7 @@ describe('KServe generate → canonical', () => {
         stream: true,
       },
       ctx({ name: 'tiny', version: '1' }),
-    );
+    ).request;
     expect(wire(req)).toMatchObject({
       stream: true,
       sampling: { stop: ['END'], seed: 9 },
@@ -97,7 +98,7 @@ describe('KServe generate → canonical', () => {
     });
   });
 
-  it.each<[InferenceRoute, Record<string, unknown>, string, string]>([
+  it.each<[KserveRoute, Record<string, unknown>, string, string]>([
     [
       generate,
       { text_input: 'x', foo: 1 },
@@ -166,14 +167,14 @@ const done: StreamEvent = { type: 'done', choices: [{ index: 0, finishReason: 'l
 
 describe('KServe generate answers', () => {
   it('generate: prompt + completion with the finish reason and counts, the id echoed', () => {
-    const req = generate.parse({ id: 'q1', text_input: 'Q:' }, ctx());
+    const { request: req, facts } = generate.parse({ id: 'q1', text_input: 'Q:' }, ctx());
     const c = new ResultCollector(1);
     [{ type: 'delta', index: 0, text: ' A' } as StreamEvent, usage, done].forEach((e) => c.add(e));
-    expect(JSON.stringify(generate.respond(req, c.result(), meta))).toBe(
+    expect(JSON.stringify(generate.respond(req, c.result(), meta, facts))).toBe(
       '{"id":"q1","model_name":"tiny","model_version":"1","text_output":"Q: A","finish_reason":"length","num_input_tokens":4,"num_output_tokens":2}',
     );
     const bare = generate.parse({ text_input: 'Q:', exclude_input_in_output: true }, ctx());
-    expect(generate.respond(bare, c.result(), meta)).toEqual({
+    expect(generate.respond(bare.request, c.result(), meta, bare.facts)).toEqual({
       model_name: 'tiny',
       model_version: '1',
       text_output: ' A',
@@ -184,8 +185,8 @@ describe('KServe generate answers', () => {
   });
 
   it('generate_stream: data: {delta}\\n\\n per piece, a last event with the finish reason', () => {
-    const req = generateStream.parse({ text_input: 'Q:' }, ctx());
-    const enc = generateStream.createStreamEncoder(req, meta);
+    const { request: req, facts } = generateStream.parse({ text_input: 'Q:' }, ctx());
+    const enc = generateStream.createStreamEncoder(req, meta, facts);
     const events: StreamEvent[] = [
       { type: 'start', nodeId: 'n', model: 'tiny', created: 1 },
       { type: 'delta', index: 0, text: ' A' },
@@ -203,8 +204,8 @@ describe('KServe generate answers', () => {
   });
 
   it('a failure mid-stream is data: {"error": …}', () => {
-    const req = generateStream.parse({ text_input: 'Q:' }, ctx());
-    const enc = generateStream.createStreamEncoder(req, meta);
+    const { request: req, facts } = generateStream.parse({ text_input: 'Q:' }, ctx());
+    const enc = generateStream.createStreamEncoder(req, meta, facts);
     expect(enc.error(new SwitchyardError('SY_ENGINE_ERROR', 'engine failed'))).toBe(
       'data: {"error":"engine failed"}\n\n',
     );

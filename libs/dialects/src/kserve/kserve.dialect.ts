@@ -1,31 +1,27 @@
-import type { InferenceRequest } from '@switchyard/contracts';
-import type { Dialect, InferenceRoute } from '../dialect';
+import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { createKserveStreamEncoder, kserveResponse } from './kserve.encoder';
 import { renderKserveError } from './kserve.errors';
 import { kserveApiRoutes } from './kserve-metadata';
-import {
-  kserveFacts,
-  parseKserveGenerate,
-  type GenerateEndpoint,
-  type KserveFacts,
-} from './kserve-parse';
+import { parseKserveGenerate, type GenerateEndpoint, type KserveFacts } from './kserve-parse';
 
-function factsOf(req: InferenceRequest): KserveFacts {
-  const facts = kserveFacts.read(req);
-  if (!facts) throw new Error('a KServe route was handed a request its parser did not produce');
-  return facts;
-}
-
-function generateRoute(endpoint: GenerateEndpoint, path: string): InferenceRoute {
+function generateRoute(endpoint: GenerateEndpoint, path: string): InferenceRoute<KserveFacts> {
   return {
     method: 'POST',
     path,
     parse: (body, ctx) => parseKserveGenerate(endpoint, body, ctx),
     streamContentType: 'text/event-stream; charset=utf-8',
-    createStreamEncoder: (req, meta) => createKserveStreamEncoder(meta, factsOf(req)),
-    respond: (req, result, meta) => kserveResponse(req, result, meta, factsOf(req)),
+    createStreamEncoder: (_req, meta, facts) => createKserveStreamEncoder(meta, facts),
+    respond: (req, result, meta, facts) => kserveResponse(req, result, meta, facts),
   };
 }
+
+/** The routes at their own facts type, in table order; `kserveDialect.routes` hides it. */
+export const kserveInferenceRoutes: readonly InferenceRoute<KserveFacts>[] = [
+  generateRoute('generate', '/v2/models/:name/generate'),
+  generateRoute('generate_stream', '/v2/models/:name/generate_stream'),
+  generateRoute('generate', '/v2/models/:name/versions/:version/generate'),
+  generateRoute('generate_stream', '/v2/models/:name/versions/:version/generate_stream'),
+];
 
 /**
  * The KServe v2 inference protocol's health and metadata routes and Triton's generate
@@ -33,12 +29,7 @@ function generateRoute(endpoint: GenerateEndpoint, path: string): InferenceRoute
  */
 export const kserveDialect: Dialect = {
   id: 'kserve',
-  routes: [
-    generateRoute('generate', '/v2/models/:name/generate'),
-    generateRoute('generate_stream', '/v2/models/:name/generate_stream'),
-    generateRoute('generate', '/v2/models/:name/versions/:version/generate'),
-    generateRoute('generate_stream', '/v2/models/:name/versions/:version/generate_stream'),
-  ],
+  routes: kserveInferenceRoutes.map(anyInferenceRoute),
   apiRoutes: kserveApiRoutes,
   renderError: renderKserveError,
 };

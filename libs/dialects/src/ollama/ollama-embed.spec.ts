@@ -1,17 +1,16 @@
 import { SwitchyardError, type StreamEvent } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { ollamaDialect } from './ollama.dialect';
+import { ollamaInferenceRoutes } from './ollama.dialect';
 import {
   ollamaEmbeddingsResponse,
   ollamaEmbedResponse,
   parseOllamaEmbed,
   parseOllamaEmbeddings,
 } from './ollama-embed';
-import { factsOf } from './ollama-request-facts';
 import type { OllamaClock } from './ollama-wire';
 
-const embed = ollamaDialect.routes.find((r) => r.path === '/api/embed')!;
-const embeddings = ollamaDialect.routes.find((r) => r.path === '/api/embeddings')!;
+const embed = ollamaInferenceRoutes.find((r) => r.path === '/api/embed')!;
+const embeddings = ollamaInferenceRoutes.find((r) => r.path === '/api/embeddings')!;
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'nomic-embed-text', created: 1700000000 };
 
@@ -66,19 +65,19 @@ describe('Ollama /api/embed and /api/embeddings → canonical', () => {
     ],
     ['the legacy prompt', embeddings, { model: 'nomic-embed-text', prompt: 'hello' }, ['hello']],
   ])('%s', (_name, route, body, input) => {
-    const req = route.parse(body, ctx);
-    expect(req).toEqual(canonical(input));
-    expect(factsOf(req)?.load).toBeUndefined();
+    const { request, facts } = route.parse(body, ctx);
+    expect(request).toEqual(canonical(input));
+    expect(facts.load).toBeUndefined();
   });
 
   it('passes a positive dimensions; Ollama ignores zero and negatives', () => {
     const body = { model: 'nomic-embed-text', input: 'x' };
-    expect(embed.parse({ ...body, dimensions: 64 }, ctx)).toEqual({
+    expect(embed.parse({ ...body, dimensions: 64 }, ctx).request).toEqual({
       ...canonical(['x']),
       dimensions: 64,
     });
-    expect(embed.parse({ ...body, dimensions: 0 }, ctx)).toEqual(canonical(['x']));
-    expect(embed.parse({ ...body, dimensions: -1 }, ctx)).toEqual(canonical(['x']));
+    expect(embed.parse({ ...body, dimensions: 0 }, ctx).request).toEqual(canonical(['x']));
+    expect(embed.parse({ ...body, dimensions: -1 }, ctx).request).toEqual(canonical(['x']));
   });
 
   it.each([
@@ -87,9 +86,9 @@ describe('Ollama /api/embed and /api/embeddings → canonical', () => {
     ['an empty list', embed, { model: 'nomic-embed-text', input: [] }],
     ['an empty legacy prompt', embeddings, { model: 'nomic-embed-text', prompt: '' }],
   ])('%s loads the model: a one-input probe whose vector is dropped', (_name, route, body) => {
-    const req = route.parse(body, ctx);
-    expect(req).toMatchObject({ kind: 'embedding', input: ['load'], stream: false });
-    expect(factsOf(req)?.load).toBe('load');
+    const { request, facts } = route.parse(body, ctx);
+    expect(request).toMatchObject({ kind: 'embedding', input: ['load'], stream: false });
+    expect(facts.load).toBe('load');
   });
 
   const E = '/api/embed';
@@ -118,8 +117,12 @@ describe('Ollama embedding responses', () => {
 
   it('/api/embed: vectors by input position, L2-normalised, with duration and count', () => {
     const clock = fakeClock();
-    const req = parseOllamaEmbed({ model: 'nomic-embed-text', input: ['a', 'b'] }, ctx, clock);
-    expect(ollamaEmbedResponse(req, collect(vectors), meta, clock)).toEqual({
+    const { facts } = parseOllamaEmbed(
+      { model: 'nomic-embed-text', input: ['a', 'b'] },
+      ctx,
+      clock,
+    );
+    expect(ollamaEmbedResponse(collect(vectors), meta, facts, clock)).toEqual({
       model: 'nomic-embed-text',
       embeddings: [
         [0.6, 0.8],
@@ -131,36 +134,39 @@ describe('Ollama embedding responses', () => {
   });
 
   it('/api/embed: zero figures are left out, as Go omits them', () => {
-    const req = parseOllamaEmbed({ model: 'nomic-embed-text', input: 'a' }, ctx);
+    // Answered in the nanosecond it was parsed in, with no usage: no duration, no count.
+    const still: OllamaClock = { monoNs: () => 5n, wallNs: () => 0n };
+    const { facts } = parseOllamaEmbed({ model: 'nomic-embed-text', input: 'a' }, ctx, still);
     const result = collect([
       { type: 'embedding', index: 0, vector: [1, 0] },
       { type: 'done', choices: [{ index: 0, finishReason: 'stop' }] },
     ]);
-    // No facts (a request this dialect did not parse): no duration either.
-    expect(ollamaEmbedResponse({ ...req, sampling: { stop: [], n: 1 } }, result, meta)).toEqual({
+    expect(ollamaEmbedResponse(result, meta, facts, still)).toEqual({
       model: 'nomic-embed-text',
       embeddings: [[1, 0]],
     });
   });
 
   it('/api/embeddings: the first vector as the engine gave it', () => {
-    const req = parseOllamaEmbeddings({ model: 'nomic-embed-text', prompt: 'a' }, ctx);
-    expect(ollamaEmbeddingsResponse(req, collect(vectors))).toEqual({ embedding: [3, 4] });
+    const { facts } = parseOllamaEmbeddings({ model: 'nomic-embed-text', prompt: 'a' }, ctx);
+    expect(ollamaEmbeddingsResponse(collect(vectors), facts)).toEqual({ embedding: [3, 4] });
   });
 
   it('a load answers no vectors', () => {
-    const req = parseOllamaEmbed({ model: 'nomic-embed-text', input: [] }, ctx);
-    expect(embed.respond(req, collect(vectors), meta)).toEqual({
+    const load = parseOllamaEmbed({ model: 'nomic-embed-text', input: [] }, ctx);
+    expect(embed.respond(load.request, collect(vectors), meta, load.facts)).toEqual({
       model: 'nomic-embed-text',
       embeddings: [],
     });
     const legacy = parseOllamaEmbeddings({ model: 'nomic-embed-text' }, ctx);
-    expect(embeddings.respond(legacy, collect(vectors), meta)).toEqual({ embedding: [] });
+    expect(embeddings.respond(legacy.request, collect(vectors), meta, legacy.facts)).toEqual({
+      embedding: [],
+    });
   });
 
   it('an error after the answer started is one {"error"} line', () => {
-    const req = parseOllamaEmbed({ model: 'nomic-embed-text', input: 'a' }, ctx);
-    const enc = embed.createStreamEncoder(req, meta);
+    const { request, facts } = parseOllamaEmbed({ model: 'nomic-embed-text', input: 'a' }, ctx);
+    const enc = embed.createStreamEncoder(request, meta, facts);
     expect(enc.event(vectors[1]!)).toBe('');
     expect(enc.error(new SwitchyardError('SY_ENGINE_ERROR', 'runner died'))).toBe(
       '{"error":"runner died"}\n',

@@ -1,10 +1,10 @@
-import type { EmbeddingRequest, InferenceRequest, SwitchyardError } from '@switchyard/contracts';
+import type { EmbeddingRequest, SwitchyardError } from '@switchyard/contracts';
 import type { CollectedResult } from '../collect';
 import type { ParseContext, ResponseMeta, StreamEncoder } from '../dialect';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import { ollamaErrorBody } from './ollama.errors';
-import { factsOf, remember } from './ollama-request-facts';
+import type { OllamaFacts, ParsedOllama } from './ollama-parse';
 import { ollamaEmbeddingsSchema, ollamaEmbedSchema } from './ollama.schema';
 import { nonZero, systemClock, type OllamaClock } from './ollama-wire';
 
@@ -22,32 +22,39 @@ export function parseOllamaEmbed(
   body: unknown,
   ctx: ParseContext,
   clock: OllamaClock = systemClock,
-): EmbeddingRequest {
+): ParsedOllama<EmbeddingRequest> {
   const receivedNs = clock.monoNs();
   const b = validateBody(ollamaEmbedSchema, body);
   // A string is one input (an empty one none); a list is embedded as given, in order.
   const input = typeof b.input === 'string' ? [b.input].filter((s) => s !== '') : (b.input ?? []);
-  if (input.length === 0) {
-    return remember(embeddingRequest(b.model, ctx, PROBE_INPUT), { receivedNs, load: 'load' });
-  }
+  if (input.length === 0) return loadProbe(b.model, ctx, receivedNs);
   // Ollama ignores a `dimensions` that is not positive or not shorter than the vector.
   const dimensions = b.dimensions != null && b.dimensions > 0 ? b.dimensions : undefined;
-  const req = { ...embeddingRequest(b.model, ctx, input), ...opt('dimensions', dimensions) };
-  return remember(req, { receivedNs });
+  const request = { ...embeddingRequest(b.model, ctx, input), ...opt('dimensions', dimensions) };
+  return { request, facts: { receivedNs } };
 }
 
 export function parseOllamaEmbeddings(
   body: unknown,
   ctx: ParseContext,
   clock: OllamaClock = systemClock,
-): EmbeddingRequest {
+): ParsedOllama<EmbeddingRequest> {
   const receivedNs = clock.monoNs();
   const b = validateBody(ollamaEmbeddingsSchema, body);
   const prompt = b.prompt ?? '';
-  if (prompt === '') {
-    return remember(embeddingRequest(b.model, ctx, PROBE_INPUT), { receivedNs, load: 'load' });
-  }
-  return remember(embeddingRequest(b.model, ctx, [prompt]), { receivedNs });
+  if (prompt === '') return loadProbe(b.model, ctx, receivedNs);
+  return { request: embeddingRequest(b.model, ctx, [prompt]), facts: { receivedNs } };
+}
+
+function loadProbe(
+  model: string,
+  ctx: ParseContext,
+  receivedNs: bigint,
+): ParsedOllama<EmbeddingRequest> {
+  return {
+    request: embeddingRequest(model, ctx, PROBE_INPUT),
+    facts: { receivedNs, load: 'load' },
+  };
 }
 
 function embeddingRequest(model: string, ctx: ParseContext, input: string[]): EmbeddingRequest {
@@ -71,14 +78,13 @@ function embeddingRequest(model: string, ctx: ParseContext, input: string[]): Em
  * their models loaded) and so never appears.
  */
 export function ollamaEmbedResponse(
-  req: InferenceRequest,
   result: CollectedResult,
   meta: ResponseMeta,
+  facts: OllamaFacts,
   clock: OllamaClock = systemClock,
 ) {
-  const facts = factsOf(req);
-  if (facts?.load) return { model: meta.model, embeddings: [] };
-  const totalNs = facts ? clock.monoNs() - facts.receivedNs : 0n;
+  if (facts.load) return { model: meta.model, embeddings: [] };
+  const totalNs = clock.monoNs() - facts.receivedNs;
   return {
     model: meta.model,
     embeddings: result.embeddings.map(unitVector),
@@ -88,8 +94,8 @@ export function ollamaEmbedResponse(
 }
 
 /** `{embedding}`: the legacy route returns the engine's vector as it is, not normalised. */
-export function ollamaEmbeddingsResponse(req: InferenceRequest, result: CollectedResult) {
-  if (factsOf(req)?.load) return { embedding: [] };
+export function ollamaEmbeddingsResponse(result: CollectedResult, facts: OllamaFacts) {
+  if (facts.load) return { embedding: [] };
   return { embedding: result.embeddings[0] ?? [] };
 }
 

@@ -1,9 +1,8 @@
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
-import { ollamaDialect } from './ollama.dialect';
-import { factsOf } from './ollama-request-facts';
+import { ollamaDialect, ollamaInferenceRoutes } from './ollama.dialect';
 
-const chat = ollamaDialect.routes.find((r) => r.path === '/api/chat')!;
-const generate = ollamaDialect.routes.find((r) => r.path === '/api/generate')!;
+const chat = ollamaInferenceRoutes.find((r) => r.path === '/api/chat')!;
+const generate = ollamaInferenceRoutes.find((r) => r.path === '/api/generate')!;
 const ctx = { requestId: 'r1', headers: {} };
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk';
@@ -82,7 +81,7 @@ describe('Ollama: the seed documents → canonical', () => {
     ],
   ];
   it.each(cases)('%s', (_name, route, body, expected) => {
-    expect(route.parse(body, ctx)).toEqual(expected);
+    expect(route.parse(body, ctx).request).toEqual(expected);
   });
 });
 
@@ -132,7 +131,7 @@ describe('Ollama /api/chat → canonical', () => {
         shift: false,
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       ...base,
       kind: 'chat',
@@ -194,7 +193,7 @@ describe('Ollama /api/chat → canonical', () => {
         stream: false,
       },
       ctx,
-    );
+    ).request;
     expect(req).toMatchObject({
       stream: false,
       extra: { think: false },
@@ -221,15 +220,15 @@ describe('Ollama /api/chat → canonical', () => {
 
   it('empty messages are a load request: a one-token probe the encoder answers as "load"', () => {
     const load = chat.parse({ model: 'm', messages: [] }, ctx);
-    expect(load).toEqual({
+    expect(load.request).toEqual({
       ...base,
       model: 'm',
       ...userTurn(''),
       sampling: { stop: [], n: 1, maxTokens: 1 },
     });
-    expect(factsOf(load)?.load).toBe('load');
-    expect(factsOf(chat.parse({ model: 'm', keep_alive: 0 }, ctx))?.load).toBe('unload');
-    expect(factsOf(chat.parse({ model: 'm', keep_alive: '0s' }, ctx))?.load).toBe('unload');
+    expect(load.facts.load).toBe('load');
+    expect(chat.parse({ model: 'm', keep_alive: 0 }, ctx).facts.load).toBe('unload');
+    expect(chat.parse({ model: 'm', keep_alive: '0s' }, ctx).facts.load).toBe('unload');
   });
 
   it.each([
@@ -262,7 +261,7 @@ describe('Ollama /api/generate → canonical', () => {
         context: [1, 2],
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       ...base,
       kind: 'chat',
@@ -291,7 +290,7 @@ describe('Ollama /api/generate → canonical', () => {
         options: { num_predict: 5 },
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       ...base,
       kind: 'completion',
@@ -311,7 +310,7 @@ describe('Ollama /api/generate → canonical', () => {
   });
 
   it('an empty prompt loads the model', () => {
-    expect(factsOf(generate.parse({ model: 'm' }, ctx))?.load).toBe('load');
+    expect(generate.parse({ model: 'm' }, ctx).facts.load).toBe('load');
   });
 
   it.each([

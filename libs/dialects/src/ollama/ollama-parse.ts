@@ -6,12 +6,11 @@ import {
   type ResponseFormat,
   type SamplingParams,
 } from '@switchyard/contracts';
-import type { ParseContext } from '../dialect';
+import type { ParseContext, ParsedRequest } from '../dialect';
 import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import { toChatMessages, withImages } from './ollama-messages';
-import { isUnload, remember, type LoadAnswer } from './ollama-request-facts';
 import {
   ollamaChatSchema,
   ollamaGenerateSchema,
@@ -19,6 +18,31 @@ import {
   type OllamaGenerateBody,
 } from './ollama.schema';
 import { systemClock, type OllamaClock } from './ollama-wire';
+
+/**
+ * What the Ollama wire needs about a request that the canonical request does not carry.
+ *
+ * - `receivedNs`: when the body was parsed, so a non-streamed answer can report
+ *   `total_duration` (`respond()` sees no timings).
+ * - `load`: Ollama answers an empty prompt / empty `messages` / empty embedding `input` by
+ *   loading the model (`done_reason:"load"`, or `"unload"` with `keep_alive: 0`; `/api/embed`
+ *   answers `{"embeddings":[]}`) without generating. The dialect contract has no short answer,
+ *   so such a request runs as a tiny probe (it still proves a node serves the model, or fails
+ *   with the 404/503 a real load would) and the route renders the load answer instead of the
+ *   probe's output.
+ */
+export interface OllamaFacts {
+  receivedNs: bigint;
+  load?: LoadAnswer;
+}
+
+export type LoadAnswer = 'load' | 'unload';
+
+/** An Ollama request with its facts. */
+export type ParsedOllama<R extends InferenceRequest = InferenceRequest> = ParsedRequest<
+  OllamaFacts,
+  R
+>;
 
 /**
  * Ollama bodies → canonical requests. Accepted and ignored, because the engine owns them:
@@ -32,16 +56,16 @@ export function parseOllamaChat(
   body: unknown,
   ctx: ParseContext,
   clock: OllamaClock = systemClock,
-): InferenceRequest {
+): ParsedOllama {
   const receivedNs = clock.monoNs();
   const b = validateBody(ollamaChatSchema, body);
   const messages = toChatMessages(b.messages ?? []);
   if (messages.length === 0) return loadProbe(b, ctx, receivedNs);
-  const req: ChatRequest = {
+  const request: ChatRequest = {
     ...chatRequest(b, ctx, messages),
     ...opt('tools', functionTools(b.tools)),
   };
-  return remember(req, { receivedNs });
+  return { request, facts: { receivedNs } };
 }
 
 /**
@@ -53,7 +77,7 @@ export function parseOllamaGenerate(
   body: unknown,
   ctx: ParseContext,
   clock: OllamaClock = systemClock,
-): InferenceRequest {
+): ParsedOllama {
   const receivedNs = clock.monoNs();
   const b = validateBody(ollamaGenerateSchema, body);
   if (b.suffix) refuse('suffix', "'suffix' (fill-in-the-middle) is not supported.");
@@ -66,16 +90,16 @@ export function parseOllamaGenerate(
       refuse('raw', 'raw mode does not support template, system, or context');
     }
     if (images.length > 0) refuse('images', "'images' cannot be combined with 'raw'.");
-    const req: CompletionRequest = {
+    const request: CompletionRequest = {
       ...commonRequest(b, ctx),
       ...thinking(b),
       kind: 'completion',
       prompt,
       modalities: ['text'],
     };
-    return remember(req, { receivedNs });
+    return { request, facts: { receivedNs } };
   }
-  return remember(chatRequest(b, ctx, generateMessages(b)), { receivedNs });
+  return { request: chatRequest(b, ctx, generateMessages(b)), facts: { receivedNs } };
 }
 
 function generateMessages(b: OllamaGenerateBody): ChatMessage[] {
@@ -111,16 +135,22 @@ function thinking(b: OllamaCommonBody) {
   return b.think != null ? { extra: { think: b.think } } : {};
 }
 
-function loadProbe(b: OllamaCommonBody, ctx: ParseContext, receivedNs: bigint): ChatRequest {
+function loadProbe(b: OllamaCommonBody, ctx: ParseContext, receivedNs: bigint): ParsedOllama {
   const load: LoadAnswer = isUnload(b.keep_alive) ? 'unload' : 'load';
-  const req: ChatRequest = {
+  const request: ChatRequest = {
     ...commonRequest(b, ctx),
     kind: 'chat',
     messages: [{ role: 'user', content: '' }],
     modalities: ['text'],
     sampling: { stop: [], n: 1, maxTokens: 1 },
   };
-  return remember(req, { receivedNs, load });
+  return { request, facts: { receivedNs, load } };
+}
+
+/** `keep_alive` of 0 (a number, or a zero Go duration such as "0", "0s", "0m") unloads. */
+function isUnload(keepAlive: number | string | null | undefined): boolean {
+  if (typeof keepAlive === 'number') return keepAlive === 0;
+  return typeof keepAlive === 'string' && /^0+(\.0*)?([a-zµ]+)?$/i.test(keepAlive.trim());
 }
 
 function sampling(b: OllamaCommonBody): SamplingParams {

@@ -1,4 +1,4 @@
-import type { Dialect, InferenceRoute } from '../dialect';
+import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { createOllamaStreamEncoder, ollamaResponse } from './ollama.encoder';
 import { renderOllamaError } from './ollama.errors';
 import {
@@ -9,51 +9,59 @@ import {
   parseOllamaEmbeddings,
 } from './ollama-embed';
 import { ollamaModelRoutes } from './ollama-models';
-import { parseOllamaChat, parseOllamaGenerate } from './ollama-parse';
+import { parseOllamaChat, parseOllamaGenerate, type OllamaFacts } from './ollama-parse';
 
 /** Ollama's native API (ollama/ollama docs/api.md): NDJSON streams, streaming by default. */
 const NDJSON = 'application/x-ndjson';
 
-const chatRoute: InferenceRoute = {
+const chatRoute: InferenceRoute<OllamaFacts> = {
   method: 'POST',
   path: '/api/chat',
   parse: (body, ctx) => parseOllamaChat(body, ctx),
   streamContentType: NDJSON,
-  createStreamEncoder: (req, meta) => createOllamaStreamEncoder('chat', req, meta),
-  respond: (req, result, meta) => ollamaResponse('chat', req, result, meta),
+  createStreamEncoder: (_req, meta, facts) => createOllamaStreamEncoder('chat', meta, facts),
+  respond: (_req, result, meta, facts) => ollamaResponse('chat', result, meta, facts),
 };
 
-const generateRoute: InferenceRoute = {
+const generateRoute: InferenceRoute<OllamaFacts> = {
   method: 'POST',
   path: '/api/generate',
   parse: (body, ctx) => parseOllamaGenerate(body, ctx),
   streamContentType: NDJSON,
-  createStreamEncoder: (req, meta) => createOllamaStreamEncoder('generate', req, meta),
-  respond: (req, result, meta) => ollamaResponse('generate', req, result, meta),
+  createStreamEncoder: (_req, meta, facts) => createOllamaStreamEncoder('generate', meta, facts),
+  respond: (_req, result, meta, facts) => ollamaResponse('generate', result, meta, facts),
 };
 
 /** Embedding routes answer one JSON object; their requests never ask for a stream. */
-const embedRoute: InferenceRoute = {
+const embedRoute: InferenceRoute<OllamaFacts> = {
   method: 'POST',
   path: '/api/embed',
   parse: (body, ctx) => parseOllamaEmbed(body, ctx),
   streamContentType: NDJSON,
   createStreamEncoder: embedStreamEncoder,
-  respond: (req, result, meta) => ollamaEmbedResponse(req, result, meta),
+  respond: (_req, result, meta, facts) => ollamaEmbedResponse(result, meta, facts),
 };
 
-const embeddingsRoute: InferenceRoute = {
+const embeddingsRoute: InferenceRoute<OllamaFacts> = {
   method: 'POST',
   path: '/api/embeddings',
   parse: (body, ctx) => parseOllamaEmbeddings(body, ctx),
   streamContentType: NDJSON,
   createStreamEncoder: embedStreamEncoder,
-  respond: (req, result) => ollamaEmbeddingsResponse(req, result),
+  respond: (_req, result, _meta, facts) => ollamaEmbeddingsResponse(result, facts),
 };
+
+/** The routes at their own facts type, in table order; `ollamaDialect.routes` hides it. */
+export const ollamaInferenceRoutes: readonly InferenceRoute<OllamaFacts>[] = [
+  chatRoute,
+  generateRoute,
+  embedRoute,
+  embeddingsRoute,
+];
 
 export const ollamaDialect: Dialect = {
   id: 'ollama',
-  routes: [chatRoute, generateRoute, embedRoute, embeddingsRoute],
+  routes: ollamaInferenceRoutes.map(anyInferenceRoute),
   apiRoutes: ollamaModelRoutes,
   renderError: renderOllamaError,
 };

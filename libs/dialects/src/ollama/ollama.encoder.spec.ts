@@ -1,8 +1,8 @@
-import { SwitchyardError, type InferenceRequest, type StreamEvent } from '@switchyard/contracts';
+import { SwitchyardError, type StreamEvent } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { ollamaDialect } from './ollama.dialect';
+import { ollamaDialect, ollamaInferenceRoutes } from './ollama.dialect';
 import { createOllamaStreamEncoder, ollamaResponse } from './ollama.encoder';
-import { parseOllamaChat, parseOllamaGenerate } from './ollama-parse';
+import { parseOllamaChat, parseOllamaGenerate, type OllamaFacts } from './ollama-parse';
 import type { OllamaClock, OllamaShape } from './ollama-wire';
 
 const ctx = { requestId: 'r1', headers: {} };
@@ -20,16 +20,16 @@ const usage: StreamEvent = { type: 'usage', promptTokens: 12, completionTokens: 
 const stop: StreamEvent = { type: 'done', choices: [{ index: 0, finishReason: 'stop' }] };
 const start: StreamEvent = { type: 'start', nodeId: 'n1', model: 'qwen3', created: 1 };
 
-function encode(shape: OllamaShape, req: InferenceRequest, events: StreamEvent[]): string {
-  const enc = createOllamaStreamEncoder(shape, req, meta, fakeClock());
+function encode(shape: OllamaShape, facts: OllamaFacts, events: StreamEvent[]): string {
+  const enc = createOllamaStreamEncoder(shape, meta, facts, fakeClock());
   return events.map((e) => enc.event(e)).join('') + enc.end();
 }
 
-const chatReq = parseOllamaChat(
+const chatFacts = parseOllamaChat(
   { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
   ctx,
-);
-const genReq = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi' }, ctx);
+).facts;
+const genFacts = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi' }, ctx).facts;
 // encoder created at 10 ms, first output at 20 ms, done at 30 ms
 const metrics =
   '"total_duration":20000000,"prompt_eval_count":12,"prompt_eval_duration":10000000,"eval_count":3,"eval_duration":10000000';
@@ -44,7 +44,7 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
       usage,
       stop,
     ];
-    expect(encode('chat', chatReq, events)).toBe(
+    expect(encode('chat', chatFacts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"","thinking":"Let me"},"done":false}\n` +
         `{"model":"qwen3","created_at":"${at(2)}","message":{"role":"assistant","content":"Hi"},"done":false}\n` +
         `{"model":"qwen3","created_at":"${at(3)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metrics}}\n`,
@@ -69,7 +69,7 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
       { type: 'delta', index: 0, text: ' sky', reasoning: 'hm' },
       { type: 'done', choices: [{ index: 0, finishReason: 'length' }] },
     ];
-    expect(encode('generate', genReq, events)).toBe(
+    expect(encode('generate', genFacts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","response":"The","done":false,"logprobs":[{"token":"The","logprob":-0.5,"bytes":[84,104,101],"top_logprobs":[{"token":"A","logprob":-1}]}]}\n` +
         `{"model":"qwen3","created_at":"${at(2)}","response":" sky","thinking":"hm","done":false}\n` +
         `{"model":"qwen3","created_at":"${at(3)}","response":"","done":true,"done_reason":"length","total_duration":20000000,"prompt_eval_duration":10000000,"eval_duration":10000000}\n`,
@@ -85,14 +85,14 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
       usage,
       { type: 'done', choices: [{ index: 0, finishReason: 'tool_calls' }] },
     ];
-    expect(encode('chat', chatReq, events)).toBe(
+    expect(encode('chat', chatFacts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"","tool_calls":[{"id":"c1","function":{"index":0,"name":"get_weather","arguments":{"city":"Oslo"}}},{"function":{"index":1,"name":"now","arguments":{}}}]},"done":false}\n` +
         `{"model":"qwen3","created_at":"${at(2)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metrics}}\n`,
     );
   });
 
   it('a failure after the first line is a last {"error"} line, without done:true', () => {
-    const enc = createOllamaStreamEncoder('chat', chatReq, meta, fakeClock());
+    const enc = createOllamaStreamEncoder('chat', meta, chatFacts, fakeClock());
     const out =
       enc.event({ type: 'delta', index: 0, text: 'Hi' }) +
       enc.error(new SwitchyardError('SY_STREAM_INTERRUPTED', 'the node serving this request died'));
@@ -105,22 +105,32 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
   it('a load request answers done_reason "load" and hides the probe output', () => {
     const load = parseOllamaChat({ model: 'qwen3', messages: [] }, ctx);
     const events: StreamEvent[] = [start, { type: 'delta', index: 0, text: 'x' }, usage, stop];
-    expect(encode('chat', load, events)).toBe(
+    expect(encode('chat', load.facts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}\n`,
     );
     const unload = parseOllamaGenerate({ model: 'qwen3', keep_alive: 0 }, ctx);
-    expect(encode('generate', unload, events)).toBe(
+    expect(encode('generate', unload.facts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","response":"","done":true,"done_reason":"unload"}\n`,
     );
   });
 
   it('keeps the load answer when the gateway rewrites the model (llama3:latest → llama3)', () => {
-    const load = parseOllamaChat({ model: 'qwen3:latest', messages: [] }, ctx);
-    const resolved = { ...load, model: 'qwen3' };
+    const chat = ollamaInferenceRoutes.find((r) => r.path === '/api/chat')!;
+    const load = chat.parse({ model: 'qwen3:latest', messages: [] }, ctx);
+    const resolved = { ...load.request, model: 'qwen3' };
+    const enc = chat.createStreamEncoder(resolved, meta, load.facts);
     const events: StreamEvent[] = [start, { type: 'delta', index: 0, text: 'x' }, usage, stop];
-    expect(encode('chat', resolved, events)).toBe(
-      `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"load"}\n`,
-    );
+    const lines = (events.map((e) => enc.event(e)).join('') + enc.end()).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    // The route reads the system clock; the fake-clock tests above pin `created_at`'s format.
+    expect(JSON.parse(lines[0]!)).toEqual({
+      model: 'qwen3',
+      created_at: expect.any(String),
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: 'load',
+    });
   });
 
   it('the routes stream application/x-ndjson', () => {
@@ -144,7 +154,7 @@ describe('Ollama non-streamed responses', () => {
   it('chat: the whole message, tool calls as objects, counts and the durations', () => {
     // parsed at 10 ms; collector from 20 ms, first output 30 ms, done 40 ms; answered at 50 ms
     const clock = fakeClock();
-    const req = parseOllamaChat(
+    const { facts } = parseOllamaChat(
       { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
       ctx,
       clock,
@@ -163,7 +173,7 @@ describe('Ollama non-streamed responses', () => {
       ],
       clock,
     );
-    expect(ollamaResponse('chat', req, result, meta, clock)).toEqual({
+    expect(ollamaResponse('chat', result, meta, facts, clock)).toEqual({
       model: 'qwen3',
       created_at: at(1),
       message: {
@@ -184,7 +194,11 @@ describe('Ollama non-streamed responses', () => {
 
   it('generate: response text and done_reason', () => {
     const clock = fakeClock();
-    const req = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi', stream: false }, ctx, clock);
+    const { facts } = parseOllamaGenerate(
+      { model: 'qwen3', prompt: 'hi', stream: false },
+      ctx,
+      clock,
+    );
     const result = collect(
       [
         { type: 'delta', index: 0, text: 'The sky' },
@@ -193,7 +207,7 @@ describe('Ollama non-streamed responses', () => {
       ],
       clock,
     );
-    expect(ollamaResponse('generate', req, result, meta, clock)).toEqual({
+    expect(ollamaResponse('generate', result, meta, facts, clock)).toEqual({
       model: 'qwen3',
       created_at: at(1),
       response: 'The sky',
@@ -207,8 +221,8 @@ describe('Ollama non-streamed responses', () => {
   });
 
   it('a load request', () => {
-    const req = parseOllamaGenerate({ model: 'qwen3', prompt: '' }, ctx);
-    expect(ollamaResponse('generate', req, collect([stop]), meta, fakeClock())).toEqual({
+    const { facts } = parseOllamaGenerate({ model: 'qwen3', prompt: '' }, ctx);
+    expect(ollamaResponse('generate', collect([stop]), meta, facts, fakeClock())).toEqual({
       model: 'qwen3',
       created_at: at(1),
       response: '',

@@ -1,15 +1,9 @@
-import type {
-  InferenceRequest,
-  StreamEvent,
-  SwitchyardError,
-  ToolCall,
-  UsageEvent,
-} from '@switchyard/contracts';
+import type { StreamEvent, SwitchyardError, ToolCall, UsageEvent } from '@switchyard/contracts';
 import type { CollectedResult, CollectedTimings } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
 import { opt } from '../opt';
 import { ollamaErrorBody } from './ollama.errors';
-import { factsOf } from './ollama-request-facts';
+import type { OllamaFacts } from './ollama-parse';
 import {
   DONE_REASONS,
   SHAPES,
@@ -35,12 +29,12 @@ import {
  */
 export function createOllamaStreamEncoder(
   shape: OllamaShape,
-  req: InferenceRequest,
   meta: ResponseMeta,
+  facts: OllamaFacts,
   clock: OllamaClock = systemClock,
 ): StreamEncoder {
   const startNs = clock.monoNs();
-  const load = factsOf(req)?.load;
+  const load = facts.load;
   const calls: ToolCall[] = [];
   let firstOutputNs: bigint | undefined;
   let usage: UsageEvent | null = null;
@@ -113,14 +107,13 @@ export function createOllamaStreamEncoder(
 /** The whole answer in one object: the folded output plus the final object's fields. */
 export function ollamaResponse(
   shape: OllamaShape,
-  req: InferenceRequest,
   result: CollectedResult,
   meta: ResponseMeta,
+  facts: OllamaFacts,
   clock: OllamaClock = systemClock,
 ) {
   const head = { model: meta.model, created_at: rfc3339Nano(clock.wallNs()) };
-  const facts = factsOf(req);
-  if (facts?.load)
+  if (facts.load)
     return { ...head, ...SHAPES[shape]({ content: '' }), done: true, done_reason: facts.load };
   const c = result.choices[0];
   const toolCalls = c && c.toolCalls.length > 0 ? ollamaToolCalls(c.toolCalls) : undefined;
@@ -130,7 +123,7 @@ export function ollamaResponse(
     ...opt('toolCalls', toolCalls),
   };
   // The total runs from when the body was parsed; the collector saw the rest.
-  const totalNs = facts ? clock.monoNs() - facts.receivedNs : 0n;
+  const totalNs = clock.monoNs() - facts.receivedNs;
   return {
     ...head,
     ...SHAPES[shape](piece),

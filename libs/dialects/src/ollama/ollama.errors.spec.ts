@@ -6,10 +6,10 @@ import { retryAfterHeaders } from '../retry-after.spec-support';
 
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'qwen3', created: 1700000000 };
-const chatReq = parseOllamaChat(
+const chatFacts = parseOllamaChat(
   { model: 'qwen3', messages: [{ role: 'user', content: 'hi' }] },
   ctx,
-);
+).facts;
 
 describe('Ollama errors', () => {
   const expected: Record<ErrorCode, [number, string]> = {
@@ -37,7 +37,7 @@ describe('Ollama errors', () => {
       body: { error: message },
       headers: retryAfterHeaders(code),
     });
-    const line = createOllamaStreamEncoder('chat', chatReq, meta).error(
+    const line = createOllamaStreamEncoder('chat', meta, chatFacts).error(
       new SwitchyardError(code, 'msg'),
     );
     expect(line).toBe(`${JSON.stringify({ error: message })}\n`);
@@ -53,7 +53,7 @@ describe('Ollama errors', () => {
       body: { error: "model 'llama9:70b' not found" },
       headers: {},
     });
-    expect(createOllamaStreamEncoder('chat', chatReq, meta).error(err)).toBe(
+    expect(createOllamaStreamEncoder('chat', meta, chatFacts).error(err)).toBe(
       `{"error":"model 'llama9:70b' not found"}\n`,
     );
   });

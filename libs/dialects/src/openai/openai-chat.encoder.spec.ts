@@ -1,10 +1,10 @@
 import { SwitchyardError, type StreamEvent } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { openaiDialect } from './openai.dialect';
+import { openaiInferenceRoutes } from './openai.dialect';
 
 /** Golden canonical events → the exact `chat.completion.chunk` SSE bytes (protocols §1.3–1.5). */
 
-const chat = openaiDialect.routes.find((r) => r.path === '/v1/chat/completions')!;
+const chat = openaiInferenceRoutes.find((r) => r.path === '/v1/chat/completions')!;
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
 const HEAD =
@@ -14,8 +14,8 @@ function encode(body: Record<string, unknown>, events: StreamEvent[]): string {
   const req = chat.parse(
     { model: 'tiny', messages: [{ role: 'user', content: 'hi' }], stream: true, ...body },
     ctx,
-  );
-  const enc = chat.createStreamEncoder(req, meta);
+  ).request;
+  const enc = chat.createStreamEncoder(req, meta, undefined);
   return events.map((e) => enc.event(e)).join('') + enc.end();
 }
 
@@ -184,8 +184,8 @@ describe('chat stream: events → exact SSE bytes', () => {
     const req = chat.parse(
       { model: 'tiny', messages: [{ role: 'user', content: 'hi' }], stream: true },
       ctx,
-    );
-    const enc = chat.createStreamEncoder(req, meta);
+    ).request;
+    const enc = chat.createStreamEncoder(req, meta, undefined);
     expect(
       enc.error(
         new SwitchyardError('SY_STREAM_INTERRUPTED', 'the node serving this request stopped'),
@@ -201,10 +201,10 @@ describe('chat response: events → chat.completion body', () => {
     const req = chat.parse(
       { model: 'tiny', messages: [{ role: 'user', content: 'hi' }], ...body },
       ctx,
-    );
+    ).request;
     const c = new ResultCollector(req.sampling.n);
     for (const e of events) c.add(e);
-    return chat.respond(req, c.result(), meta);
+    return chat.respond(req, c.result(), meta, undefined);
   }
 
   it('n = 2 with reasoning, usage and each choice’s finish reason', () => {

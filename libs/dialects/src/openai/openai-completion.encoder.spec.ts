@@ -1,10 +1,10 @@
 import type { StreamEvent, TokenLogprob } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { openaiDialect } from './openai.dialect';
+import { openaiInferenceRoutes } from './openai.dialect';
 
 /** Golden canonical events → the exact `text_completion` SSE bytes and body (protocols §1.6). */
 
-const completions = openaiDialect.routes.find((r) => r.path === '/v1/completions')!;
+const completions = openaiInferenceRoutes.find((r) => r.path === '/v1/completions')!;
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
 const HEAD = '"id":"cmpl-r1","object":"text_completion","created":1700000000,"model":"tiny"';
@@ -34,8 +34,8 @@ describe('completions stream: events → exact SSE bytes', () => {
         stream_options: { include_usage: true },
       },
       ctx,
-    );
-    const enc = completions.createStreamEncoder(req, meta);
+    ).request;
+    const enc = completions.createStreamEncoder(req, meta, undefined);
     const events: StreamEvent[] = [
       { type: 'start', nodeId: 'n1', model: 'tiny', created: 1 },
       { type: 'delta', index: 0, text: ' up', logprobs: [lp(' up', -0.5, [' on', -1])] },
@@ -68,8 +68,8 @@ describe('completions stream: events → exact SSE bytes', () => {
   });
 
   it('no usage chunk unless asked for', () => {
-    const req = completions.parse({ model: 'tiny', prompt: 'Once', stream: true }, ctx);
-    const enc = completions.createStreamEncoder(req, meta);
+    const req = completions.parse({ model: 'tiny', prompt: 'Once', stream: true }, ctx).request;
+    const enc = completions.createStreamEncoder(req, meta, undefined);
     const bytes =
       enc.event({ type: 'delta', index: 0, text: 'x' }) +
       enc.event({ type: 'usage', promptTokens: 1, completionTokens: 1 }) +
@@ -83,7 +83,10 @@ describe('completions stream: events → exact SSE bytes', () => {
 
 describe('completions response: events → text_completion body', () => {
   it('joins text and logprobs per choice, with offsets into the choice’s text', () => {
-    const req = completions.parse({ model: 'tiny', prompt: 'Once', logprobs: 1, n: 2 }, ctx);
+    const req = completions.parse(
+      { model: 'tiny', prompt: 'Once', logprobs: 1, n: 2 },
+      ctx,
+    ).request;
     const c = new ResultCollector(2);
     for (const e of [
       { type: 'delta', index: 0, text: ' up', logprobs: [lp(' up', -0.5)] },
@@ -99,7 +102,7 @@ describe('completions response: events → text_completion body', () => {
       },
     ] as StreamEvent[])
       c.add(e);
-    expect(completions.respond(req, c.result(), meta)).toEqual({
+    expect(completions.respond(req, c.result(), meta, undefined)).toEqual({
       id: 'cmpl-r1',
       object: 'text_completion',
       created: 1700000000,

@@ -1,16 +1,16 @@
 import type { StreamEvent } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { openaiDialect } from './openai.dialect';
+import { openaiInferenceRoutes } from './openai.dialect';
 import { float32Base64 } from './openai-embeddings';
 
 /** Golden canonical events → the `/v1/embeddings` body, numbers and base64 (protocols §1.8). */
 
-const embeddings = openaiDialect.routes.find((r) => r.path === '/v1/embeddings')!;
+const embeddings = openaiInferenceRoutes.find((r) => r.path === '/v1/embeddings')!;
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'emb', created: 1700000000 };
 
 function respond(body: Record<string, unknown>) {
-  const req = embeddings.parse({ model: 'emb', input: ['a b', 'c'], ...body }, ctx);
+  const req = embeddings.parse({ model: 'emb', input: ['a b', 'c'], ...body }, ctx).request;
   const c = new ResultCollector(req.sampling.n);
   for (const e of [
     { type: 'start', nodeId: 'n1', model: 'emb', created: 1 },
@@ -20,7 +20,7 @@ function respond(body: Record<string, unknown>) {
     { type: 'done', choices: [{ index: 0, finishReason: 'stop' }] },
   ] as StreamEvent[])
     c.add(e);
-  return embeddings.respond(req, c.result(), meta);
+  return embeddings.respond(req, c.result(), meta, undefined);
 }
 
 describe('embeddings response', () => {
@@ -51,9 +51,9 @@ describe('embeddings response', () => {
   });
 
   it('has an error frame even though it never streams', () => {
-    const req = embeddings.parse({ model: 'emb', input: 'x' }, ctx);
+    const req = embeddings.parse({ model: 'emb', input: 'x' }, ctx).request;
     expect(req.stream).toBe(false);
-    const enc = embeddings.createStreamEncoder(req, meta);
+    const enc = embeddings.createStreamEncoder(req, meta, undefined);
     expect(enc.event({ type: 'embedding', index: 0, vector: [1] })).toBe('');
   });
 });

@@ -1,10 +1,10 @@
 import { SwitchyardError } from '@switchyard/contracts';
 import type { InferenceRoute } from '../dialect';
-import { openaiDialect } from './openai.dialect';
+import { openaiInferenceRoutes } from './openai.dialect';
 
 /** Golden request → canonical request, for every field of protocols §1.1, §1.6 and §1.8. */
 
-const route = (path: string): InferenceRoute => openaiDialect.routes.find((r) => r.path === path)!;
+const route = (path: string): InferenceRoute => openaiInferenceRoutes.find((r) => r.path === path)!;
 const chat = route('/v1/chat/completions');
 const completions = route('/v1/completions');
 const embeddings = route('/v1/embeddings');
@@ -88,7 +88,7 @@ describe('chat completions: request → canonical', () => {
         some_future_field: true,
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       id: 'r1',
       kind: 'chat',
@@ -144,7 +144,7 @@ describe('chat completions: request → canonical', () => {
   });
 
   it('keeps the defaults minimal: one choice, no stop, engine-default length, no stream', () => {
-    expect(chat.parse({ model: 'tiny', messages: user }, ctx)).toEqual({
+    expect(chat.parse({ model: 'tiny', messages: user }, ctx).request).toEqual({
       id: 'r1',
       kind: 'chat',
       model: 'tiny',
@@ -191,7 +191,7 @@ describe('chat completions: request → canonical', () => {
     ],
     ['nulls as absent', { temperature: null, seed: null, stop: null, n: null }, {}],
   ])('sampling: %s', (_name, fields, expected) => {
-    const req = chat.parse({ model: 'tiny', messages: user, ...fields }, ctx);
+    const req = chat.parse({ model: 'tiny', messages: user, ...fields }, ctx).request;
     expect(req.sampling).toEqual({ stop: [], n: 1, ...expected });
   });
 
@@ -208,7 +208,7 @@ describe('chat completions: request → canonical', () => {
         tool_choice: toolChoice,
       },
       ctx,
-    );
+    ).request;
     expect(req).toMatchObject({ tools: [{ name: 'f' }], toolChoice: expected });
   });
 
@@ -217,14 +217,16 @@ describe('chat completions: request → canonical', () => {
     ['then user', { user: 'u', safety_identifier: 's' }, 'u'],
     ['then safety_identifier', { safety_identifier: 's' }, 's'],
   ])('session key: %s', (_name, fields, expected) => {
-    expect(chat.parse({ model: 'tiny', messages: user, ...fields }, ctx).sessionKey).toBe(expected);
+    expect(chat.parse({ model: 'tiny', messages: user, ...fields }, ctx).request.sessionKey).toBe(
+      expected,
+    );
   });
 
   it('asks for usage only on streams', () => {
     const req = chat.parse(
       { model: 'tiny', messages: user, stream_options: { include_usage: true } },
       ctx,
-    );
+    ).request;
     expect(req.includeUsage).toBe(false);
   });
 
@@ -347,7 +349,7 @@ describe('completions: request → canonical', () => {
         echo: false,
       },
       ctx,
-    );
+    ).request;
     expect(req).toEqual({
       id: 'r1',
       kind: 'completion',
@@ -369,7 +371,7 @@ describe('completions: request → canonical', () => {
   });
 
   it('defaults to 16 tokens, as OpenAI does', () => {
-    expect(completions.parse({ model: 'tiny', prompt: 'Once' }, ctx).sampling).toEqual({
+    expect(completions.parse({ model: 'tiny', prompt: 'Once' }, ctx).request.sampling).toEqual({
       stop: [],
       n: 1,
       maxTokens: 16,
@@ -377,7 +379,7 @@ describe('completions: request → canonical', () => {
   });
 
   it('takes logprobs: 0 as "the chosen token only"', () => {
-    const req = completions.parse({ model: 'tiny', prompt: 'Once', logprobs: 0 }, ctx);
+    const req = completions.parse({ model: 'tiny', prompt: 'Once', logprobs: 0 }, ctx).request;
     expect(req.sampling.logprobs).toEqual({ top: 0 });
   });
 
@@ -401,7 +403,7 @@ describe('completions: request → canonical', () => {
 
 describe('embeddings: request → canonical', () => {
   it('maps one string', () => {
-    expect(embeddings.parse({ model: 'emb', input: 'hello' }, ctx)).toEqual({
+    expect(embeddings.parse({ model: 'emb', input: 'hello' }, ctx).request).toEqual({
       id: 'r1',
       kind: 'embedding',
       model: 'emb',
@@ -427,7 +429,7 @@ describe('embeddings: request → canonical', () => {
           stream: true,
         },
         ctx,
-      ),
+      ).request,
     ).toMatchObject({
       input: ['a', 'b'],
       dimensions: 8,

@@ -1,5 +1,5 @@
 import type { InferenceRequest } from '@switchyard/contracts';
-import type { Dialect, InferenceRoute } from '../dialect';
+import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { chatResponse, createChatStreamEncoder } from './openai-chat.encoder';
 import { completionResponse, createCompletionStreamEncoder } from './openai-completion.encoder';
 import { embeddingsResponse, parseEmbeddings } from './openai-embeddings';
@@ -20,7 +20,7 @@ function as<K extends InferenceRequest['kind']>(
 const chatRoute: InferenceRoute = {
   method: 'POST',
   path: '/v1/chat/completions',
-  parse: parseChat,
+  parse: (body, ctx) => ({ request: parseChat(body, ctx), facts: undefined }),
   streamContentType: 'text/event-stream; charset=utf-8',
   createStreamEncoder: (req, meta) => createChatStreamEncoder(as('chat', req), meta),
   respond: (_req, result, meta) => chatResponse(result, meta),
@@ -29,7 +29,7 @@ const chatRoute: InferenceRoute = {
 const completionRoute: InferenceRoute = {
   method: 'POST',
   path: '/v1/completions',
-  parse: parseCompletion,
+  parse: (body, ctx) => ({ request: parseCompletion(body, ctx), facts: undefined }),
   streamContentType: 'text/event-stream; charset=utf-8',
   createStreamEncoder: (req, meta) => createCompletionStreamEncoder(as('completion', req), meta),
   respond: (_req, result, meta) => completionResponse(result, meta),
@@ -38,16 +38,23 @@ const completionRoute: InferenceRoute = {
 const embeddingsRoute: InferenceRoute = {
   method: 'POST',
   path: '/v1/embeddings',
-  parse: parseEmbeddings,
+  parse: (body, ctx) => ({ request: parseEmbeddings(body, ctx), facts: undefined }),
   // Embeddings are never streamed; the encoder only exists for the in-band error frame.
   streamContentType: 'text/event-stream; charset=utf-8',
   createStreamEncoder: () => openaiSseEncoder(() => ''),
   respond: (req, result, meta) => embeddingsResponse(as('embedding', req), result, meta),
 };
 
+/** The routes at their own facts type, in table order; `openaiDialect.routes` hides it. */
+export const openaiInferenceRoutes: readonly InferenceRoute[] = [
+  chatRoute,
+  completionRoute,
+  embeddingsRoute,
+];
+
 export const openaiDialect: Dialect = {
   id: 'openai',
-  routes: [chatRoute, completionRoute, embeddingsRoute],
+  routes: openaiInferenceRoutes.map(anyInferenceRoute),
   apiRoutes: openaiModelRoutes,
   renderError: renderOpenAIError,
 };

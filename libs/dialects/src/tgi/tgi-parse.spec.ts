@@ -1,14 +1,16 @@
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
 import type { ParseContext } from '../dialect';
-import { parseTgi, tgiFacts, type TgiRoute } from './tgi-parse';
+import { parseTgi, type TgiRoute } from './tgi-parse';
 
 const ctx: ParseContext = { requestId: 'r1', headers: {} };
 const clock = () => 1000;
 
 /** The canonical request as the job carries it (the dialect's facts are not part of it). */
 const wire = (req: InferenceRequest): unknown => JSON.parse(JSON.stringify(req));
-const parse = (route: TgiRoute, body: unknown, c: ParseContext = ctx) =>
+const parsed = (route: TgiRoute, body: unknown, c: ParseContext = ctx) =>
   parseTgi(route, body, c, clock);
+const parse = (route: TgiRoute, body: unknown, c: ParseContext = ctx) =>
+  parsed(route, body, c).request;
 
 function parseError(route: TgiRoute, body: unknown): SwitchyardError {
   try {
@@ -30,7 +32,7 @@ const base = {
 
 describe('TGI: the seed 003 bodies → canonical', () => {
   it('the documented parameter set on /generate', () => {
-    const req = parse('generate', {
+    const { request: req, facts } = parsed('generate', {
       inputs: 'My name is Olivier and I',
       parameters: {
         best_of: 1,
@@ -72,7 +74,7 @@ describe('TGI: the seed 003 bodies → canonical', () => {
       },
       extra: { watermark: true },
     });
-    expect(tgiFacts.read(req)).toEqual({
+    expect(facts).toEqual({
       route: 'generate',
       returnFullText: false,
       details: true,
@@ -126,7 +128,7 @@ describe('TGI: the seed 003 bodies → canonical', () => {
   });
 
   it('MindIE’s body: decoder_input_details and watermark, "stream": false on /generate', () => {
-    const req = parse('generate', {
+    const { request: req, facts } = parsed('generate', {
       inputs: '保持健康的方法',
       parameters: {
         best_of: 1,
@@ -152,7 +154,7 @@ describe('TGI: the seed 003 bodies → canonical', () => {
       sampling: { logprobs: { top: 5 }, maxTokens: 64, stop: ['photographer'] },
       extra: { watermark: true },
     });
-    expect(tgiFacts.read(req)).toMatchObject({ details: true, decoderInputDetails: true });
+    expect(facts).toMatchObject({ details: true, decoderInputDetails: true });
   });
 });
 
@@ -161,9 +163,9 @@ describe('TGI parameters → canonical', () => {
     parse(route, { inputs: 'Hi', parameters });
 
   it('with no parameters object TGI samples at temperature 1 and POST / returns the full text', () => {
-    const req = parse('compat', { inputs: 'Hi' });
+    const { request: req, facts } = parsed('compat', { inputs: 'Hi' });
     expect(req.sampling).toEqual({ stop: [], n: 1, temperature: 1 });
-    expect(tgiFacts.read(req)).toMatchObject({ route: 'compat', returnFullText: true });
+    expect(facts).toMatchObject({ route: 'compat', returnFullText: true });
     expect(parse('compat', { inputs: 'Hi', stream: true }).stream).toBe(true);
   });
 
@@ -244,7 +246,7 @@ describe('TGI parameters → canonical', () => {
     ['seed, reported only when sampling', { seed: 9, top_p: 0.9 }, { seed: 9 }],
     ['seed of a greedy request', { seed: 9 }, { seed: null }],
   ])('keeps %s for the answer', (_name, parameters, facts) => {
-    expect(tgiFacts.read(p(parameters))).toMatchObject(facts);
+    expect(parsed('generate', { inputs: 'Hi', parameters }).facts).toMatchObject(facts);
   });
 
   it('details asks for logprobs to fill details.tokens', () => {

@@ -5,9 +5,8 @@ import {
   type SamplingParams,
 } from '@switchyard/contracts';
 import { refuse } from '../canonical';
-import type { ParseContext } from '../dialect';
+import type { ParseContext, ParsedRequest } from '../dialect';
 import { opt } from '../opt';
-import { factsSlot } from '../request-facts';
 import { completionRequest, requestedModel } from '../text-completion';
 import { validateBody } from '../validate';
 import { tgiGenerateSchema, type TgiGrammar, type TgiParameters } from './tgi.schema';
@@ -38,14 +37,12 @@ export interface TgiFacts {
   receivedMs: number;
 }
 
-export const tgiFacts = factsSlot<TgiFacts>('tgi');
-
 export function parseTgi(
   route: TgiRoute,
   body: unknown,
   ctx: ParseContext,
   now: () => number = () => performance.now(),
-): CompletionRequest {
+): ParsedRequest<TgiFacts, CompletionRequest> {
   const b = validateBody(tgiGenerateSchema, body);
   const stream = route === 'generate_stream' || b.stream === true;
   const p: TgiParameters = b.parameters ?? {};
@@ -54,7 +51,7 @@ export function parseTgi(
     sampleByDefault: b.parameters == null,
   });
   const details = p.details === true || p.decoder_input_details === true;
-  const req = completionRequest(ctx, {
+  const request = completionRequest(ctx, {
     model: modelOf(ctx, b.model, p.adapter_id),
     prompt: b.inputs,
     sampling: toSampling(p, valid, stream, details),
@@ -65,7 +62,7 @@ export function parseTgi(
       ...(p.watermark === true ? { watermark: true } : {}),
     },
   });
-  return tgiFacts.attach(req, {
+  const facts: TgiFacts = {
     route,
     // `POST /` defaults it from the model's pipeline tag, `text-generation` (server.rs compat_generate).
     returnFullText: p.return_full_text ?? route === 'compat',
@@ -75,7 +72,8 @@ export function parseTgi(
     topN: valid.topN,
     seed: valid.sampling ? (p.seed ?? null) : null,
     receivedMs: now(),
-  });
+  };
+  return { request, facts };
 }
 
 function toSampling(

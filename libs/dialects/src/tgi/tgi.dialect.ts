@@ -1,8 +1,7 @@
-import type { InferenceRequest } from '@switchyard/contracts';
-import type { Dialect, InferenceRoute } from '../dialect';
+import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { renderTgiError } from './tgi.errors';
 import { tgiApiRoutes } from './tgi-info';
-import { parseTgi, tgiFacts, type TgiFacts, type TgiRoute } from './tgi-parse';
+import { parseTgi, type TgiFacts, type TgiRoute } from './tgi-parse';
 import { tgiResponse, tgiResponseHeaders } from './tgi-response';
 import { createTgiStreamEncoder } from './tgi-stream.encoder';
 
@@ -12,13 +11,7 @@ import { createTgiStreamEncoder } from './tgi-stream.encoder';
  * axum's `text/event-stream`.
  */
 
-function factsOf(req: InferenceRequest): TgiFacts {
-  const facts = tgiFacts.read(req);
-  if (!facts) throw new Error('a TGI route was handed a request its parser did not produce');
-  return facts;
-}
-
-function tgiRoute(route: TgiRoute, path: string): InferenceRoute {
+function tgiRoute(route: TgiRoute, path: string): InferenceRoute<TgiFacts> {
   return {
     method: 'POST',
     path,
@@ -26,20 +19,23 @@ function tgiRoute(route: TgiRoute, path: string): InferenceRoute {
     claims: (body) => typeof body === 'object' && body !== null && 'inputs' in body,
     parse: (body, ctx) => parseTgi(route, body, ctx),
     streamContentType: 'text/event-stream',
-    createStreamEncoder: (req) => createTgiStreamEncoder(req, factsOf(req)),
-    respond: (req, result) => tgiResponse(req, result, factsOf(req)),
-    responseHeaders: (req, result) =>
-      tgiResponseHeaders(req, result, factsOf(req), performance.now()),
+    createStreamEncoder: (req, _meta, facts) => createTgiStreamEncoder(req, facts),
+    respond: (req, result, _meta, facts) => tgiResponse(req, result, facts),
+    responseHeaders: (req, result, _meta, facts) =>
+      tgiResponseHeaders(req, result, facts, performance.now()),
   };
 }
 
+/** The routes at their own facts type, in table order; `tgiDialect.routes` hides it. */
+export const tgiInferenceRoutes: readonly InferenceRoute<TgiFacts>[] = [
+  tgiRoute('generate', '/generate'),
+  tgiRoute('generate_stream', '/generate_stream'),
+  tgiRoute('compat', '/'),
+];
+
 export const tgiDialect: Dialect = {
   id: 'tgi',
-  routes: [
-    tgiRoute('generate', '/generate'),
-    tgiRoute('generate_stream', '/generate_stream'),
-    tgiRoute('compat', '/'),
-  ],
+  routes: tgiInferenceRoutes.map(anyInferenceRoute),
   apiRoutes: tgiApiRoutes,
   renderError: renderTgiError,
 };

@@ -1,15 +1,15 @@
 import { SwitchyardError, type StreamEvent, type TokenLogprob } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { tgiDialect } from './tgi.dialect';
-import { parseTgi, tgiFacts, type TgiRoute } from './tgi-parse';
+import { tgiDialect, tgiInferenceRoutes } from './tgi.dialect';
+import { parseTgi, type TgiRoute } from './tgi-parse';
 import { tgiResponse, tgiResponseHeaders } from './tgi-response';
 import { createTgiStreamEncoder } from './tgi-stream.encoder';
 
 const ctx = { requestId: 'r1', headers: {} };
 
 function request(route: TgiRoute, body: Record<string, unknown>) {
-  const req = parseTgi(route, body, ctx, () => 1000);
-  return { req, facts: tgiFacts.read(req)! };
+  const { request: req, facts } = parseTgi(route, body, ctx, () => 1000);
+  return { req, facts };
 }
 
 function encode(route: TgiRoute, body: Record<string, unknown>, events: StreamEvent[]): string {
@@ -115,9 +115,9 @@ describe('TGI /generate_stream: canonical events → exact SSE bytes', () => {
       ['/generate_stream', 'text/event-stream'],
       ['/', 'text/event-stream'],
     ]);
-    const route = tgiDialect.routes[0]!;
-    expect(route.parse({ inputs: 'x', stream: true }, ctx).stream).toBe(true);
-    expect(route.parse({ inputs: 'x' }, ctx).stream).toBe(false);
+    const route = tgiInferenceRoutes[0]!;
+    expect(route.parse({ inputs: 'x', stream: true }, ctx).request.stream).toBe(true);
+    expect(route.parse({ inputs: 'x' }, ctx).request.stream).toBe(false);
   });
 });
 

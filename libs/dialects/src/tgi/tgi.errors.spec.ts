@@ -1,5 +1,5 @@
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '@switchyard/contracts';
-import { tgiDialect } from './tgi.dialect';
+import { tgiDialect, tgiInferenceRoutes } from './tgi.dialect';
 import { retryAfterHeaders } from '../retry-after.spec-support';
 
 describe('TGI errors', () => {
@@ -34,7 +34,7 @@ describe('TGI errors', () => {
   );
 
   it('a refused parameter is a 422 validation error whose message names it', () => {
-    const route = tgiDialect.routes[0]!;
+    const route = tgiInferenceRoutes[0]!;
     let err: unknown;
     try {
       route.parse({ inputs: 'x', parameters: { top_p: 1.5 } }, { requestId: 'r', headers: {} });

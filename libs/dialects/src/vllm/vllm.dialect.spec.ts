@@ -6,10 +6,10 @@ import {
   type StreamEvent,
 } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
-import { vllmDialect } from './vllm.dialect';
+import { vllmDialect, vllmInferenceRoutes } from './vllm.dialect';
 import { retryAfterHeaders } from '../retry-after.spec-support';
 
-const route = vllmDialect.routes[0]!;
+const route = vllmInferenceRoutes[0]!;
 const ctx = { requestId: 'r1', headers: {} };
 const meta = { requestId: 'r1', model: 'tiny', created: 1700000000 };
 const wire = (req: InferenceRequest): unknown => JSON.parse(JSON.stringify(req));
@@ -29,7 +29,7 @@ describe('vLLM demo /generate → canonical', () => {
     const req = route.parse(
       { prompt: '保持健康的方法', n: 5, temperature: 0.0, max_tokens: 64 },
       ctx,
-    );
+    ).request;
     expect(wire(req)).toEqual({
       id: 'r1',
       kind: 'completion',
@@ -65,7 +65,7 @@ describe('vLLM demo /generate → canonical', () => {
         best_of: null,
       },
       { requestId: 'r1', headers: { 'x-switchyard-model': 'tiny' } },
-    );
+    ).request;
     expect(wire(req)).toEqual({
       id: 'r1',
       kind: 'completion',
@@ -94,8 +94,10 @@ describe('vLLM demo /generate → canonical', () => {
   });
 
   it('top_k 0 and -1 turn top-k off', () => {
-    expect(route.parse({ prompt: 'x', top_k: -1 }, ctx).sampling).not.toHaveProperty('topK');
-    expect(route.parse({ prompt: 'x', top_k: 0 }, ctx).sampling).not.toHaveProperty('topK');
+    expect(route.parse({ prompt: 'x', top_k: -1 }, ctx).request.sampling).not.toHaveProperty(
+      'topK',
+    );
+    expect(route.parse({ prompt: 'x', top_k: 0 }, ctx).request.sampling).not.toHaveProperty('topK');
   });
 
   it.each<[Record<string, unknown>, string, string]>([
@@ -156,10 +158,10 @@ const done2: StreamEvent = {
 };
 
 describe('vLLM demo answers', () => {
-  const req = route.parse({ prompt: 'P:', n: 2, stream: true }, ctx);
+  const req = route.parse({ prompt: 'P:', n: 2, stream: true }, ctx).request;
 
   it('streams every choice’s cumulative text, prompt first, one JSON line per piece', () => {
-    const enc = route.createStreamEncoder(req, meta);
+    const enc = route.createStreamEncoder(req, meta, undefined);
     const events: StreamEvent[] = [
       { type: 'start', nodeId: 'n', model: 'tiny', created: 1 },
       delta(0, ' a'),
@@ -175,9 +177,9 @@ describe('vLLM demo answers', () => {
   });
 
   it('an empty completion still sends one line; a failure is a last {"error"} line', () => {
-    const enc = route.createStreamEncoder(req, meta);
+    const enc = route.createStreamEncoder(req, meta, undefined);
     expect(enc.event(done2)).toBe('{"text":["P:","P:"]}\n');
-    const failing = route.createStreamEncoder(req, meta);
+    const failing = route.createStreamEncoder(req, meta, undefined);
     expect(
       failing.event(delta(0, 'x')) +
         failing.error(new SwitchyardError('SY_STREAM_INTERRUPTED', 'the node died')),
@@ -187,7 +189,7 @@ describe('vLLM demo answers', () => {
   it('answers {"text": [prompt + completion, …]}', () => {
     const c = new ResultCollector(2);
     [delta(0, ' a'), delta(1, ' b'), delta(0, ' c'), done2].forEach((e) => c.add(e));
-    expect(route.respond(req, c.result(), meta)).toEqual({ text: ['P: a c', 'P: b'] });
+    expect(route.respond(req, c.result(), meta, undefined)).toEqual({ text: ['P: a c', 'P: b'] });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Dialect, InferenceRoute } from '../dialect';
+import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { createVllmStreamEncoder, vllmResponse } from './vllm.encoder';
 import { renderVllmError } from './vllm.errors';
 import { parseVllmGenerate } from './vllm-parse';
@@ -12,12 +12,15 @@ const generateRoute: InferenceRoute = {
   // Shared with TGI's `/generate`: the demo server's bodies carry `prompt`, TGI's `inputs`
   // (MindIE decides the same way, http_handler.cpp).
   claims: (body) => isObject(body) && 'prompt' in body && !('inputs' in body),
-  parse: parseVllmGenerate,
+  parse: (body, ctx) => ({ request: parseVllmGenerate(body, ctx), facts: undefined }),
   // vLLM's StreamingResponse sets no media type; the records are newline-delimited JSON.
   streamContentType: 'application/x-ndjson',
   createStreamEncoder: (req) => createVllmStreamEncoder(req),
   respond: (req, result) => vllmResponse(req, result),
 };
+
+/** The routes at their own facts type, in table order; `vllmDialect.routes` hides it. */
+export const vllmInferenceRoutes: readonly InferenceRoute[] = [generateRoute];
 
 /**
  * vLLM's demo API server (vllm/entrypoints/api_server.py): `POST /generate`. Its `GET /health`
@@ -25,6 +28,6 @@ const generateRoute: InferenceRoute = {
  */
 export const vllmDialect: Dialect = {
   id: 'vllm',
-  routes: [generateRoute],
+  routes: vllmInferenceRoutes.map(anyInferenceRoute),
   renderError: renderVllmError,
 };
