@@ -126,7 +126,15 @@ export function useGateway(overrides: GatewayOverrides = {}): TestGateway {
   afterEach(async () => {
     for (const c of clients) c.abort();
     try {
-      await gateway?.close();
+      if (gateway) {
+        // Every client of the test is gone: drop their connections and stop listening first.
+        // Left to app.close(), a connection whose client aborted while its request waited in
+        // the shared queue held the close for Fastify's keep-alive timeout (72 s).
+        const server = gateway.app.getHttpServer();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await gateway.close();
+      }
       await Promise.all(nodes.map((n) => n.close()));
     } finally {
       await cleanupPrefix(ctx.redis, ctx.prefix);
