@@ -1,5 +1,5 @@
 import { waitFor } from '@switchyard/testing';
-import { answer, hang } from './support/fake-node';
+import { answer, hang, slow } from './support/fake-node';
 import { requestsTotal, useGateway } from './support/gateway-harness';
 
 /** A client that goes away takes its request with it: out of the queue, or cancelled on the node. */
@@ -59,7 +59,8 @@ it('a running request is cancelled on its node', async () => {
 });
 
 it('a client gone mid-stream cancels the running request on its node', async () => {
-  const a = await gw.node({ id: 'node-a', script: hang(2) });
+  // 200 tokens, one every 20 ms: still streaming when the client leaves.
+  const a = await gw.node({ id: 'node-a', script: slow(20, 'x'.repeat(200), 200) });
   await gw.untilReadyNodes(1);
   const client = new AbortController();
   const res = await gw.chat({ stream: true, signal: client.signal });

@@ -57,19 +57,30 @@ export function uniquePrompt(): string {
   return `${randomBytes(8).toString('hex')} request ${++counter}`;
 }
 
+export interface GatewayScope {
+  /**
+   * `test` (default): a fresh gateway and key prefix per test — its own circuit breakers,
+   * prefix memory and metrics. `file`: one gateway for the file's tests, which must then use
+   * node ids of their own per test and read metrics as differences.
+   */
+  per?: 'test' | 'file';
+}
+
 /**
- * Per test: a gateway with a fresh random key prefix and `overrides`, torn down after the
- * test with its fake nodes and every request still open.
+ * A gateway with a random key prefix and `overrides`. After each test its fake nodes stop
+ * and every request still open is aborted; the gateway closes and the prefix's keys are
+ * deleted after the test or the file, as `scope.per` says.
  */
-export function useGateway(overrides: GatewayOverrides = {}): TestGateway {
+export function useGateway(
+  overrides: GatewayOverrides = {},
+  { per = 'test' }: GatewayScope = {},
+): TestGateway {
   const ctx = {} as TestGateway;
   let gateway: RunningGateway | undefined;
   let nodes: FakeNode[] = [];
   let clients: AbortController[] = [];
 
-  beforeEach(async () => {
-    nodes = [];
-    clients = [];
+  const start = async (): Promise<void> => {
     const prefix = randomPrefix();
     const config = gatewayConfigSchema.parse({
       redisUrl: testRedisUrl(),
@@ -121,26 +132,56 @@ export function useGateway(overrides: GatewayOverrides = {}): TestGateway {
       });
     };
     ctx.metrics = async () => (await fetch(`${ctx.url}/metrics`)).text();
-  });
+  };
 
-  afterEach(async () => {
+  const stopTest = async (): Promise<void> => {
     for (const c of clients) c.abort();
-    try {
-      if (gateway) {
-        // Every client of the test is gone: drop their connections and stop listening first.
-        // Left to app.close(), a connection whose client aborted while its request waited in
-        // the shared queue held the close for Fastify's keep-alive timeout (72 s).
-        const server = gateway.app.getHttpServer();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await gateway.close();
+    clients = [];
+    const stopping = nodes;
+    nodes = [];
+    await Promise.all(stopping.map((n) => n.close()));
+  };
+
+  const closeGateway = async (): Promise<void> => {
+    if (!gateway) return;
+    // Every client of the test is gone: drop their connections and stop listening first.
+    // Left to app.close(), a connection whose client aborted while its request waited in the
+    // shared queue held the close for Fastify's keep-alive timeout (72 s).
+    const server = gateway.app.getHttpServer();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await gateway.close();
+    gateway = undefined;
+  };
+
+  const cleanup = async (): Promise<void> => {
+    await cleanupPrefix(ctx.redis, ctx.prefix);
+    await ctx.redis.quit().catch(() => ctx.redis.disconnect());
+  };
+
+  if (per === 'file') {
+    beforeAll(start);
+    afterEach(stopTest);
+    afterAll(async () => {
+      try {
+        await closeGateway();
+      } finally {
+        await cleanup();
       }
-      await Promise.all(nodes.map((n) => n.close()));
-    } finally {
-      await cleanupPrefix(ctx.redis, ctx.prefix);
-      await ctx.redis.quit().catch(() => ctx.redis.disconnect());
-    }
-  });
+    });
+  } else {
+    beforeEach(start);
+    afterEach(async () => {
+      // Clients first, so the gateway does not close while holding their requests.
+      for (const c of clients) c.abort();
+      try {
+        await closeGateway();
+        await stopTest();
+      } finally {
+        await cleanup();
+      }
+    });
+  }
 
   return ctx;
 }
