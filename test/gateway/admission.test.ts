@@ -1,5 +1,5 @@
 import { waitFor } from '@switchyard/testing';
-import { hang } from './support/fake-node';
+import { hang } from './support/scripts';
 import { MODEL, counterValue, useGateway, type TestGateway } from './support/gateway-harness';
 
 /**

@@ -1,5 +1,5 @@
 import { waitFor } from '@switchyard/testing';
-import { answer, hang, slow } from './support/fake-node';
+import { answer, hang, slow } from './support/scripts';
 import { requestsTotal, useGateway } from './support/gateway-harness';
 
 /** A client that goes away takes its request with it: out of the queue, or cancelled on the node. */

@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '@switchyard/contracts';
 import { waitFor } from '@switchyard/testing';
-import { failBeforeOutput } from './support/fake-node';
+import { failBeforeOutput } from './support/scripts';
 import { requestOutcomes, useGateway } from './support/gateway-harness';
 
 /**

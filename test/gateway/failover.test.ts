@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@switchyard/contracts';
-import { answer, failAfterOutput, failBeforeOutput } from './support/fake-node';
+import { answer, failAfterOutput, failBeforeOutput } from './support/scripts';
 import { SseReader, useGateway } from './support/gateway-harness';
 
 /**

@@ -1,5 +1,5 @@
 import { waitFor } from '@switchyard/testing';
-import { answer, hang } from './support/fake-node';
+import { answer, hang } from './support/scripts';
 import { SseReader, useGateway } from './support/gateway-harness';
 
 /**

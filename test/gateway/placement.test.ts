@@ -1,5 +1,5 @@
 import { waitFor } from '@switchyard/testing';
-import { Gate, answer, answerWhenOpen, failBeforeOutput } from './support/fake-node';
+import { Gate, answer, answerWhenOpen, failBeforeOutput } from './support/scripts';
 import { MODEL, counterValue, useGateway, type TestGateway } from './support/gateway-harness';
 
 /**
