@@ -1,4 +1,7 @@
-/** Three tiers: unit (pure, beside the code), integration (real Redis), e2e (real processes). */
+/**
+ * Tiers: unit (pure, beside the code), integration (real Redis), gateway (the real gateway
+ * in process on real Redis, scripted fake nodes), e2e (real processes).
+ */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -20,6 +23,7 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'gateway', testMatch: ['<rootDir>/test/gateway/**/*.test.ts'] },
     { ...base, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
     {
       ...base,
