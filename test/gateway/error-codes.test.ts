@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '@switchyard/contracts';
+import { ERROR_CODES, type ErrorCode, type ErrorOutcome } from '@switchyard/contracts';
 import { waitFor } from '@switchyard/testing';
 import { failBeforeOutput } from './support/scripts';
 import { requestOutcomes, useGateway } from './support/gateway-harness';
@@ -16,7 +16,7 @@ interface Meaning {
   status: number;
   retryAfter: boolean;
   retried: boolean;
-  outcome: 'client_error' | 'rejected' | 'failed';
+  outcome: ErrorOutcome;
 }
 
 const MEANINGS: Record<ErrorCode, Meaning> = {
@@ -29,9 +29,7 @@ const MEANINGS: Record<ErrorCode, Meaning> = {
   SY_PAYLOAD_TOO_LARGE: { status: 413, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_OVERLOADED: { status: 429, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_NO_CAPACITY: { status: 503, retryAfter: true, retried: false, outcome: 'rejected' },
-  // Looks wrong: retryable 503 without Retry-After when it comes from a node (the gateway's own
-  // SY_CLUSTER_UNAVAILABLE carries one); only OVERLOADED and NO_CAPACITY events get it.
-  SY_CLUSTER_UNAVAILABLE: { status: 503, retryAfter: false, retried: false, outcome: 'failed' },
+  SY_CLUSTER_UNAVAILABLE: { status: 503, retryAfter: true, retried: false, outcome: 'failed' },
   SY_ENGINE_REJECTED: { status: 400, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_ENGINE_ERROR: { status: 502, retryAfter: false, retried: true, outcome: 'failed' },
   SY_ENGINE_UNAVAILABLE: { status: 503, retryAfter: false, retried: true, outcome: 'failed' },
@@ -40,8 +38,8 @@ const MEANINGS: Record<ErrorCode, Meaning> = {
   SY_ENGINE_TIMEOUT: { status: 504, retryAfter: false, retried: false, outcome: 'failed' },
   SY_STREAM_INTERRUPTED: { status: 502, retryAfter: false, retried: true, outcome: 'failed' },
   // Looks wrong: a node that cancels on its own (e.g. its shutdown grace ran out) reaches a
-  // client that is still there as 499, counted as a client error rather than a failure.
-  SY_CANCELLED: { status: 499, retryAfter: false, retried: false, outcome: 'client_error' },
+  // client that is still there as 499 (counted as cancelled), where another node could run it.
+  SY_CANCELLED: { status: 499, retryAfter: false, retried: false, outcome: 'cancelled' },
   SY_INTERNAL: { status: 500, retryAfter: false, retried: false, outcome: 'failed' },
 };
 
