@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeySpace, NodeSnapshot } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { parseRegistryEvent } from './registry-event.schema';
-import type { NodeLiveness, RegistryRepository } from './registry.repository';
+import { isGone, type NodeLiveness, type RegistryRepository } from './registry.repository';
 
 export type NodeDownReason = 'left' | 'stale';
 
@@ -255,10 +255,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
     if (this.closed) return;
     for (const [id, suspect] of suspects) {
       const fact = facts.get(id);
-      const gone =
-        fact !== undefined &&
-        (!fact.aliveKey ||
-          (fact.heartbeatAgeMs !== null && fact.heartbeatAgeMs > this.opts.staleAfterMs));
+      const gone = fact !== undefined && isGone(fact, this.opts.staleAfterMs);
       // Heard from while Redis was asked, or replaced meanwhile: the answer is out of date.
       const unchanged = this.entries.get(id) === suspect && suspect.lastSeenMs <= askedAtMs;
       if (gone && unchanged) this.markDown(id, 'stale');

@@ -23,6 +23,11 @@ export interface NodeLiveness {
   heartbeatAgeMs: number | null;
 }
 
+/** Redis proves the node gone: its alive key expired, or its last heartbeat is too old. */
+export function isGone(fact: NodeLiveness, staleAfterMs: number): boolean {
+  return !fact.aliveKey || (fact.heartbeatAgeMs !== null && fact.heartbeatAgeMs > staleAfterMs);
+}
+
 const SNAPSHOT_FIELD = 'snapshot';
 const HEARTBEAT_AT_FIELD = 'heartbeatAt';
 
