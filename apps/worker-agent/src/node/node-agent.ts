@@ -33,6 +33,7 @@ import {
   WORKER_METRICS_SET,
 } from '../worker.tokens';
 import { Accelerators } from './accelerators';
+import { exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
 import { warmUp } from './warm-up';
@@ -315,18 +316,11 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     this.load = this.slotsDerived
       ? { ...load, derived: [...(load.derived ?? []), 'slotsTotal'] }
       : load;
-    this.metrics.switchyard_node_running_requests.set(this.load.running);
-    this.metrics.switchyard_node_waiting_requests.set(this.load.waiting);
-    this.metrics.switchyard_node_slots.set({ kind: 'total' }, slots);
-    this.metrics.switchyard_node_slots.set({ kind: 'free' }, this.load.slotsFree);
-    if (this.load.kvCacheUsage !== null)
-      this.metrics.switchyard_node_kv_cache_usage_ratio.set(this.load.kvCacheUsage);
+    exportNodeLoad(this.metrics, this.load, slots);
   }
 
   private exportState(): void {
-    for (const s of ['joining', 'warming', 'ready', 'cordoned', 'draining', 'gone'] as const) {
-      this.metrics.switchyard_node_state.set({ state: s }, s === this.lifecycle.state ? 1 : 0);
-    }
+    exportNodeState(this.metrics, this.lifecycle.state);
   }
 }
 
