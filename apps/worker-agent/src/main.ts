@@ -48,8 +48,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     .info({ engine: config.engine, agentUrl: url }, 'worker-agent started');
 
   let stopped: Promise<void> | undefined;
-  // The app's shutdown hooks close the agent (a no-op once drained), the engine and Redis.
-  const stop = (how: 'drain' | 'close') =>
-    (stopped ??= (how === 'drain' ? agent.drain() : Promise.resolve()).then(() => app.close()));
-  return { nodeId: agent.nodeId, url, drain: () => stop('drain'), close: () => stop('close') };
+  const stop = async (how: 'drain' | 'close'): Promise<void> => {
+    try {
+      if (how === 'drain') await agent.drain();
+    } finally {
+      // Its shutdown hooks stop the agent (a no-op once drained), then the engine and Redis.
+      await app.close();
+    }
+  };
+  const once = (how: 'drain' | 'close') => (stopped ??= stop(how));
+  return { nodeId: agent.nodeId, url, drain: () => once('drain'), close: () => once('close') };
 }
