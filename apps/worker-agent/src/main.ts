@@ -1,16 +1,11 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { WorkerConfig } from '@switchyard/config';
-import { getEngineAdapter } from '@switchyard/engines';
-import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemetry';
-import { EngineClient } from './engine/engine.client';
-import { AgentController } from './http/agent.controller';
+import type { Logger } from 'pino';
 import { NodeAgent } from './node/node-agent';
-import { METRICS_REGISTRY } from './worker.tokens';
+import { WorkerAgentModule } from './worker-agent.module';
+import { WORKER_LOGGER } from './worker.tokens';
 
 export interface RunningWorker {
   nodeId: string;
@@ -22,49 +17,45 @@ export interface RunningWorker {
 }
 
 /**
- * Starts a worker-agent beside one engine. The HTTP listener (metrics, status) comes up
- * first so its URL can go into the node record; then the agent registers and heartbeats.
+ * Starts a worker-agent beside one engine. The module's init hooks start following the
+ * engine; the HTTP listener (metrics, status) comes up so its URL can go into the node
+ * record; then the agent registers and heartbeats.
+ *
+ * No `enableShutdownHooks()`: the process's signals belong to the caller (the CLI drains
+ * on SIGTERM through `drain()`), and a second, Nest-driven shutdown would race it.
  */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
-  const nodeId =
-    config.nodeId ??
-    `${config.engine}-${hostname().replace(/[^A-Za-z0-9._-]/g, '')}-${randomBytes(3).toString('hex')}`;
-  const log = createLogger(`worker:${nodeId}`, config.logLevel);
-  const adapter = getEngineAdapter(config.engine);
-  const engine = new EngineClient(
-    {
-      inference: config.engineUrl,
-      ...(config.engineManagementUrl ? { management: config.engineManagementUrl } : {}),
-      ...(config.engineMetricsUrl ? { metrics: config.engineMetricsUrl } : {}),
-    },
-    adapter,
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerAgentModule.forConfig(config),
+    new FastifyAdapter(),
+    { logger: ['error', 'warn'], abortOnError: false },
   );
-  const { registry, metrics } = createMetrics(WORKER_METRICS);
+  let url: string;
+  let agent: NodeAgent;
+  try {
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    url = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
+    agent = app.get(NodeAgent);
+    await agent.register(url);
+  } catch (err) {
+    // Half started: its timers and connections would keep the process alive.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  app
+    .get<symbol, Logger>(WORKER_LOGGER)
+    .info({ engine: config.engine, agentUrl: url }, 'worker-agent started');
 
-  const agent = new NodeAgent(config, nodeId, engine, adapter, metrics, log);
-  @Module({
-    controllers: [AgentController],
-    providers: [
-      { provide: METRICS_REGISTRY, useValue: registry },
-      { provide: NodeAgent, useValue: agent },
-    ],
-  })
-  class WorkerModule {}
-
-  const app = await NestFactory.create<NestFastifyApplication>(WorkerModule, new FastifyAdapter(), {
-    logger: ['error', 'warn'],
-  });
-  await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
-  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
-  agent.setAgentUrl(url);
-  await agent.start();
-  log.info({ engine: config.engine, agentUrl: url }, 'worker-agent started');
-
-  const stop = async (how: 'drain' | 'close') => {
-    await (how === 'drain' ? agent.drain() : agent.close());
-    await engine.close();
-    await app.close();
+  let stopped: Promise<void> | undefined;
+  const stop = async (how: 'drain' | 'close'): Promise<void> => {
+    try {
+      if (how === 'drain') await agent.drain();
+    } finally {
+      // Its shutdown hooks stop the agent (a no-op once drained), then the engine and Redis.
+      await app.close();
+    }
   };
-  return { nodeId, url, drain: () => stop('drain'), close: () => stop('close') };
+  const once = (how: 'drain' | 'close') => (stopped ??= stop(how));
+  return { nodeId: agent.nodeId, url, drain: () => once('drain'), close: () => once('close') };
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeySpace, NodeSnapshot } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { parseRegistryEvent } from './registry-event.schema';
-import type { RegistryRepository } from './registry.repository';
+import { isGone, type NodeLiveness, type RegistryRepository } from './registry.repository';
 
 export type NodeDownReason = 'left' | 'stale';
 
@@ -16,18 +16,23 @@ export interface ClusterViewEvents {
 }
 
 export interface ClusterViewStoreOptions {
-  /** A node with no heartbeat received for this long is dropped. */
+  /**
+   * A node is gone once Redis holds no heartbeat of it newer than this (on Redis's clock),
+   * or its alive key has expired. This view only *suspects* a node after processing nothing
+   * from it for this long on its own clock; Redis confirms.
+   */
   staleAfterMs: number;
   /** Full re-read of the registry, on top of the events channel. */
   resyncIntervalMs: number;
-  /** How often staleness is checked (default 250 ms); bounds how late `nodeDown` can be. */
+  /** How often suspects are checked in Redis (default 250 ms); bounds how late `nodeDown` can be. */
   checkIntervalMs?: number;
+  /** The local clock suspicion runs on (tests). */
   now?: () => number;
 }
 
 interface Entry {
   snapshot: NodeSnapshot;
-  /** Local clock, when a new snapshot of this node was last received. */
+  /** Local clock, when this view last processed a sign of life: a new snapshot or activity. */
   lastSeenMs: number;
 }
 
@@ -47,6 +52,15 @@ const MIN_TOMBSTONE_MS = 60_000;
  * The gateway's in-memory picture of the fleet, fed by the registry events channel and a
  * periodic resync. `nodes()` is read per request and never touches Redis.
  *
+ * Liveness is judged from Redis-side facts, never from when this process got round to an
+ * event: a gateway whose event loop stalls (thousands of open streams) must not declare
+ * healthy nodes gone and cut their streams. A node leaves the view only when the registry
+ * says it left, a resync finds its alive key gone, or a check of a suspect finds its alive
+ * key gone or its last heartbeat older than `staleAfterMs` by Redis `TIME`. When Redis does
+ * not answer that check, every suspect stays: an unreachable Redis proves nothing about the
+ * nodes (and placement fails on the enqueue anyway); the check is retried on the next tick
+ * and the failure reported as an `error` event.
+ *
  * The subscriber connection is the caller's (it may be shared with other subscribers);
  * `close()` unsubscribes this store's channel but does not quit the connection.
  */
@@ -62,6 +76,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
   private resyncTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
   private resyncing: Promise<void> | undefined;
+  private confirming: Promise<void> | undefined;
   private started = false;
   private closed = false;
 
@@ -92,12 +107,23 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
     this.checkTimer.unref();
   }
 
-  /** Nodes heard from within `staleAfterMs`, in any state; filtering by state is the scheduler's job. */
+  /**
+   * Every node not known to be gone, in any state; filtering by state is the scheduler's
+   * job. A suspect stays listed until Redis confirms it gone, so a late event loop does
+   * not make placement flap.
+   */
   nodes(): readonly NodeSnapshot[] {
-    const cutoff = this.now() - this.opts.staleAfterMs;
-    const out: NodeSnapshot[] = [];
-    for (const e of this.entries.values()) if (e.lastSeenMs >= cutoff) out.push(e.snapshot);
-    return out;
+    return [...this.entries.values()].map((e) => e.snapshot);
+  }
+
+  /**
+   * Proof of life from outside the registry: the caller saw `nodeId` act just now (a reply
+   * event from it arrived). Clears any suspicion of the node, as a processed heartbeat
+   * would. Does not bring back a node already down or add one this view does not hold.
+   */
+  sawActivity(nodeId: string): void {
+    const entry = this.entries.get(nodeId);
+    if (entry) entry.lastSeenMs = Math.max(entry.lastSeenMs, this.now());
   }
 
   node(nodeId: string): NodeSnapshot | undefined {
@@ -202,12 +228,37 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
 
   private checkStale(): void {
     const now = this.now();
+    const suspects = new Map<string, Entry>();
     for (const [id, e] of this.entries) {
-      if (now - e.lastSeenMs > this.opts.staleAfterMs) this.markDown(id, 'stale');
+      if (now - e.lastSeenMs > this.opts.staleAfterMs) suspects.set(id, e);
+    }
+    if (suspects.size > 0 && this.confirming === undefined) {
+      this.confirming = this.confirmStale(suspects, now).finally(() => {
+        this.confirming = undefined;
+      });
     }
     const tombstoneTtl = Math.max(MIN_TOMBSTONE_MS, 10 * this.opts.staleAfterMs);
     for (const [id, t] of this.tombstones) {
       if (now - t.downAtMs > tombstoneTtl) this.tombstones.delete(id);
+    }
+  }
+
+  /** Asks Redis about the suspects in one round trip; only its answer sends a node down. */
+  private async confirmStale(suspects: Map<string, Entry>, askedAtMs: number): Promise<void> {
+    let facts: Map<string, NodeLiveness>;
+    try {
+      facts = await this.repo.liveness([...suspects.keys()]);
+    } catch (err) {
+      this.reportError(err);
+      return;
+    }
+    if (this.closed) return;
+    for (const [id, suspect] of suspects) {
+      const fact = facts.get(id);
+      const gone = fact !== undefined && isGone(fact, this.opts.staleAfterMs);
+      // Heard from while Redis was asked, or replaced meanwhile: the answer is out of date.
+      const unchanged = this.entries.get(id) === suspect && suspect.lastSeenMs <= askedAtMs;
+      if (gone && unchanged) this.markDown(id, 'stale');
     }
   }
 

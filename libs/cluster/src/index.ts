@@ -11,7 +11,11 @@ export {
   type CreateRedisOptions,
 } from './redis-connection';
 export { parseNodeSnapshot, parseRegistryEvent } from './registry-event.schema';
-export { RegistryRepository, type RegistryRepositoryOptions } from './registry.repository';
+export {
+  RegistryRepository,
+  type NodeLiveness,
+  type RegistryRepositoryOptions,
+} from './registry.repository';
 export {
   ClusterViewStore,
   type ClusterViewEvents,

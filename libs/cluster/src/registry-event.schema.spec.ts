@@ -24,6 +24,15 @@ describe('registry snapshot schema', () => {
     expect(parseRegistryEvent(JSON.stringify(event))).toMatchObject({ snapshot: full });
   });
 
+  it('keeps the Redis-side heartbeat time, and accepts events from workers without it', () => {
+    const event = { type: 'heartbeat', snapshot: full, heartbeatAt: 1_733_590_000_123 };
+    expect(parseRegistryEvent(JSON.stringify(event))).toEqual(event);
+    expect(parseRegistryEvent(JSON.stringify({ type: 'heartbeat', snapshot: full }))).toEqual({
+      type: 'heartbeat',
+      snapshot: full,
+    });
+  });
+
   it('refuses a snapshot with a wrongly typed field', () => {
     const bad = { ...full, info: { ...full.info, embeddings: 'yes' } };
     expect(parseNodeSnapshot(JSON.stringify(bad))).toBeUndefined();

@@ -78,7 +78,11 @@ const nodeSnapshotSchema = z.object({
 }) satisfies z.ZodType<NodeSnapshot>;
 
 const registryEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('heartbeat'), snapshot: nodeSnapshotSchema }),
+  z.object({
+    type: z.literal('heartbeat'),
+    snapshot: nodeSnapshotSchema,
+    heartbeatAt: z.number().optional(),
+  }),
   z.object({ type: z.literal('left'), nodeId }),
 ]) satisfies z.ZodType<RegistryEvent>;
 

@@ -140,4 +140,14 @@ export function emptyLoad(slots: number): NodeLoad {
 
 /** Messages on the registry events channel. */
 export type RegistryEvent =
-  { type: 'heartbeat'; snapshot: NodeSnapshot } | { type: 'left'; nodeId: string };
+  | {
+      type: 'heartbeat';
+      snapshot: NodeSnapshot;
+      /**
+       * Unix ms on Redis's clock (`TIME`) when Redis stored this heartbeat: the same clock
+       * every gateway's liveness check reads, unlike `snapshot.at` (the worker's clock).
+       * Absent from workers that predate it.
+       */
+      heartbeatAt?: number;
+    }
+  | { type: 'left'; nodeId: string };

@@ -1,13 +1,13 @@
 import {
-  CancelListener,
-  NodeJobConsumer,
-  RegistryRepository,
-  createRedis,
-} from '@switchyard/cluster';
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CancelListener, NodeJobConsumer, RegistryRepository } from '@switchyard/cluster';
 import {
   emptyLoad,
   errorMessage,
-  keySpace,
   SWITCHYARD_VERSION,
   type KeySpace,
   type AcceleratorDevice,
@@ -19,10 +19,21 @@ import { parseLabels, type WorkerConfig } from '@switchyard/config';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineAdapter } from '@switchyard/engines';
-import type { EngineClient } from '../engine/engine.client';
+import { EngineClient } from '../engine/engine.client';
 import { JobRunner } from '../jobs/job-runner';
 import type { WorkerMetrics } from '../worker-metrics';
+import {
+  ENGINE_ADAPTER,
+  KEY_SPACE,
+  NODE_ID,
+  REDIS_COMMANDS,
+  REDIS_SUBSCRIBER,
+  WORKER_CONFIG,
+  WORKER_LOGGER,
+  WORKER_METRICS_SET,
+} from '../worker.tokens';
 import { Accelerators } from './accelerators';
+import { exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
 import { warmUp } from './warm-up';
@@ -35,12 +46,14 @@ const MODELS_REFRESH_MS = 15_000;
  * One node's worker-agent: registers the engine, keeps its record fresh (heartbeats on a
  * fixed beat that slow engine probes cannot delay), follows engine health through the life
  * cycle, and takes jobs only while ready and only up to its slots.
+ *
+ * Probing starts with the module (`onModuleInit`); registration waits for `register(url)`,
+ * because Nest runs every init hook before the listener binds its port, and the record
+ * must carry the agent's URL from the first heartbeat on. The Redis connections are the
+ * module's; the agent never closes them.
  */
-export class NodeAgent {
-  readonly keys: KeySpace;
-  private readonly redis: Redis;
-  private readonly subscriber: Redis;
-  private readonly registry: RegistryRepository;
+@Injectable()
+export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private readonly lifecycle = new NodeStateMachine();
   private readonly info: NodeInfo;
   private load: NodeLoad;
@@ -55,26 +68,20 @@ export class NodeAgent {
   private accelerators: Accelerators | undefined;
   private devices: AcceleratorDevice[] = [];
   private readonly loadTracker: NodeLoadTracker;
+  private stopping: Promise<void> | undefined;
 
   constructor(
-    private readonly config: WorkerConfig,
-    readonly nodeId: string,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(NODE_ID) readonly nodeId: string,
     private readonly engine: EngineClient,
-    private readonly adapter: EngineAdapter,
-    private readonly metrics: WorkerMetrics,
-    private readonly log: Logger,
+    @Inject(ENGINE_ADAPTER) private readonly adapter: EngineAdapter,
+    @Inject(WORKER_METRICS_SET) private readonly metrics: WorkerMetrics,
+    @Inject(WORKER_LOGGER) private readonly log: Logger,
+    @Inject(KEY_SPACE) readonly keys: KeySpace,
+    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    private readonly registry: RegistryRepository,
   ) {
-    this.keys = keySpace(config.keyPrefix);
-    this.redis = createRedis(config.redisUrl, { name: `${nodeId}:commands` });
-    this.subscriber = createRedis(config.redisUrl, { name: `${nodeId}:cancels`, subscriber: true });
-    for (const connection of [this.redis, this.subscriber]) {
-      connection.on('error', (err: Error) =>
-        log.warn({ err: err.message }, 'redis connection error'),
-      );
-    }
-    this.registry = new RegistryRepository(this.redis, this.keys, {
-      aliveTtlMs: config.aliveTtlMs,
-    });
     const slots = config.slots ?? DEFAULT_SLOTS;
     this.info = {
       id: nodeId,
@@ -100,22 +107,35 @@ export class NodeAgent {
     );
   }
 
-  /** Where operators find this agent's /metrics; known once its listener is up. */
-  setAgentUrl(url: string): void {
-    this.info.agentUrl = url;
-  }
-
-  async start(): Promise<void> {
+  /** Starts following the engine: accelerators, the probe beat and a first probe. */
+  async onModuleInit(): Promise<void> {
     this.accelerators = await Accelerators.create(
       this.config.telemetry,
       () => (this.consumer?.active() ?? 0) / Math.max(1, this.info.slots),
       this.metrics,
       this.log,
     );
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.heartbeatMs);
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     await this.probe();
+  }
+
+  /**
+   * Registers the node with `agentUrl` (where operators find its /metrics, known once the
+   * listener is up) and starts the heartbeat beat; resolves after the first heartbeat.
+   */
+  async register(agentUrl: string): Promise<void> {
+    if (this.info.agentUrl !== undefined) throw new Error('NodeAgent already registered');
+    this.info.agentUrl = agentUrl;
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.heartbeatMs);
     await this.heartbeat();
+  }
+
+  /**
+   * Nest shutdown: a signal (when the app enables shutdown hooks) drains as SIGTERM does;
+   * a plain `close()` of the app stops at once. Either is a no-op once the agent stopped.
+   */
+  beforeApplicationShutdown(signal?: string): Promise<void> {
+    return signal === undefined ? this.close() : this.drain();
   }
 
   snapshot(): NodeSnapshot {
@@ -153,16 +173,27 @@ export class NodeAgent {
   }
 
   /** SIGTERM: stop taking jobs, tell the gateways, finish what runs (bounded), deregister. */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    this.stopping ??= this.drainThenStop();
+    return this.stopping;
+  }
+
+  /** Immediate stop: deregister without waiting for running jobs. */
+  close(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async drainThenStop(): Promise<void> {
     this.lifecycle.moveTo('draining', 'shutting down');
     this.exportState();
     await this.heartbeat();
     this.log.info({ running: this.consumer?.active() ?? 0 }, 'draining');
     await this.consumer?.close(this.config.drainGraceMs);
-    await this.close();
+    await this.stop();
   }
 
-  async close(): Promise<void> {
+  private async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.probeTimer);
     this.lifecycle.moveTo('gone');
@@ -171,11 +202,11 @@ export class NodeAgent {
     await this.registry
       .deregister(this.nodeId)
       .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'deregister failed'));
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
   }
 
   private async heartbeat(): Promise<void> {
-    if (this.lifecycle.state === 'gone') return;
+    // Not before register(): a record without its agent URL would be announced.
+    if (this.lifecycle.state === 'gone' || this.info.agentUrl === undefined) return;
     try {
       await this.registry.heartbeat(this.snapshot());
     } catch (err) {
@@ -285,18 +316,11 @@ export class NodeAgent {
     this.load = this.slotsDerived
       ? { ...load, derived: [...(load.derived ?? []), 'slotsTotal'] }
       : load;
-    this.metrics.switchyard_node_running_requests.set(this.load.running);
-    this.metrics.switchyard_node_waiting_requests.set(this.load.waiting);
-    this.metrics.switchyard_node_slots.set({ kind: 'total' }, slots);
-    this.metrics.switchyard_node_slots.set({ kind: 'free' }, this.load.slotsFree);
-    if (this.load.kvCacheUsage !== null)
-      this.metrics.switchyard_node_kv_cache_usage_ratio.set(this.load.kvCacheUsage);
+    exportNodeLoad(this.metrics, this.load, slots);
   }
 
   private exportState(): void {
-    for (const s of ['joining', 'warming', 'ready', 'cordoned', 'draining', 'gone'] as const) {
-      this.metrics.switchyard_node_state.set({ state: s }, s === this.lifecycle.state ? 1 : 0);
-    }
+    exportNodeState(this.metrics, this.lifecycle.state);
   }
 }
 
