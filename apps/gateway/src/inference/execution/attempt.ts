@@ -28,6 +28,8 @@ export interface AttemptDeps {
   log: Logger;
   /** How long a request may wait for a node to start it. */
   maxQueueWaitMs: number;
+  /** An event came from the node: proof it is alive, whatever its heartbeats say. */
+  sawActivity(nodeId: string): void;
 }
 
 /**
@@ -92,6 +94,8 @@ export class Attempt {
     try {
       for await (const e of this.events) {
         if (e.type === 'start') this.started(e);
+        const nodeId = this.lease.nodeId;
+        if (nodeId !== undefined && e !== this.injected) this.deps.sawActivity(nodeId);
         if (isTerminal(e)) this.ended(e);
         yield e;
         if (this.state === 'ended') return;

@@ -41,7 +41,14 @@ export class ExecutionService implements OnModuleInit {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
   ) {
-    this.deps = { replies, cancels, metrics, log: this.log, maxQueueWaitMs: config.maxQueueWaitMs };
+    this.deps = {
+      replies,
+      cancels,
+      metrics,
+      log: this.log,
+      maxQueueWaitMs: config.maxQueueWaitMs,
+      sawActivity: (nodeId) => view.sawActivity(nodeId),
+    };
   }
 
   onModuleInit(): void {
