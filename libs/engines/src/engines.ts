@@ -1,11 +1,11 @@
 import type { EngineKind } from '@switchyard/contracts';
 import type { EngineAdapter } from './engine-adapter';
-import { llamacppAdapter } from './llamacpp.adapter';
-import { mindieAdapter } from './mindie.adapter';
-import { ollamaAdapter } from './ollama.adapter';
-import { openaiAdapter } from './openai.adapter';
-import { tgiAdapter } from './tgi.adapter';
-import { vllmAdapter } from './vllm.adapter';
+import { llamacppAdapter } from './llamacpp/llamacpp.adapter';
+import { mindieAdapter } from './mindie/mindie.adapter';
+import { ollamaAdapter } from './ollama/ollama.adapter';
+import { openaiAdapter } from './openai/openai.adapter';
+import { tgiAdapter } from './tgi/tgi.adapter';
+import { vllmAdapter } from './vllm/vllm.adapter';
 
 /** Every engine the worker-agent can drive. A new engine is one adapter file plus one row. */
 export const ENGINE_ADAPTERS = {
