@@ -1,22 +1,14 @@
-import type {
-  ChatRequest,
-  CompletionRequest,
-  ErrorCode,
-  GenerationRequest,
-  ResponseFormat,
-} from '@switchyard/contracts';
+import type { ErrorCode, GenerationRequest, ResponseFormat } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { codeForEngineStatus } from '../shared/engine-error';
 import { asArray, asNumber, asString, isObject, tryParseJson } from '../shared/json-guards';
 import { parseLlamacppCounters, parseLlamacppLoad } from './llamacpp-load';
 import {
-  mapSampling,
-  toOpenAiMessages,
-  toOpenAiResponseFormat,
-  toOpenAiToolChoice,
-  toOpenAiTools,
-  type SamplingFieldMap,
-} from '../openai-compatible/openai-request.mapper';
+  buildOpenAiCall,
+  RESPONSE_FORMAT_FIELDS,
+  type OpenAiBodyQuirks,
+} from '../openai-compatible/openai-body.builder';
+import type { SamplingFieldMap } from '../openai-compatible/openai-request.mapper';
 import { openAiEmbeddings } from '../openai-compatible/openai-embeddings.codec';
 import { createOpenAiStreamParser } from '../openai-compatible/openai-stream.parser';
 
@@ -38,6 +30,19 @@ const SAMPLING_FIELDS = {
   maxTokens: 'max_tokens',
   logitBias: 'logit_bias',
 } as const satisfies SamplingFieldMap;
+
+const OPENAI_BODY = {
+  samplingFields: SAMPLING_FIELDS,
+  sendsN: true,
+  forwardsExtra: true,
+  // llama.cpp returns no logprobs at all for 0 alternatives, so ask for one; the parser trims.
+  zeroAlternatives: 'one',
+  // It reads `tool_choice` only as a string, so a named function becomes `required` over a tool
+  // list narrowed to that function.
+  namedToolChoice: 'required-over-that-tool',
+  // /v1/completions ignores `response_format`; the native `json_schema` field constrains the same way.
+  responseFormat: { chat: RESPONSE_FORMAT_FIELDS.verbatim, completion: nativeJsonSchema },
+} as const satisfies OpenAiBodyQuirks;
 
 // server-common.cpp format_error_response: the status each error `type` is sent with.
 const ERROR_TYPE_STATUS: Readonly<Record<string, number>> = {
@@ -64,12 +69,7 @@ export const llamacppAdapter = {
   },
 
   buildRequest(req: GenerationRequest): EngineCall {
-    const call = req.kind === 'chat' ? chatCall(req) : completionCall(req);
-    // The worker always streams; the gateway aggregates for clients that did not ask to.
-    return {
-      ...call,
-      body: { ...call.body, ...req.extra, stream: true, stream_options: { include_usage: true } },
-    };
+    return buildOpenAiCall(req, OPENAI_BODY);
   },
 
   createStreamParser(req: GenerationRequest) {
@@ -113,68 +113,9 @@ export const llamacppAdapter = {
   embeddings: openAiEmbeddings,
 } satisfies EngineAdapter;
 
-type JsonBody = Record<string, unknown>;
-
-function chatCall(req: ChatRequest): EngineCall & { body: JsonBody } {
-  const body: JsonBody = {
-    ...commonFields(req),
-    messages: toOpenAiMessages(req.messages),
-    ...toolFields(req),
-  };
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) {
-    body.logprobs = true;
-    body.top_logprobs = engineTopLogprobs(logprobs.top);
-  }
-  if (req.sampling.responseFormat !== undefined) {
-    body.response_format = toOpenAiResponseFormat(req.sampling.responseFormat);
-  }
-  return { method: 'POST', path: '/v1/chat/completions', body };
-}
-
-function completionCall(req: CompletionRequest): EngineCall & { body: JsonBody } {
-  const body: JsonBody = { ...commonFields(req), prompt: req.prompt };
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) body.logprobs = engineTopLogprobs(logprobs.top);
-  // /v1/completions ignores `response_format`; the native `json_schema` field constrains the same way.
-  const schema = nativeJsonSchema(req.sampling.responseFormat);
-  if (schema !== undefined) body.json_schema = schema;
-  return { method: 'POST', path: '/v1/completions', body };
-}
-
-function commonFields(req: GenerationRequest): JsonBody {
-  const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, SAMPLING_FIELDS) };
-  if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
-  if (req.sampling.n !== 1) body.n = req.sampling.n;
-  return body;
-}
-
-/**
- * Without `--jinja` llama.cpp rejects any `tools` or non-auto `tool_choice`, so both are sent
- * only with tools. It reads `tool_choice` only as a string, so a named function becomes
- * `required` over a tool list narrowed to that function.
- */
-function toolFields(req: ChatRequest): JsonBody {
-  const tools = req.tools ?? [];
-  const choice = req.toolChoice;
-  if (tools.length === 0) return {};
-  if (choice === undefined) return { tools: toOpenAiTools(tools) };
-  if (typeof choice === 'string')
-    return { tools: toOpenAiTools(tools), tool_choice: toOpenAiToolChoice(choice) };
-  return {
-    tools: toOpenAiTools(tools.filter((t) => t.name === choice.name)),
-    tool_choice: 'required',
-  };
-}
-
-/** llama.cpp returns no logprobs at all for 0 alternatives, so ask for one; the parser trims. */
-function engineTopLogprobs(top: number): number {
-  return Math.max(1, top);
-}
-
-function nativeJsonSchema(format: ResponseFormat | undefined): Record<string, unknown> | undefined {
-  if (format === undefined || format.type === 'text') return undefined;
-  return format.type === 'json_schema' ? (format.schema ?? {}) : {};
+function nativeJsonSchema(format: ResponseFormat): Record<string, unknown> {
+  if (format.type === 'text') return {};
+  return { json_schema: format.type === 'json_schema' ? (format.schema ?? {}) : {} };
 }
 
 function mapStreamError(error: unknown): { code: ErrorCode; message: string } {

@@ -1,4 +1,4 @@
-import type { ChatRequest, CompletionRequest, GenerationRequest } from '@switchyard/contracts';
+import type { GenerationRequest, SamplingParams } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { statusReason } from '../shared/health-reason';
 import { asArray, asString, isObject, tryParseJson } from '../shared/json-guards';
@@ -10,13 +10,11 @@ import {
   readMindieInfo,
 } from './mindie-load';
 import {
-  mapSampling,
-  toOpenAiMessages,
-  toOpenAiResponseFormat,
-  toOpenAiToolChoice,
-  toOpenAiTools,
-  type SamplingFieldMap,
-} from '../openai-compatible/openai-request.mapper';
+  buildOpenAiCall,
+  RESPONSE_FORMAT_FIELDS,
+  type OpenAiBodyQuirks,
+} from '../openai-compatible/openai-body.builder';
+import type { SamplingFieldMap } from '../openai-compatible/openai-request.mapper';
 import { createOpenAiStreamParser } from '../openai-compatible/openai-stream.parser';
 
 /**
@@ -46,6 +44,25 @@ const SAMPLING_FIELDS = {
   maxTokens: 'max_tokens',
 } as const satisfies SamplingFieldMap;
 
+const OPENAI_DEFAULT_TEMPERATURE = 1;
+
+const OPENAI_BODY = {
+  samplingFields: SAMPLING_FIELDS,
+  adjustSampling: samplingForChoices,
+  sendsN: true,
+  forwardsExtra: true,
+  // MindIE reports logprobs only for a positive number of alternatives (0 means none at all), so
+  // "the chosen token alone" asks for one; the stream parser keeps only what the client asked for.
+  zeroAlternatives: 'one',
+  // MindIE reads tool_choice only to filter the tools that came with the request.
+  namedToolChoice: 'function',
+  // Only the chat route is sent a response format, `text` included.
+  responseFormat: {
+    chat: RESPONSE_FORMAT_FIELDS.verbatim,
+    completion: RESPONSE_FORMAT_FIELDS.none,
+  },
+} as const satisfies OpenAiBodyQuirks;
+
 export const mindieAdapter = {
   kind: 'mindie',
   streamFraming: 'sse',
@@ -59,12 +76,8 @@ export const mindieAdapter = {
   loadSources: MINDIE_LOAD_SOURCES,
 
   buildRequest(req: GenerationRequest): EngineCall {
-    const call = req.kind === 'chat' ? chatCall(req) : completionCall(req);
     // MindIE ignores stream_options and puts usage on each finish chunk; it costs nothing to ask.
-    return {
-      ...call,
-      body: { ...call.body, ...req.extra, stream: true, stream_options: { include_usage: true } },
-    };
+    return buildOpenAiCall(req, OPENAI_BODY);
   },
 
   createStreamParser(req: GenerationRequest) {
@@ -101,54 +114,13 @@ export const mindieAdapter = {
   parseCounters: parseMindieCounters,
 } satisfies EngineAdapter;
 
-type JsonBody = Record<string, unknown>;
-
-function chatCall(req: ChatRequest): EngineCall & { body: JsonBody } {
-  const body: JsonBody = { ...commonFields(req), messages: toOpenAiMessages(req.messages) };
-  const tools = req.tools ?? [];
-  // MindIE reads tool_choice only to filter the tools that came with the request.
-  if (tools.length > 0) {
-    body.tools = toOpenAiTools(tools);
-    if (req.toolChoice !== undefined) body.tool_choice = toOpenAiToolChoice(req.toolChoice);
-  }
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) {
-    body.logprobs = true;
-    body.top_logprobs = engineTopLogprobs(logprobs.top);
-  }
-  if (req.sampling.responseFormat !== undefined) {
-    body.response_format = toOpenAiResponseFormat(req.sampling.responseFormat);
-  }
-  return { method: 'POST', path: '/v1/chat/completions', body };
-}
-
-function completionCall(req: CompletionRequest): EngineCall & { body: JsonBody } {
-  const body: JsonBody = { ...commonFields(req), prompt: req.prompt };
-  // Legacy completions take the number of alternatives (0..5) in `logprobs` itself.
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) body.logprobs = engineTopLogprobs(logprobs.top);
-  return { method: 'POST', path: '/v1/completions', body };
-}
-
-function commonFields(req: GenerationRequest): JsonBody {
-  const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, SAMPLING_FIELDS) };
-  if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
-  if (req.sampling.n !== 1) {
-    body.n = req.sampling.n;
-    // MindIE refuses n > 1 unless it samples, and without `temperature` it decodes greedily
-    // (`SetReturnSeqCount`). A client that left the field out asked for its API's default,
-    // which samples: OpenAI's is 1. An explicit 0 is sent as it is and refused by the engine.
-    body.temperature ??= OPENAI_DEFAULT_TEMPERATURE;
-  }
-  return body;
-}
-
-const OPENAI_DEFAULT_TEMPERATURE = 1;
-
 /**
- * MindIE reports logprobs only for a positive number of alternatives (0 means none at all), so
- * "the chosen token alone" asks for one; the stream parser keeps only what the client asked for.
+ * MindIE refuses n > 1 unless it samples, and without `temperature` it decodes greedily
+ * (`SetReturnSeqCount`). A client that left the field out asked for its API's default, which
+ * samples: OpenAI's is 1. An explicit 0 is sent as it is and refused by the engine.
  */
-function engineTopLogprobs(top: number): number {
-  return Math.max(1, top);
+function samplingForChoices(sampling: SamplingParams): SamplingParams {
+  return sampling.n !== 1 && sampling.temperature === undefined
+    ? { ...sampling, temperature: OPENAI_DEFAULT_TEMPERATURE }
+    : sampling;
 }

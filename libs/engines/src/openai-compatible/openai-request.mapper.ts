@@ -1,19 +1,16 @@
 import type {
   ChatMessage,
-  ChatRequest,
-  CompletionRequest,
   ContentPart,
-  GenerationRequest,
   ResponseFormat,
   SamplingParams,
   ToolChoice,
   ToolDefinition,
 } from '@switchyard/contracts';
-import type { EngineCall } from '../engine-adapter';
 
 /**
  * The request half of the OpenAI wire protocol, for engines that accept OpenAI-compatible
- * bodies. Engine adapters combine these with their own field names and quirks.
+ * bodies: wire types and the canonical → OpenAI conversions of each part. `openai-body.builder`
+ * assembles them into a whole body; Ollama's mapper reuses the tool and sampling pieces.
  */
 
 export type OpenAiContentPart =
@@ -75,73 +72,6 @@ export function mapSampling(
   ][]) {
     const value = sampling[field];
     if (value !== undefined && engineName !== null) body[engineName] = value;
-  }
-  return body;
-}
-
-/** The worker always streams (the gateway aggregates for clients that did not ask to) and wants usage. */
-export const OPENAI_STREAMING = { stream: true, stream_options: { include_usage: true } } as const;
-
-type JsonBody = Record<string, unknown>;
-
-/**
- * The standard OpenAI chat or text-completion call for a request, sampling fields under the
- * engine's names. `extra` (engine-specific fields) is merged before the stream flags, so it
- * can add fields but never turn streaming or usage off.
- */
-export function toOpenAiGenerationCall(
-  req: GenerationRequest,
-  fields: SamplingFieldMap,
-  extra: Readonly<Record<string, unknown>> = {},
-): EngineCall {
-  const call =
-    req.kind === 'chat'
-      ? { path: '/v1/chat/completions', body: openAiChatBody(req, fields) }
-      : { path: '/v1/completions', body: openAiCompletionBody(req, fields) };
-  return { method: 'POST', path: call.path, body: { ...call.body, ...extra, ...OPENAI_STREAMING } };
-}
-
-function openAiChatBody(req: ChatRequest, fields: SamplingFieldMap): JsonBody {
-  const body: JsonBody = {
-    ...commonBody(req, fields),
-    messages: toOpenAiMessages(req.messages),
-    ...toolFields(req),
-  };
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) {
-    body.logprobs = true;
-    body.top_logprobs = logprobs.top;
-  }
-  return withResponseFormat(body, req.sampling.responseFormat);
-}
-
-function openAiCompletionBody(req: CompletionRequest, fields: SamplingFieldMap): JsonBody {
-  const body: JsonBody = { ...commonBody(req, fields), prompt: req.prompt };
-  // Text completions take the number of alternatives itself (0 = just the chosen token).
-  if (req.sampling.logprobs !== undefined) body.logprobs = req.sampling.logprobs.top;
-  return withResponseFormat(body, req.sampling.responseFormat);
-}
-
-function commonBody(req: GenerationRequest, fields: SamplingFieldMap): JsonBody {
-  const body: JsonBody = { model: req.model, ...mapSampling(req.sampling, fields) };
-  if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
-  if (req.sampling.n !== 1) body.n = req.sampling.n;
-  return body;
-}
-
-/** OpenAI-compatible servers reject `tool_choice` without tools, so both go only with tools. */
-function toolFields(req: ChatRequest): JsonBody {
-  const tools = req.tools ?? [];
-  if (tools.length === 0) return {};
-  return req.toolChoice === undefined
-    ? { tools: toOpenAiTools(tools) }
-    : { tools: toOpenAiTools(tools), tool_choice: toOpenAiToolChoice(req.toolChoice) };
-}
-
-/** `text` is every server's default and not a field some completion routes know, so it is not sent. */
-function withResponseFormat(body: JsonBody, format: ResponseFormat | undefined): JsonBody {
-  if (format !== undefined && format.type !== 'text') {
-    body.response_format = toOpenAiResponseFormat(format);
   }
   return body;
 }

@@ -2,9 +2,11 @@ import type { GenerationRequest, NodeLoad } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { openAiEmbeddings } from '../openai-compatible/openai-embeddings.codec';
 import {
-  toOpenAiGenerationCall,
-  type SamplingFieldMap,
-} from '../openai-compatible/openai-request.mapper';
+  buildOpenAiCall,
+  RESPONSE_FORMAT_FIELDS,
+  type OpenAiBodyQuirks,
+} from '../openai-compatible/openai-body.builder';
+import type { SamplingFieldMap } from '../openai-compatible/openai-request.mapper';
 import {
   mapOpenAiStreamError,
   openAiHealthReason,
@@ -43,6 +45,19 @@ const SAMPLING_FIELDS = {
   logitBias: 'logit_bias',
 } as const satisfies SamplingFieldMap;
 
+/** The OpenAI spec itself: the row the other OpenAI-compatible engines depart from. */
+const OPENAI_BODY = {
+  samplingFields: SAMPLING_FIELDS,
+  sendsN: true,
+  forwardsExtra: false,
+  zeroAlternatives: 'zero',
+  namedToolChoice: 'function',
+  responseFormat: {
+    chat: RESPONSE_FORMAT_FIELDS.openai,
+    completion: RESPONSE_FORMAT_FIELDS.openai,
+  },
+} as const satisfies OpenAiBodyQuirks;
+
 /**
  * OpenAI's finish reasons, plus `abort`, which SGLang (`FINISH_ABORT`, an error finish) and
  * vLLM-derived servers send when they drop a request: the answer is cut short, not finished.
@@ -61,7 +76,7 @@ export const openaiAdapter = {
   loadSources: {},
 
   buildRequest(req: GenerationRequest): EngineCall {
-    return toOpenAiGenerationCall(req, SAMPLING_FIELDS);
+    return buildOpenAiCall(req, OPENAI_BODY);
   },
 
   createStreamParser(req: GenerationRequest) {

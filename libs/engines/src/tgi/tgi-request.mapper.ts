@@ -6,13 +6,11 @@ import type {
 } from '@switchyard/contracts';
 import type { EngineCall } from '../engine-adapter';
 import {
-  mapSampling,
-  OPENAI_STREAMING,
-  toOpenAiMessages,
-  toOpenAiToolChoice,
-  toOpenAiTools,
-  type SamplingFieldMap,
-} from '../openai-compatible/openai-request.mapper';
+  buildOpenAiCall,
+  RESPONSE_FORMAT_FIELDS,
+  type OpenAiBodyQuirks,
+} from '../openai-compatible/openai-body.builder';
+import { mapSampling, type SamplingFieldMap } from '../openai-compatible/openai-request.mapper';
 
 /**
  * Request bodies for TGI. Chat goes to the OpenAI route (TGI applies the model's chat template
@@ -73,31 +71,22 @@ const SAMPLING_KNOBS: readonly NumericKnob[] = ['temperature', 'topP', 'topK', '
 
 type JsonBody = Record<string, unknown>;
 
+const CHAT_BODY = {
+  samplingFields: CHAT_FIELDS,
+  adjustSampling: (sampling) => effectiveSampling(sampling, 'chat'),
+  // Any other value is taken as a LoRA adapter id; TGI serves one model, the one /info names.
+  model: 'tgi',
+  // Not among the fields try_into_generate reads.
+  sendsN: false,
+  forwardsExtra: true,
+  zeroAlternatives: 'unsaid',
+  namedToolChoice: 'function',
+  // Completion goes to the native route (tgiGenerateCall), never through this row.
+  responseFormat: { chat: grammarResponseFormat, completion: RESPONSE_FORMAT_FIELDS.none },
+} as const satisfies OpenAiBodyQuirks;
+
 export function tgiChatCall(req: ChatRequest): EngineCall {
-  const body: JsonBody = {
-    // Any other value is taken as a LoRA adapter id; TGI serves one model, the one /info names.
-    model: 'tgi',
-    messages: toOpenAiMessages(req.messages),
-    ...mapSampling(effectiveSampling(req.sampling, 'chat'), CHAT_FIELDS),
-  };
-  if (req.sampling.stop.length > 0) body.stop = req.sampling.stop;
-  const tools = req.tools ?? [];
-  if (tools.length > 0) {
-    body.tools = toOpenAiTools(tools);
-    if (req.toolChoice !== undefined) body.tool_choice = toOpenAiToolChoice(req.toolChoice);
-  }
-  const logprobs = req.sampling.logprobs;
-  if (logprobs !== undefined) {
-    body.logprobs = true;
-    if (logprobs.top > 0) body.top_logprobs = logprobs.top;
-  }
-  const grammar = toTgiGrammar(req.sampling.responseFormat);
-  if (grammar !== undefined) body.response_format = grammar;
-  return {
-    method: 'POST',
-    path: '/v1/chat/completions',
-    body: { ...body, ...req.extra, ...OPENAI_STREAMING },
-  };
+  return buildOpenAiCall(req, CHAT_BODY);
 }
 
 export function tgiGenerateCall(req: CompletionRequest): EngineCall {
@@ -141,6 +130,11 @@ function effectiveSampling(sampling: SamplingParams, route: 'chat' | 'generate')
     delete kept.typicalP;
   }
   return kept;
+}
+
+function grammarResponseFormat(format: ResponseFormat): JsonBody {
+  const grammar = toTgiGrammar(format);
+  return grammar === undefined ? {} : { response_format: grammar };
 }
 
 /**

@@ -2,9 +2,11 @@ import type { GenerationRequest } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { openAiEmbeddings } from '../openai-compatible/openai-embeddings.codec';
 import {
-  toOpenAiGenerationCall,
-  type SamplingFieldMap,
-} from '../openai-compatible/openai-request.mapper';
+  buildOpenAiCall,
+  RESPONSE_FORMAT_FIELDS,
+  type OpenAiBodyQuirks,
+} from '../openai-compatible/openai-body.builder';
+import type { SamplingFieldMap } from '../openai-compatible/openai-request.mapper';
 import {
   mapOpenAiStreamError,
   openAiHealthReason,
@@ -43,6 +45,19 @@ const SAMPLING_FIELDS = {
   logitBias: 'logit_bias',
 } as const satisfies SamplingFieldMap;
 
+const OPENAI_BODY = {
+  samplingFields: SAMPLING_FIELDS,
+  sendsN: true,
+  // Extras (`ignore_eos`, …) go through verbatim: vLLM reads its own and logs the rest as ignored.
+  forwardsExtra: true,
+  zeroAlternatives: 'zero',
+  namedToolChoice: 'function',
+  responseFormat: {
+    chat: RESPONSE_FORMAT_FIELDS.openai,
+    completion: RESPONSE_FORMAT_FIELDS.openai,
+  },
+} as const satisfies OpenAiBodyQuirks;
+
 /**
  * vLLM's finish reasons: `FINISH_REASON_STRINGS` and the `FinishReason` docstring in
  * `vllm/v1/engine/__init__.py`, plus `tool_calls` from chat serving.
@@ -71,8 +86,7 @@ export const vllmAdapter = {
   loadSources: VLLM_LOAD_SOURCES,
 
   buildRequest(req: GenerationRequest): EngineCall {
-    // Extras (`ignore_eos`, …) go through verbatim: vLLM reads its own and logs the rest as ignored.
-    return toOpenAiGenerationCall(req, SAMPLING_FIELDS, req.extra);
+    return buildOpenAiCall(req, OPENAI_BODY);
   },
 
   createStreamParser(req: GenerationRequest) {
