@@ -27,8 +27,9 @@ type JsonBody = Record<string, unknown>;
 export type ResponseFormatFields = (format: ResponseFormat) => JsonBody;
 
 /**
- * How one engine's OpenAI-compatible request body departs from the OpenAI spec. Each engine
- * states every quirk (none has a default), so adding a quirk makes each engine decide.
+ * How one engine's OpenAI-compatible request body departs from the OpenAI spec. Only the two
+ * overrides (`adjustSampling`, `model`) may be left out; every other quirk has no default, so a
+ * new quirk is a compile error until each engine has decided it.
  */
 export interface OpenAiBodyQuirks {
   /** The engine's name for each scalar sampling field; `null` leaves the field out. */
