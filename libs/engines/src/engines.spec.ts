@@ -11,6 +11,10 @@ describe('engine registry', () => {
     },
   );
 
+  it.each(ENGINE_KINDS)('kind %s has a row', (kind) => {
+    expect(getEngineAdapter(kind).kind).toBe(kind);
+  });
+
   it.each(['sglang', 'nope', 'toString', ''])(
     'refuses %p and lists the supported kinds',
     (kind) => {

@@ -1,13 +1,16 @@
 import type { EngineKind } from '@switchyard/contracts';
 import type { EngineAdapter } from './engine-adapter';
-import { llamacppAdapter } from './llamacpp.adapter';
-import { mindieAdapter } from './mindie.adapter';
-import { ollamaAdapter } from './ollama.adapter';
-import { openaiAdapter } from './openai.adapter';
-import { tgiAdapter } from './tgi.adapter';
-import { vllmAdapter } from './vllm.adapter';
+import { llamacppAdapter } from './llamacpp/llamacpp.adapter';
+import { mindieAdapter } from './mindie/mindie.adapter';
+import { ollamaAdapter } from './ollama/ollama.adapter';
+import { openaiAdapter } from './openai/openai.adapter';
+import { tgiAdapter } from './tgi/tgi.adapter';
+import { vllmAdapter } from './vllm/vllm.adapter';
 
-/** Every engine the worker-agent can drive. A new engine is one adapter file plus one row. */
+/**
+ * Every engine the worker-agent can drive, one row per `EngineKind`: a kind without a row, or a
+ * row holding another kind's adapter, is a compile error. A new engine is one folder plus one row.
+ */
 export const ENGINE_ADAPTERS = {
   llamacpp: llamacppAdapter,
   mindie: mindieAdapter,
@@ -15,16 +18,14 @@ export const ENGINE_ADAPTERS = {
   openai: openaiAdapter,
   tgi: tgiAdapter,
   vllm: vllmAdapter,
-} satisfies { [K in EngineKind]?: EngineAdapter & { readonly kind: K } };
+} as const satisfies { readonly [K in EngineKind]: EngineAdapter & { readonly kind: K } };
+
+const ADAPTERS: Readonly<Record<EngineKind, EngineAdapter>> = ENGINE_ADAPTERS;
 
 /** The adapter for a configured engine kind; throws at boot for a kind without one. */
 export function getEngineAdapter(kind: string): EngineAdapter {
-  const adapter = Object.hasOwn(ENGINE_ADAPTERS, kind)
-    ? (ENGINE_ADAPTERS as Partial<Record<string, EngineAdapter>>)[kind]
-    : undefined;
-  if (adapter === undefined) {
-    const supported = Object.keys(ENGINE_ADAPTERS).join(', ');
-    throw new Error(`engine kind "${kind}" has no adapter; supported engine kinds: ${supported}`);
-  }
-  return adapter;
+  // Own keys only, so `toString` and friends are refused like any other unknown name.
+  if (Object.hasOwn(ADAPTERS, kind)) return ADAPTERS[kind as EngineKind];
+  const supported = Object.keys(ADAPTERS).join(', ');
+  throw new Error(`engine kind "${kind}" has no adapter; supported engine kinds: ${supported}`);
 }
