@@ -85,6 +85,7 @@ async function main(opts: OverheadOptions): Promise<void> {
       sim: bench.fast.sim.proc.pid,
       proxy: bench.proxy.pid,
       redis: bench.redisPid,
+      client: process.pid,
     },
     { concurrency: CONCURRENCY, durationS: opts.durationS, slices: opts.quick ? 1 : 3 },
   );

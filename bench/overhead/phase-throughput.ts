@@ -11,7 +11,7 @@ import { MODEL } from './targets';
  * interleaved slices per target, and the CPU time each process spent meanwhile (from /proc),
  * so CPU per request is (CPU during the target's slices) / (its requests).
  */
-export const PROCESSES = ['gateway', 'worker', 'sim', 'proxy', 'redis'] as const;
+export const PROCESSES = ['gateway', 'worker', 'sim', 'proxy', 'redis', 'client'] as const;
 export type ProcessId = (typeof PROCESSES)[number];
 
 export interface ThroughputResult {

@@ -147,6 +147,7 @@ function throughputTable(r: OverheadReport): string {
       f(c.proxy, 3),
       f(c.sim, 3),
       f(c.redis, 3),
+      f(c.client, 3),
     ];
   });
   return (
@@ -163,12 +164,14 @@ function throughputTable(r: OverheadReport): string {
         'proxy CPU ms',
         'engine CPU ms',
         'redis CPU ms',
+        'client CPU ms',
       ],
       rows,
     ) +
     `\n\n${r.settings.durationS} s per target in interleaved slices; CPU per request = utime+stime ` +
     `from /proc/<pid>/stat over the target's slices / its successful requests (10 ms ticks). ` +
-    `Only the processes on a target's path work during its slices (the others idle: heartbeats).`
+    `Only the processes on a target's path work during its slices (the others idle: heartbeats). ` +
+    `The client (this benchmark, undici) shares the 2 cores with everything else.`
   );
 }
 
