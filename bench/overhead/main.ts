@@ -98,10 +98,19 @@ async function main(opts: OverheadOptions): Promise<void> {
   });
   log(`  ${redis.perRequest.toFixed(1)} commands per request`);
   const streams: StreamsResult[] = [];
+  const streamFailures: { streams: number; error: string }[] = [];
   for (const level of opts.streams) {
     if (stopping) return;
     phase(`${level} open streams`);
-    streams.push(await runStreams(bench, level, opts.holdS, log));
+    try {
+      streams.push(await runStreams(bench, level, opts.holdS, log));
+    } catch (err) {
+      // The report of everything measured so far still gets written; bigger levels are skipped.
+      const error = err instanceof Error ? err.message : String(err);
+      log(`  ${level} open streams failed: ${error}`);
+      streamFailures.push({ streams: level, error: error.split('\n')[0]! });
+      break;
+    }
   }
 
   const report: OverheadReport = {
@@ -122,6 +131,7 @@ async function main(opts: OverheadOptions): Promise<void> {
     throughput,
     redis,
     streams,
+    streamFailures,
   };
   const checks = evaluateChecks(report);
   const base = `overhead-${stamp(startedAt)}${opts.quick ? '-quick' : ''}`;

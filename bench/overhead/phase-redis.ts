@@ -51,7 +51,7 @@ export async function runRedis(
 ): Promise<RedisResult> {
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await client.connect();
-  const monitor = await client.duplicate().monitor();
+  const monitor = await client.monitor();
   let counting: Map<string, { client: number; lua: number }> | undefined;
   const scriptNames = bullmqScriptNames();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { chatBody, pool, timedStream, type StreamProgress, type StreamResult } from './load';
 import { rssBytes, scrapeMetrics } from './proc-stats';
-import { LONG_MODEL, type Bench } from './targets';
+import { LONG_MODEL, readyNodes, type Bench } from './targets';
 
 /**
  * Many open streams through the gateway: for each level, add enough slow nodes (a token every
@@ -115,6 +115,7 @@ export async function runStreams(
       const key = `${r.outcome} ${r.status ?? ''} ${r.detail ?? ''}`.trim().slice(0, 120);
       errorKinds[key] = (errorKinds[key] ?? 0) + 1;
     }
+    for (const [kind, n] of Object.entries(errorKinds)) log(`    ${n} × ${kind}`);
     return {
       streams: level,
       nodes: nodeCount,
@@ -150,15 +151,6 @@ function eventLoop(metrics: Map<string, number>): EventLoopDelay | undefined {
     p99Ms: (find('nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000,
     meanMs: (find('nodejs_eventloop_lag_mean_seconds') ?? NaN) * 1000,
   };
-}
-
-async function readyNodes(gatewayUrl: string): Promise<number> {
-  try {
-    const res = await fetch(`${gatewayUrl}/readyz`);
-    return ((await res.json()) as { readyNodes?: number }).readyNodes ?? 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** Waits (at most 30 s) until the aborted streams have left the sims' slots. */

@@ -204,7 +204,7 @@ function redisSection(r: OverheadReport): string {
 }
 
 function streamsSection(r: OverheadReport): string {
-  if (r.streams.length === 0) return 'Not run (`--streams none`).';
+  if (r.streams.length === 0 && r.streamFailures.length === 0) return 'Not run (`--streams none`).';
   const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : f(v, 0));
   const rows = r.streams.map((s) => [
     s.streams.toLocaleString('en'),
@@ -248,5 +248,6 @@ function streamsSection(r: OverheadReport): string {
       `last ${(LONG_DECODE_MS * 2.5) / 1000} s at the last sample; "min ready nodes" is the lowest ` +
       `\`/readyz\` count seen during the hold (fewer than expected = a node declared gone).`,
     ...(kinds.length ? ['', 'Errors:', '', ...kinds] : []),
+    ...r.streamFailures.map((f) => `\n**${f.streams} streams could not run:** ${f.error}`),
   ].join('\n');
 }

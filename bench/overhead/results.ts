@@ -20,4 +20,6 @@ export interface OverheadReport {
   throughput: PerTarget<ThroughputResult>;
   redis: RedisResult;
   streams: StreamsResult[];
+  /** Levels of the open-streams phase that could not run, and why. */
+  streamFailures: { streams: number; error: string }[];
 }

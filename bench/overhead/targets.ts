@@ -109,6 +109,12 @@ export async function startBench(): Promise<Bench> {
       stopNodes: async (nodes) => {
         await Promise.all(nodes.map(stopNode));
         ready -= nodes.length;
+        // The next level counts ready nodes: wait until the gateway has dropped these.
+        await waitFor(async () => (await readyNodes(gatewayUrl)) <= ready, {
+          timeoutMs: 15_000,
+          intervalMs: 250,
+          what: 'the gateway to drop the stopped nodes',
+        }).catch(() => undefined);
       },
       stop,
     };
@@ -124,15 +130,11 @@ async function stopNode(node: SimNode): Promise<void> {
 }
 
 async function waitReadyNodes(gatewayUrl: string, nodes: number, procs: Launched[]): Promise<void> {
-  await waitFor(
-    async () => {
-      const res = await fetch(`${gatewayUrl}/readyz`).catch(() => undefined);
-      if (!res) return false;
-      const body = (await res.json()) as { readyNodes?: number };
-      return res.ok && body.readyNodes === nodes;
-    },
-    { timeoutMs: 60_000, intervalMs: 200, what: `the gateway to see ${nodes} node(s) ready` },
-  ).catch((err: Error) => {
+  await waitFor(async () => (await readyNodes(gatewayUrl)) >= nodes, {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    what: `the gateway to see ${nodes} node(s) ready`,
+  }).catch((err: Error) => {
     throw new Error(
       `${err.message}\n${procs.map((p) => `--- ${p.name}\n${p.output()}`).join('\n')}`,
     );
@@ -154,4 +156,14 @@ function startProxy(port: number, upstream: string): Promise<ChildProcess> {
     proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
     proc.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${out}`)));
   });
+}
+
+/** Ready nodes in the gateway's view (0 when it does not answer). */
+export async function readyNodes(gatewayUrl: string): Promise<number> {
+  try {
+    const res = await fetch(`${gatewayUrl}/readyz`);
+    return ((await res.json()) as { readyNodes?: number }).readyNodes ?? 0;
+  } catch {
+    return 0;
+  }
 }
