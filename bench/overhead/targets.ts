@@ -130,13 +130,15 @@ async function stopNode(node: SimNode): Promise<void> {
 }
 
 async function waitReadyNodes(gatewayUrl: string, nodes: number, procs: Launched[]): Promise<void> {
-  await waitFor(async () => (await readyNodes(gatewayUrl)) >= nodes, {
-    timeoutMs: 60_000,
+  let seen = 0;
+  await waitFor(async () => (seen = await readyNodes(gatewayUrl)) >= nodes, {
+    // Node processes boot slowly on a loaded 2-core machine: give each one time of its own.
+    timeoutMs: 60_000 + 20_000 * procs.length,
     intervalMs: 200,
     what: `the gateway to see ${nodes} node(s) ready`,
   }).catch((err: Error) => {
     throw new Error(
-      `${err.message}\n${procs.map((p) => `--- ${p.name}\n${p.output()}`).join('\n')}`,
+      `${err.message} (it saw ${seen})\n${procs.map((p) => `--- ${p.name}\n${p.output()}`).join('\n')}`,
     );
   });
 }
