@@ -43,7 +43,7 @@ export interface StreamsResult {
   /** Streams that ended before we aborted them, with anything but a normal end. */
   errors: number;
   errorKinds: Record<string, number>;
-  /** Lowest count of ready nodes the gateway reported while the streams were open. */
+  /** Lowest count of ready nodes the gateway reported while the streams were opened and held. */
   minReadyNodes: number;
   expectedReadyNodes: number;
   /** Event-loop delay while the streams were being opened, and while they were held. */
@@ -90,6 +90,7 @@ export async function runStreams(
       progress.filter((p) => p.chunks > 0).length + ended.length < level
     ) {
       await sleep(250);
+      minReady = Math.min(minReady, await readyNodes(gatewayUrl));
     }
     const openS = (performance.now() - t0) / 1000;
     const opened = progress.filter((p) => p.chunks > 0).length;

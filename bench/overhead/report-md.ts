@@ -38,6 +38,8 @@ export function renderMarkdown(r: OverheadReport, checks: readonly Check[]): str
     '',
     latencyTable(r.latency.ttft, 'streams'),
     '',
+    streamErrorList(r),
+    '',
     `## Inter-token gap, ${GAP_TOKENS}-token streamed answer`,
     '',
     gapTable(r),
@@ -246,8 +248,16 @@ function streamsSection(r: OverheadReport): string {
       `\`nodejs_eventloop_lag_*\` (monitorEventLoopDelay, reset at every scrape: one scrape before ` +
       `opening, one when all are open, one at the end of the hold). "Progressing" = a chunk in the ` +
       `last ${(LONG_DECODE_MS * 2.5) / 1000} s at the last sample; "min ready nodes" is the lowest ` +
-      `\`/readyz\` count seen during the hold (fewer than expected = a node declared gone).`,
+      `\`/readyz\` count seen while opening and holding (fewer than expected = a node declared gone).`,
     ...(kinds.length ? ['', 'Errors:', '', ...kinds] : []),
     ...r.streamFailures.map((f) => `\n**${f.streams} streams could not run:** ${f.error}`),
   ].join('\n');
+}
+
+/** Failed streams of the TTFT and gap phases (failures count as missing samples above). */
+function streamErrorList(r: OverheadReport): string {
+  const lines = Object.entries(r.latency.streamErrors).flatMap(([target, kinds]) =>
+    Object.entries(kinds).map(([kind, n]) => `- ${target}: ${n} × ${kind}`),
+  );
+  return lines.length ? ['Failed streams:', '', ...lines].join('\n') : 'No stream failed.';
 }
