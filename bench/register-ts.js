@@ -3,7 +3,7 @@
  * Lets `node -r ./bench/register-ts.js bench/x.bench.ts` run a TypeScript bench without a
  * build (the build deletes dist/) and without ts-node or tsx, which the project does not
  * install: each .ts file is transpiled on load with the project's own `typescript` and
- * compiler options, and `@switchyard/<lib>` resolves to libs/<lib>/src as in tsconfig paths.
+ * compiler options, and each `@switchyard/<name>` alias resolves through tsconfig paths.
  * Transpile only: types are checked by `npm run typecheck`.
  */
 const fs = require('node:fs');
@@ -16,11 +16,16 @@ const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFi
 const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
 const compilerOptions = { ...options, module: ts.ModuleKind.CommonJS, sourceMap: false };
 
+const aliases = new Map(
+  Object.entries(config.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    path.join(root, target),
+  ]),
+);
+
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@switchyard\/([a-z-]+)$/.exec(request);
-  if (alias) return path.join(root, 'libs', alias[1], 'src', 'index.ts');
-  return resolveFilename.call(this, request, ...rest);
+  return aliases.get(request) ?? resolveFilename.call(this, request, ...rest);
 };
 
 require.extensions['.ts'] = (module, filename) => {

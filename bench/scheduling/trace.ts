@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { countTokens, generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
+import { countTokens, generateTokens, renderChatPrompt } from '@switchyard/engine-sim';
 
 /**
  * A request trace: what every policy is sent, identically. Conversations arrive as a Poisson

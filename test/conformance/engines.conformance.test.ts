@@ -3,11 +3,11 @@ import { ENGINE_ADAPTERS, type EngineAdapter } from '@switchyard/engines';
 import { waitFor } from '@switchyard/testing';
 import { EngineClient } from '../../apps/worker-agent/src/engine/engine.client';
 import {
-  SIM_ENGINES,
-  startEngineSim,
   type RunningSim,
+  SIM_ENGINES,
   type SimEngine,
-} from '../../apps/engine-sim/src';
+  startEngineSim,
+} from '@switchyard/engine-sim';
 
 /**
  * Every engine adapter against the simulator personality of the same engine: a new engine is

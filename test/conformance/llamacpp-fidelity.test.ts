@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ChatRequest, StreamEvent } from '@switchyard/contracts';
 import { createRecordReader, llamacppAdapter } from '@switchyard/engines';
 import { waitFor } from '@switchyard/testing';
-import { startEngineSim, type RunningSim } from '../../apps/engine-sim/src';
+import { type RunningSim, startEngineSim } from '@switchyard/engine-sim';
 
 /**
  * The simulator must be indistinguishable from the real llama-server for the adapter: the

@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { freePort, waitFor } from '@switchyard/testing';
-import { generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
+import { generateTokens, renderChatPrompt } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 import { launch, type Launched } from './support/processes';
 

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
+import { generateTokens, renderChatPrompt } from '@switchyard/engine-sim';
 import { waitFor } from '@switchyard/testing';
 import { startFleet, type Fleet } from './support/fleet';
 

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { generateTokens, renderChatPrompt } from '../../apps/engine-sim/src';
+import { generateTokens, renderChatPrompt } from '@switchyard/engine-sim';
 import { startFleet, type Fleet, type FleetNodeSpec } from './support/fleet';
 
 /**

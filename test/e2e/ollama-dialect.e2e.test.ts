@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SWITCHYARD_VERSION } from '@switchyard/contracts';
 import { Ollama } from 'ollama';
-import {
-  countTokens,
-  embedText,
-  generateTokens,
-  renderChatPrompt,
-} from '../../apps/engine-sim/src';
+import { countTokens, embedText, generateTokens, renderChatPrompt } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 
 /**

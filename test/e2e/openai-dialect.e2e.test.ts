@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI, { APIError, BadRequestError, NotFoundError, RateLimitError } from 'openai';
 import { freePort, waitFor } from '@switchyard/testing';
-import { embedText } from '../../apps/engine-sim/src';
+import { embedText } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 import { launch, type Launched } from './support/processes';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';

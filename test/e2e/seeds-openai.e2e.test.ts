@@ -1,4 +1,4 @@
-import { DEFAULT_SEED } from '../../apps/engine-sim/src/text-generator';
+import { DEFAULT_SEED } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 import { OPENAI_SEED_REQUESTS, type SeedRequest } from './support/openai-seed-requests';
 import { expectedChoices, type SimMessage } from './support/sim-expectations';

@@ -6,8 +6,7 @@ import {
   textGeneration,
   type TextGenerationStreamOutput,
 } from '@huggingface/inference';
-import { generateTokens } from '../../apps/engine-sim/src';
-import { DEFAULT_SEED } from '../../apps/engine-sim/src/text-generator';
+import { DEFAULT_SEED, generateTokens } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 
 /**

@@ -1,5 +1,4 @@
-import { generateTokens } from '../../apps/engine-sim/src';
-import { DEFAULT_SEED } from '../../apps/engine-sim/src/text-generator';
+import { DEFAULT_SEED, generateTokens } from '@switchyard/engine-sim';
 import { startFleet, type Fleet } from './support/fleet';
 
 /**

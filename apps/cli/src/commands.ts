@@ -7,7 +7,7 @@ import {
   workerConfigSchema,
 } from '@switchyard/config';
 import { ENGINE_KINDS } from '@switchyard/contracts';
-import { startEngineSim, SIM_ENGINES, type SimEngine } from '../../engine-sim/src';
+import { SIM_ENGINES, type SimEngine, startEngineSim } from '@switchyard/engine-sim';
 import { startGateway } from '../../gateway/src/main';
 import { startWorker } from '../../worker-agent/src/main';
 import { onShutdown } from './process-signals';

@@ -1,7 +1,13 @@
-import { countTokens, generateTokens, renderChatPrompt } from '../../../apps/engine-sim/src';
-import { planChoice } from '../../../apps/engine-sim/src/choice-plan';
-import { planCompletion, planKey } from '../../../apps/engine-sim/src/text-generator';
-import { planToolCall, type ToolSpec } from '../../../apps/engine-sim/src/tool-call-plan';
+import {
+  countTokens,
+  generateTokens,
+  planChoice,
+  planCompletion,
+  planKey,
+  planToolCall,
+  renderChatPrompt,
+  type ToolSpec,
+} from '@switchyard/engine-sim';
 
 /**
  * What the simulated engine answers, computed from its deterministic generator — so end-to-end
