@@ -1,3 +1,4 @@
+import { keySpace } from '@switchyard/contracts';
 import { waitFor } from '@switchyard/testing';
 import { Gate, answer, answerWhenOpen, failBeforeOutput } from './support/scripts';
 import { MODEL, counterValue, useGateway, type TestGateway } from './support/gateway-harness';
@@ -124,4 +125,24 @@ it('direct placement: a request placed again after a failure waits on the best o
   expect(b.jobs).toHaveLength(2);
   expect(b.jobs[1]).toMatchObject({ shared: false });
   expect(b.jobs[1]?.requestId.startsWith(requestId)).toBe(true);
+});
+
+it('a node that had a free slot but does not take the request within 2 s loses it to another', async () => {
+  // node-a heartbeats as ready with free slots but its job loop is stuck (paused).
+  const a = await gw.node({ id: 'node-a', taking: false });
+  const b = await gw.node({ id: 'node-b', load: { kvCacheUsage: 0.5 }, script: answer('b') });
+  await gw.untilReadyNodes(2);
+
+  const started = Date.now();
+  const res = await gw.chat({ headers: { 'x-switchyard-explain': '1' } });
+
+  expect(res.status).toBe(200);
+  const explained = JSON.parse(res.headers.get('x-switchyard-explain')!) as { chosen: string };
+  expect(explained.chosen).toBe('node-a');
+  expect(res.headers.get('x-switchyard-node')).toBe('node-b');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  // Taken back, not merely abandoned: node-a's queue is empty and it never ran the job.
+  expect(await gw.redis.zcard(keySpace(gw.prefix).nodeJobs('node-a'))).toBe(0);
+  expect(a.jobs).toHaveLength(0);
+  expect(b.jobs).toHaveLength(1);
 });
