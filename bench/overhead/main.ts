@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Teardown } from '@switchyard/testing';
-import { REPO, killAllLaunched, stopAllLaunched } from '../../test/e2e/support/processes';
+import { REPO } from '../../test/e2e/support/processes';
+import { log, runBenchmark, type BenchProcess } from '../bench-process';
 import { prettyMarkdown, stamp } from '../scheduling/format';
 import { loadAverage, machineFacts } from '../scheduling/machine';
 import { evaluateChecks } from './checks';
@@ -24,8 +24,6 @@ import { startBench } from './targets';
  * Markdown report, print the checks, stop everything.
  */
 const CONCURRENCY = 64;
-const teardown = new Teardown();
-let stopping = false;
 
 function latencyPlan(opts: OverheadOptions): LatencyPlan {
   const q = opts.quick;
@@ -44,7 +42,7 @@ function latencyPlan(opts: OverheadOptions): LatencyPlan {
   };
 }
 
-async function main(opts: OverheadOptions): Promise<void> {
+async function main(run: BenchProcess, opts: OverheadOptions): Promise<void> {
   const t0 = performance.now();
   const startedAt = new Date();
   const outDir = opts.outDir ?? join(REPO, 'bench', 'results');
@@ -67,15 +65,15 @@ async function main(opts: OverheadOptions): Promise<void> {
 
   phase('start Redis, engine, worker-agent, gateway, bare proxy');
   const bench = await startBench();
-  teardown.add(() => bench.stop());
+  run.teardown.add(() => bench.stop());
   const pools = perTarget((t) => pool(bench.urls[t], 256));
-  teardown.add(() => Promise.all(Object.values(pools).map((p) => p.close())));
+  run.teardown.add(() => Promise.all(Object.values(pools).map((p) => p.close())));
 
   phase('warm-up');
   await warmUp(pools, opts.quick ? 100 : 300);
   phase('latency, TTFT, inter-token gap');
   const latency = await runLatency(pools, latencyPlan(opts), log);
-  if (stopping) return;
+  if (run.stopping) return;
   phase(`requests/s at ${CONCURRENCY} concurrent`);
   const throughput = await runThroughput(
     pools,
@@ -90,7 +88,7 @@ async function main(opts: OverheadOptions): Promise<void> {
     { concurrency: CONCURRENCY, durationS: opts.durationS, slices: opts.quick ? 1 : 3 },
   );
   for (const [t, r] of Object.entries(throughput)) log(`  ${t}: ${r.rps.toFixed(0)} req/s`);
-  if (stopping) return;
+  if (run.stopping) return;
   phase('Redis commands per request');
   const redis = await runRedis(pools.switchyard, bench.redis.url, bench.prefix, {
     requests: opts.redisRequests,
@@ -100,7 +98,7 @@ async function main(opts: OverheadOptions): Promise<void> {
   const streams: StreamsResult[] = [];
   const streamFailures: { streams: number; error: string }[] = [];
   for (const level of opts.streams) {
-    if (stopping) return;
+    if (run.stopping) return;
     phase(`${level} open streams`);
     try {
       streams.push(await runStreams(bench, level, opts.holdS, log));
@@ -144,35 +142,4 @@ async function main(opts: OverheadOptions): Promise<void> {
   log(`wrote ${join(outDir, base)}.{md,json}`);
 }
 
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-async function stop(code: number): Promise<never> {
-  await teardown.run().catch((err: unknown) => log(`teardown: ${String(err)}`));
-  await stopAllLaunched();
-  process.exit(code);
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  if (stopping) {
-    killAllLaunched();
-    process.exit(130);
-  }
-  stopping = true;
-  log(`${signal}: stopping every process the benchmark started…`);
-  void stop(130);
-}
-
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('exit', killAllLaunched);
-
-main(parseOptions(process.argv.slice(2))).then(
-  () => (stopping ? undefined : stop(0)),
-  (err: unknown) => {
-    if (stopping) return;
-    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    return stop(1);
-  },
-);
+runBenchmark((run) => main(run, parseOptions(process.argv.slice(2))));

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Teardown } from '@switchyard/testing';
-import { REPO, killAllLaunched, stopAllLaunched } from '../../test/e2e/support/processes';
+import { REPO } from '../../test/e2e/support/processes';
+import { log, runBenchmark, type BenchProcess } from '../bench-process';
 import { renderChart } from './chart-svg';
 import { evaluateChecks } from './checks';
 import { startBenchCluster, type BenchCluster } from './cluster';
@@ -23,10 +23,8 @@ import { warmUp } from './warm-up';
  * traces, start the cluster, run every (workload, rate, policy) with policies interleaved,
  * summarise, write Markdown + JSON + SVG (and the docs summary), stop everything.
  */
-const teardown = new Teardown();
-let stopping = false;
 
-async function main(opts: BenchOptions): Promise<void> {
+async function main(run: BenchProcess, opts: BenchOptions): Promise<void> {
   const t0 = performance.now();
   const startedAt = new Date();
   const outDir = opts.outDir ?? join(REPO, 'bench', 'results');
@@ -52,7 +50,7 @@ async function main(opts: BenchOptions): Promise<void> {
   const cluster: BenchCluster = await startBenchCluster({
     redisUrl: opts.redisUrl,
     policies: opts.policies,
-    onStop: (stop) => teardown.add(stop),
+    onStop: (stop) => run.teardown.add(stop),
   });
   const warning = placementWarning(cluster);
   if (warning) log(warning.replace(/\*\*/g, ''));
@@ -61,7 +59,7 @@ async function main(opts: BenchOptions): Promise<void> {
   const plan = runOrder(opts);
   const outcomes: RunOutcome[] = [];
   for (const [i, planned] of plan.entries()) {
-    if (stopping) return;
+    if (run.stopping) return;
     const w = workloads.find((x) => x.id === planned.workload)!;
     const ratePerS = (w.capacity.requestsPerS * planned.ratePct) / 100;
     const outcome = await runOne(cluster, planned, w.trace, ratePerS, opts);
@@ -131,37 +129,4 @@ function groupCells(outcomes: readonly RunOutcome[], opts: BenchOptions) {
   return cells;
 }
 
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-async function stop(code: number): Promise<never> {
-  await teardown.run().catch((err: unknown) => log(`teardown: ${String(err)}`));
-  await stopAllLaunched();
-  process.exit(code);
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  if (stopping) {
-    killAllLaunched();
-    process.exit(130);
-  }
-  stopping = true;
-  log(`${signal}: stopping every process the benchmark started…`);
-  void stop(130);
-}
-
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-// Last resort: whatever is still running when this process exits dies with it.
-process.on('exit', killAllLaunched);
-
-// After a signal, the stopping processes make the run fail; the signal's exit is the one that counts.
-main(parseOptions(process.argv.slice(2))).then(
-  () => (stopping ? undefined : stop(0)),
-  (err: unknown) => {
-    if (stopping) return;
-    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    return stop(1);
-  },
-);
+runBenchmark((run) => main(run, parseOptions(process.argv.slice(2))));
