@@ -64,3 +64,33 @@ describe('baselines', () => {
     expect(picks).toEqual(['a', 'b', 'c', 'c']);
   });
 });
+
+describe('placer hooks', () => {
+  it('the switchyard placer keeps its circuit breaker through onPlaced / onFinished', () => {
+    const placer = switchyardPlacer();
+    expect(placer.circuitOpen('a', 0)).toBe(false);
+    for (let i = 0; i < 25; i++) {
+      placer.onPlaced('a', REQ, i);
+      placer.onFinished('a', 'node-error', i);
+    }
+    expect(placer.circuitOpen('a', 30)).toBe(true);
+    // Client errors are never the node's fault.
+    for (let i = 0; i < 25; i++) placer.onFinished('b', 'client-error', i);
+    expect(placer.circuitOpen('b', 30)).toBe(false);
+  });
+
+  it('onStarted records the node that took a queued request as holding its prefix', () => {
+    const placer = switchyardPlacer();
+    const req = { ...REQ, prefixHashes: ['h1', 'h2'] };
+    placer.onStarted('late-binder', req, 100);
+    expect([...placer.prefixIndex.lookup(['h1', 'h2'], 100).keys()]).toEqual(['late-binder']);
+  });
+
+  it('the baselines keep no state about nodes: no hooks at all', () => {
+    for (const placement of ['round-robin', 'random'] as const) {
+      const placer = createPlacer({ placement });
+      const hooks = ['circuitOpen', 'onPlaced', 'onStarted', 'onFinished'] as const;
+      expect(hooks.filter((h) => h in placer)).toEqual([]);
+    }
+  });
+});

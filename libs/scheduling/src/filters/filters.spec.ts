@@ -110,3 +110,29 @@ describe('filters', () => {
     });
   });
 });
+
+describe('the refusal: the filter that removed the last candidate', () => {
+  const withEmbeddings = (id: string, embeddings: boolean) => {
+    const n = node(id);
+    return { ...n, snapshot: { ...n.snapshot, info: { ...n.snapshot.info, embeddings } } };
+  };
+
+  it('embeddings go only to engines that compute them, and say so when none does', () => {
+    const embed: PlacementRequest = { ...REQ, embedding: true };
+    const mixed = [withEmbeddings('text-only', false), withEmbeddings('embedder', true)];
+    expect(chosenId(place(mixed, embed, policy()))).toBe('embedder');
+    expect(chosenId(place(mixed, REQ, policy()))).not.toBeNull();
+    const d = place([withEmbeddings('text-only', false)], embed, policy());
+    expect(d).toMatchObject({ outcome: 'no-node', refusedBy: 'embeddings' });
+  });
+
+  it('names the latest filter in order that emptied the field', () => {
+    const nodes = [
+      node('other', { models: ['other-model'] }),
+      node('warming', { state: 'warming' }),
+    ];
+    expect(place(nodes, REQ, policy())).toMatchObject({ outcome: 'no-node', refusedBy: 'ready' });
+    expect(place([nodes[0]!], REQ, policy())).toMatchObject({ refusedBy: 'serves-model' });
+    expect(place([], REQ, policy())).toMatchObject({ outcome: 'no-node', refusedBy: null });
+  });
+});

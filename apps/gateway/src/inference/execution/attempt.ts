@@ -72,10 +72,6 @@ export class Attempt {
     return this.lease.nodeId;
   }
 
-  get current(): AttemptState {
-    return this.state;
-  }
-
   /** Ends the attempt with an event made here (client gone, deadline, node gone). */
   interrupt(event: ErrorEvent): void {
     if (this.state === 'ended' || this.injected) return;
