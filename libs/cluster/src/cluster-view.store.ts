@@ -69,6 +69,8 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
   malformedEvents = 0;
 
   private readonly entries = new Map<string, Entry>();
+  /** `nodes()` as last built; dropped whenever an entry changes. */
+  private listed: readonly NodeSnapshot[] | undefined;
   private readonly tombstones = new Map<string, Tombstone>();
   private readonly departedModels = new Set<string>();
   private readonly now: () => number;
@@ -113,7 +115,10 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
    * not make placement flap.
    */
   nodes(): readonly NodeSnapshot[] {
-    return [...this.entries.values()].map((e) => e.snapshot);
+    // Read twice per request (catalogue, placement) and changed once per heartbeat: built once
+    // per change, not per read (a thousand-node copy per request is garbage the GC notices).
+    this.listed ??= [...this.entries.values()].map((e) => e.snapshot);
+    return this.listed;
   }
 
   /**
@@ -195,6 +200,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
       if (s.at < prev.at || (source.kind === 'resync' && s.at === prev.at)) return;
       held.snapshot = s;
       held.lastSeenMs = this.now();
+      this.listed = undefined;
       return;
     }
     const tomb = this.tombstones.get(id);
@@ -211,6 +217,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
   private addNode(s: NodeSnapshot): void {
     this.tombstones.delete(s.info.id);
     this.entries.set(s.info.id, { snapshot: s, lastSeenMs: this.now() });
+    this.listed = undefined;
     this.emitSafely(() => this.emit('nodeUp', s));
   }
 
@@ -221,6 +228,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
       return;
     }
     this.entries.delete(nodeId);
+    this.listed = undefined;
     this.tombstones.set(nodeId, { snapshot: entry.snapshot, downAtMs: this.now() });
     for (const m of entry.snapshot.info.models) this.departedModels.add(m);
     this.emitSafely(() => this.emit('nodeDown', nodeId, reason));
