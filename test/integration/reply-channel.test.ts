@@ -1,5 +1,5 @@
-import type { StreamEvent } from '@switchyard/contracts';
-import { ReplyHub, ReplyPublisher, type RequestEvents } from '@switchyard/cluster';
+import { encodeRelay, type RelayMessage, type StreamEvent } from '@switchyard/contracts';
+import { ReplyHub, type RequestEvents } from '@switchyard/cluster';
 import { waitFor } from '@switchyard/testing';
 import { useRedisContext } from './redis-context';
 
@@ -18,25 +18,26 @@ async function collect(events: RequestEvents): Promise<StreamEvent[]> {
 describe('reply channel', () => {
   const ctx = useRedisContext();
   let hub: ReplyHub;
-  let publisher: ReplyPublisher;
   let channel: string;
+  /** One event per channel message, as a worker without coalescing would send it. */
+  const publish = (msg: RelayMessage): Promise<number> =>
+    ctx.redis.publish(channel, encodeRelay(msg));
 
   beforeEach(async () => {
     channel = ctx.keys.replyChannel('gw-1');
     hub = new ReplyHub(ctx.connect('hub-sub'), channel, { gapTimeoutMs: GAP_TIMEOUT_MS });
     ctx.teardown.add(() => hub.close());
     await hub.start();
-    publisher = new ReplyPublisher(ctx.redis);
   });
 
   const send = (requestId: string, seq: number, event: StreamEvent): Promise<number> =>
-    publisher.publish(channel, { requestId, seq, event });
+    publish({ requestId, seq, event });
 
   /** Returns once the hub has processed everything published so far (pub/sub keeps order). */
   async function syncWithHub(): Promise<void> {
     const marker = hub.open(`sync-${Math.random()}`);
     const iterator = marker[Symbol.asyncIterator]();
-    await publisher.publish(channel, { requestId: marker.requestId, seq: 0, event: done });
+    await publish({ requestId: marker.requestId, seq: 0, event: done });
     await iterator.next();
     marker.close();
   }

@@ -39,7 +39,7 @@ export {
 } from './job-consumer';
 export { ReplyOutbox, type ReplyOutboxOptions, type Urgency } from './reply-outbox';
 export type { RequestEvents } from './ordered-event.stream';
-export { ReplyHub, ReplyPublisher, type ReplyHubOptions } from './reply-channel';
+export { ReplyHub, type ReplyHubOptions } from './reply-channel';
 export { CancelListener, CancelSender, isCancelled } from './cancel-channel';
 export * from './reservations';
 export { TenantTurns } from './tenant-turns';

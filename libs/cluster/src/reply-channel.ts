@@ -1,24 +1,6 @@
-import {
-  decodeRelays,
-  encodeRelay,
-  type RelayMessage,
-  type StreamEvent,
-} from '@switchyard/contracts';
+import { decodeRelays, type StreamEvent } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { OrderedEventStream, type RequestEvents } from './ordered-event.stream';
-
-/**
- * Sends one event at a time to the gateway replica that holds the client (tests, tools); the
- * worker's hot path coalesces through ReplyOutbox.
- */
-export class ReplyPublisher {
-  constructor(private readonly redis: Redis) {}
-
-  /** Resolves to how many subscribers got it: 0 means the gateway replica is gone. */
-  publish(replyTo: string, msg: RelayMessage): Promise<number> {
-    return this.redis.publish(replyTo, encodeRelay(msg));
-  }
-}
 
 export interface ReplyHubOptions {
   /** How long a missing event may hold back later ones (default 2000 ms). */

@@ -58,20 +58,6 @@ export class ReplyOutbox {
     return delivered;
   }
 
-  /** Publishes everything queued now, ignoring the linger (shutdown). */
-  async flushAll(): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const [channel, q] of this.channels) {
-      if (q.pending.length === 0) continue;
-      q.urgent = true;
-      waits.push(
-        new Promise<void>((resolve) => q.settle.push({ resolve, reject: () => resolve() })),
-      );
-      this.schedule(channel, q);
-    }
-    await Promise.all(waits);
-  }
-
   private schedule(channel: string, q: ChannelQueue): void {
     if (q.inFlight || q.pending.length === 0) return;
     if (q.urgent) {

@@ -9,7 +9,7 @@ import {
   CancelListener,
   NodeJobConsumer,
   RegistryRepository,
-  ReplyPublisher,
+  ReplyOutbox,
   ReservationStore,
   createRedis,
   isCancelled,
@@ -72,7 +72,7 @@ export class FakeNode {
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly registry: RegistryRepository;
-  private readonly publisher: ReplyPublisher;
+  private readonly outbox: ReplyOutbox;
   private readonly reservations: ReservationStore;
   private readonly consumer: NodeJobConsumer;
   private readonly cancelListener: CancelListener;
@@ -96,7 +96,7 @@ export class FakeNode {
       subscriber: true,
     });
     this.registry = new RegistryRepository(this.redis, this.keys, { aliveTtlMs: env.staleAfterMs });
-    this.publisher = new ReplyPublisher(this.redis);
+    this.outbox = new ReplyOutbox(this.redis);
     this.reservations = new ReservationStore(this.redis, this.keys);
     this.consumer = new NodeJobConsumer(
       env.redisUrl,
@@ -211,7 +211,8 @@ export class FakeNode {
     const emit = async (event: StreamEvent): Promise<void> => {
       if (ended) throw new Error(`script emitted ${event.type} after the terminal event`);
       if (event.type === 'done' || event.type === 'error') ended = true;
-      await this.publisher.publish(job.replyTo, { requestId: request.id, seq: seq++, event });
+      // The worker's own publisher; `now`: each event leaves before the script goes on.
+      await this.outbox.send(job.replyTo, { requestId: request.id, seq: seq++, event }, 'now');
     };
     if (Date.now() > job.deadline) {
       await emit(failure('SY_OVERLOADED', 'The request waited too long for a slot.'));

@@ -68,13 +68,15 @@ export class InferencePipeline {
       request.headers,
       this.admission,
     );
+    // Placement facts (prompt prefix hashes, …), once per request, for every attempt.
+    const placing = placementRequest(req);
     const info: ExecutionInfo = { attempts: 0 };
     if (wantsExplanation(request.headers))
       info.explain = explanationHeader(
         this.placement.placer.strategy,
-        this.placement.explain(req, placementRequest(req)),
+        this.placement.explain(req, placing),
       );
-    const events = this.execution.run(req, client.gone, info);
+    const events = this.execution.run(req, placing, client.gone, info);
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';
     try {

@@ -14,7 +14,6 @@ import { REPLY_CHANNEL } from '../../cluster/cluster.providers';
 import type { GatewayMetrics } from '../../gateway-metrics';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
 import { PlacementService } from '../placement/placement.service';
-import { placementRequest } from '../placement/placement-request';
 import { Attempt, type AttemptDeps } from './attempt';
 import type { ExecutionInfo } from './execution-info';
 
@@ -63,10 +62,10 @@ export class ExecutionService implements OnModuleInit {
 
   async *run(
     req: InferenceRequest,
+    request: PlacementRequest,
     client: AbortSignal,
     info: ExecutionInfo,
   ): AsyncGenerator<StreamEvent> {
-    const request = placementRequest(req);
     const excluded = new Set<string>();
     let output = false;
     let failed: ErrorEvent | undefined;
@@ -87,17 +86,16 @@ export class ExecutionService implements OnModuleInit {
       try {
         for await (const e of attempt.run(client)) {
           const nodeId = attempt.nodeId;
-          if (e.type === 'error' && !output && n + 1 < MAX_ATTEMPTS && nodeId !== undefined) {
-            if (ERROR_CODES[e.code].retryElsewhere) {
-              this.log.warn(
-                `request ${req.id}: ${e.code} on node ${nodeId} before output; placing it again`,
-              );
-              this.metrics.switchyard_replacements_total.inc();
-              excluded.add(nodeId);
-              failed = e;
-              retry = true;
-              break;
-            }
+          const elsewhere = e.type === 'error' && !output && ERROR_CODES[e.code].retryElsewhere;
+          if (elsewhere && n + 1 < MAX_ATTEMPTS && nodeId !== undefined) {
+            this.log.warn(
+              `request ${req.id}: ${e.code} on node ${nodeId} before output; placing it again`,
+            );
+            this.metrics.switchyard_replacements_total.inc();
+            excluded.add(nodeId);
+            failed = e;
+            retry = true;
+            break;
           }
           if (e.type === 'delta') output = true;
           yield e.type === 'error' ? { ...e, afterOutput: output } : e;

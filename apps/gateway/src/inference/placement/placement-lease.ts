@@ -77,21 +77,20 @@ export class PlacementLease {
         ? await jobs.withdraw(this.ticket)
         : this.target.kind === 'queue' &&
           (await jobs.removeShared(this.target.model, this.requestId));
-    // A withdrawn direct job took its reservation with it.
-    if (this.withdrawn && this.ticket !== undefined) this.release(false);
     return this.withdrawn;
   }
 
   /**
    * The request left its node (ended, failed, or withdrawn): the node's slot is free again
-   * for every replica. A queued request's node holds and releases its own reservation.
+   * for every replica. A queued request's node holds and releases its own reservation, and a
+   * withdrawn direct job took its reservation with it (the withdraw script).
    */
-  release(inRedis = true): void {
+  release(): void {
     if (this.released || this.target.kind !== 'node') return;
     this.released = true;
     const { nodeId } = this.target;
     this.deps.charges.discharge(nodeId);
-    if (!inRedis) return;
+    if (this.withdrawn) return;
     this.deps.jobs
       .release(nodeId, this.requestId)
       .catch((err: unknown) =>

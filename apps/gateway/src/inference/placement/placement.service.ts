@@ -68,35 +68,26 @@ export class PlacementService {
     job: InferenceJob,
     excluded: ReadonlySet<string>,
   ): Promise<PlacementLease> {
-    try {
-      const decision = this.decide(req, request, excluded);
-      if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
-      if (decision.outcome === 'placed') {
-        // Baselines place blind: the node's queue holds what its slots cannot.
-        const blind = this.placer.strategy !== 'switchyard';
-        const limit = blind ? Number.POSITIVE_INFINITY : decision.claimLimit;
-        const lease = await this.dispatch(decision, limit, req, request, job);
-        if (lease) return lease;
-        // The node filled up behind this replica's view: decide again on the counts it got back.
-        const second = this.decide(req, request, excluded);
-        const slots = second.chosen?.snapshot.load.slotsTotal ?? 0;
-        const retry =
-          second.outcome === 'placed' && (await this.dispatch(second, slots, req, request, job));
-        if (retry) return retry;
-      }
-      // A request placed again after a node failed it must avoid that node, which a shared
-      // queue cannot promise: it waits on the best other node's own queue instead.
-      return excluded.size > 0
-        ? await this.direct(req, request, job, excluded)
-        : await this.queue(req, request, job);
-    } catch (err) {
-      if (err instanceof SwitchyardError) throw err;
-      throw new SwitchyardError(
-        'SY_CLUSTER_UNAVAILABLE',
-        'The cluster is unreachable right now; try again shortly.',
-        { cause: err },
-      );
+    const decision = this.decide(req, request, excluded);
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    if (decision.outcome === 'placed') {
+      // Baselines place blind: the node's queue holds what its slots cannot.
+      const blind = this.placer.strategy !== 'switchyard';
+      const limit = blind ? Number.POSITIVE_INFINITY : decision.claimLimit;
+      const lease = await this.dispatch(decision, limit, req, request, job);
+      if (lease) return lease;
+      // The node filled up behind this replica's view: decide again on the counts it got back.
+      const second = this.decide(req, request, excluded);
+      const slots = second.chosen?.snapshot.load.slotsTotal ?? 0;
+      const retry =
+        second.outcome === 'placed' && (await this.dispatch(second, slots, req, request, job));
+      if (retry) return retry;
     }
+    // A request placed again after a node failed it must avoid that node, which a shared
+    // queue cannot promise: it waits on the best other node's own queue instead.
+    return excluded.size > 0
+      ? this.direct(req, request, job, excluded)
+      : this.queue(req, request, job);
   }
 
   /** The placement decision for a request, with explanations, without reserving anything. */
@@ -138,7 +129,9 @@ export class PlacementService {
     job: InferenceJob,
   ): Promise<PlacementLease | null> {
     const nodeId = decision.chosen.snapshot.info.id;
-    const result = await this.jobs.dispatch(nodeId, job, limit, { priority: req.priority });
+    const result = await inRedis(
+      this.jobs.dispatch(nodeId, job, limit, { priority: req.priority }),
+    );
     this.charges.observed(nodeId, result.held);
     if (!result.granted) return null;
     this.placer.onPlaced?.(nodeId, request, Date.now());
@@ -174,7 +167,7 @@ export class PlacementService {
     request: PlacementRequest,
     job: InferenceJob,
   ): Promise<PlacementLease> {
-    const depth = await this.jobs.sharedDepth(req.model);
+    const depth = await inRedis(this.jobs.sharedDepth(req.model));
     if (depth >= this.config.maxQueuedPerModel) {
       this.metrics.switchyard_admission_rejections_total.inc({ reason: 'queue_full' });
       throw new SwitchyardError(
@@ -183,16 +176,31 @@ export class PlacementService {
         { retryAfterSeconds: 2, model: req.model },
       );
     }
-    const turn = await this.turns.next(req.model, req.priority, req.tenant ?? 'anonymous');
-    await this.jobs.enqueueShared(
-      req.model,
-      { ...job, shared: true },
-      { priority: queuePriority(req.priority, turn) },
+    const turn = await inRedis(this.turns.next(req.model, req.priority, req.tenant ?? 'anonymous'));
+    await inRedis(
+      this.jobs.enqueueShared(
+        req.model,
+        { ...job, shared: true },
+        { priority: queuePriority(req.priority, turn) },
+      ),
     );
     return new PlacementLease(req.id, { kind: 'queue', model: req.model }, request, this.deps);
   }
 
   private refuse(req: InferenceRequest, refusedBy: FilterName | null): SwitchyardError {
     return refusal(refusedBy, req, { knownModel: this.view.knownModels().has(req.model) });
+  }
+}
+
+/** A Redis call on the placement path; its failure is the cluster's, not a bug here. */
+async function inRedis<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw new SwitchyardError(
+      'SY_CLUSTER_UNAVAILABLE',
+      'The cluster is unreachable right now; try again shortly.',
+      { cause: err },
+    );
   }
 }
