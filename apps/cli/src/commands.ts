@@ -50,6 +50,10 @@ interface GatewayFlags {
   host?: string;
   gatewayId?: string;
   maxQueueWaitMs?: number;
+  inactivityTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxResumes?: number;
+  drainGraceMs?: number;
   placement?: string;
   autoModels?: string;
 }
@@ -65,6 +69,26 @@ export function registerGateway(program: Command): void {
       .option(
         '--max-queue-wait-ms <n>',
         'longest a request waits for a node before a 429 (env SWITCHYARD_MAX_QUEUE_WAIT_MS; default 30000)',
+        intArg,
+      )
+      .option(
+        '--inactivity-timeout-ms <n>',
+        'a started request with no event from its node this long is resumed elsewhere or ended (env SWITCHYARD_INACTIVITY_TIMEOUT_MS; default 60000)',
+        intArg,
+      )
+      .option(
+        '--request-timeout-ms <n>',
+        'the longest one request may take in all (env SWITCHYARD_REQUEST_TIMEOUT_MS; default 900000)',
+        intArg,
+      )
+      .option(
+        '--max-resumes <n>',
+        'times an answer may move to another node mid-stream; 0 = off (env SWITCHYARD_MAX_RESUMES; default 2)',
+        intArg,
+      )
+      .option(
+        '--drain-grace-ms <n>',
+        'on SIGTERM, how long live requests may finish before exit (env SWITCHYARD_DRAIN_GRACE_MS; default 30000)',
         intArg,
       )
       .option(
@@ -86,6 +110,10 @@ export function registerGateway(program: Command): void {
         host: opts.host,
         gatewayId: opts.gatewayId,
         maxQueueWaitMs: opts.maxQueueWaitMs,
+        inactivityTimeoutMs: opts.inactivityTimeoutMs,
+        requestTimeoutMs: opts.requestTimeoutMs,
+        maxResumes: opts.maxResumes,
+        drainGraceMs: opts.drainGraceMs,
         placement: opts.placement,
         autoModels: opts.autoModels,
       },

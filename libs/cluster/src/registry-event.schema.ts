@@ -41,6 +41,7 @@ const nodeSnapshotSchema = z.object({
     stateReason: z.string().optional(),
     labels: z.record(z.string(), z.string()),
     embeddings: z.boolean().optional(),
+    continuesChat: z.boolean().optional(),
     modalities: z.array(z.enum(['text', 'image'])).optional(),
     agentUrl: z.string().optional(),
     startedAt: z.number(),

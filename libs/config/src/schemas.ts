@@ -77,6 +77,21 @@ export const gatewayConfigSchema = z.object({
     .optional(),
   /** How long a request may wait for a node before it is refused. */
   maxQueueWaitMs: ms.default(30_000),
+  /**
+   * How long a started request may go without an event from its node before it is treated
+   * as cut (resumed elsewhere, or ended with an error frame). Well above any engine's gap
+   * between tokens; prompt processing happens before `start`, so it does not count here.
+   */
+  inactivityTimeoutMs: ms.default(60_000),
+  /** The longest a whole request may take, queue, failovers and resumes included. */
+  requestTimeoutMs: ms.default(900_000),
+  /**
+   * Times one answer may move to another node after its node failed mid-answer, carrying on
+   * from the text already sent. 0 turns resuming off: such a stream ends with an error frame.
+   */
+  maxResumes: z.coerce.number().int().min(0).max(10).default(2),
+  /** On SIGTERM, how long live requests may take to finish before the gateway exits anyway. */
+  drainGraceMs: ms.default(30_000),
   /** Registry resync period, on top of the event channel. */
   resyncIntervalMs: ms.default(5000),
   bodyLimitBytes: z.coerce
@@ -118,6 +133,10 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   port: 'PORT',
   gatewayId: 'SWITCHYARD_GATEWAY_ID',
   maxQueueWaitMs: 'SWITCHYARD_MAX_QUEUE_WAIT_MS',
+  inactivityTimeoutMs: 'SWITCHYARD_INACTIVITY_TIMEOUT_MS',
+  requestTimeoutMs: 'SWITCHYARD_REQUEST_TIMEOUT_MS',
+  maxResumes: 'SWITCHYARD_MAX_RESUMES',
+  drainGraceMs: 'SWITCHYARD_DRAIN_GRACE_MS',
   resyncIntervalMs: 'SWITCHYARD_RESYNC_INTERVAL_MS',
   bodyLimitBytes: 'SWITCHYARD_BODY_LIMIT_BYTES',
   models: 'SWITCHYARD_MODELS',

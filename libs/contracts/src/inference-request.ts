@@ -96,6 +96,11 @@ export interface ChatRequest extends InferenceRequestBase {
   messages: ChatMessage[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /**
+   * The last message is an assistant turn cut short (its node died mid-answer): the engine
+   * continues that text instead of starting a new turn, and streams only what it adds.
+   */
+  continueFinalMessage?: boolean;
 }
 
 export interface CompletionRequest extends InferenceRequestBase {

@@ -35,6 +35,11 @@ export interface NodeInfo {
   labels: Record<string, string>;
   /** Whether the engine serves embeddings (the adapter has an embeddings call). */
   embeddings?: boolean;
+  /**
+   * Whether the engine can continue a cut-short assistant message in a chat (so a stream
+   * whose node died can resume here). Absent: it cannot.
+   */
+  continuesChat?: boolean;
   /** Where the worker-agent serves /metrics; for operators, never shown to API clients. */
   agentUrl?: string;
   /** Unix ms when the worker-agent started. */

@@ -114,4 +114,10 @@ export interface EngineAdapter {
   /** Cumulative counters from the same bodies, for windowed rates. */
   parseCounters?(bodies: Readonly<Record<string, string | undefined>>): Partial<EngineCounters>;
   readonly embeddings?: EmbeddingCodec;
+  /**
+   * Whether a chat whose last message is a cut-short assistant turn (`continueFinalMessage`)
+   * is continued by this engine, streaming only the added text. False: such a request must
+   * not be sent here (placement keeps it away).
+   */
+  readonly continuesChat: boolean;
 }

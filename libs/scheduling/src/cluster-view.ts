@@ -35,6 +35,8 @@ export interface PlacementRequest {
   priority?: number;
   /** An embedding request: only nodes whose engine computes embeddings take it. */
   embedding?: boolean;
+  /** A resumed chat: only nodes whose engine continues an assistant message take it. */
+  continuation?: boolean;
 }
 
 export function nodeId(c: CandidateNode): string {

@@ -50,6 +50,8 @@ export interface FakeNodeOptions {
   /** What every job runs until `use()` changes it (default: answer "ok"). */
   script?: Script;
   heartbeatMs?: number;
+  /** Advertise an engine that continues a cut-short assistant message (default false). */
+  continuesChat?: boolean;
 }
 
 /** A job as the node took it (from its own queue or a shared one). */
@@ -180,6 +182,7 @@ export class FakeNode {
       slots: this.slots,
       startedAt: this.startedAt,
     });
+    if (this.opts.continuesChat === true) snapshot.info.continuesChat = true;
     snapshot.load = {
       ...snapshot.load,
       kvCacheUsage: 0,

@@ -44,6 +44,8 @@ export class ClientResponse {
       ...(info.nodeId !== undefined ? { 'x-switchyard-node': info.nodeId } : {}),
       ...(info.queueMs !== undefined ? { 'x-switchyard-queue-ms': String(info.queueMs) } : {}),
       ...(info.explain !== undefined ? { 'x-switchyard-explain': info.explain } : {}),
+      // A whole response whose answer was carried on by another node says so.
+      ...(info.resumes !== undefined ? { 'x-switchyard-resumed': String(info.resumes) } : {}),
     };
   }
 

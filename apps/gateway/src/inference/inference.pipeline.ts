@@ -107,6 +107,7 @@ export class InferencePipeline {
         model: req.model,
         node: info.nodeId,
         attempts: info.attempts,
+        resumes: info.resumes,
         queueMs: info.queueMs,
         outcome,
         durationMs: Math.round(durationMs * 10) / 10,

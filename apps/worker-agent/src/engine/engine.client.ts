@@ -145,6 +145,11 @@ export class EngineClient {
     return this.adapter.embeddings !== undefined;
   }
 
+  /** Whether this engine continues a cut-short assistant message (advertised in the record). */
+  get continuesChat(): boolean {
+    return this.adapter.continuesChat;
+  }
+
   /** One embeddings call: a vector event per input, usage, then `done`. */
   private async *embed(req: EmbeddingRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const codec = this.adapter.embeddings;

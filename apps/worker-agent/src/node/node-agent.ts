@@ -91,6 +91,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       state: 'joining',
       labels: parseLabels(config.labels),
       embeddings: engine.servesEmbeddings,
+      continuesChat: engine.continuesChat,
       startedAt: Date.now(),
       version: SWITCHYARD_VERSION,
     };

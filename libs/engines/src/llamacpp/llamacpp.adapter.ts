@@ -1,6 +1,12 @@
-import type { ErrorCode, GenerationRequest, ResponseFormat } from '@switchyard/contracts';
+import {
+  messageText,
+  type ErrorCode,
+  type GenerationRequest,
+  type ResponseFormat,
+} from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { codeForEngineStatus } from '../shared/engine-error';
+import { withoutPrefillEcho } from '../shared/prefill-echo';
 import { asArray, asNumber, asString, isObject, tryParseJson } from '../shared/json-guards';
 import { parseLlamacppCounters, parseLlamacppLoad } from './llamacpp-load';
 import {
@@ -42,6 +48,8 @@ const OPENAI_BODY = {
   namedToolChoice: 'required-over-that-tool',
   // /v1/completions ignores `response_format`; the native `json_schema` field constrains the same way.
   responseFormat: { chat: RESPONSE_FORMAT_FIELDS.verbatim, completion: nativeJsonSchema },
+  // A trailing assistant message is prefilled (and echoed back: the parser drops the echo).
+  continuation: {},
 } as const satisfies OpenAiBodyQuirks;
 
 // server-common.cpp format_error_response: the status each error `type` is sent with.
@@ -73,12 +81,16 @@ export const llamacppAdapter = {
   },
 
   createStreamParser(req: GenerationRequest) {
-    return createOpenAiStreamParser({
+    const parser = createOpenAiStreamParser({
       topLogprobs: req.sampling.logprobs?.top,
       mapError: mapStreamError,
       // Each of `n` choices is its own task and ends with its own `choices: []` usage chunk.
       usageScope: 'record',
     });
+    // A prefilled assistant message comes back at the head of the stream: drop it.
+    return req.kind === 'chat' && req.continueFinalMessage === true
+      ? withoutPrefillEcho(parser, messageText(req.messages.at(-1)!))
+      : parser;
   },
 
   parseError(status: number, body: string): { code: ErrorCode; message: string } {
@@ -111,6 +123,7 @@ export const llamacppAdapter = {
   parseCounters: parseLlamacppCounters,
   // `/v1/embeddings` (llama-server started with `--embeddings`; otherwise it answers 501).
   embeddings: openAiEmbeddings,
+  continuesChat: OPENAI_BODY.continuation !== null,
 } satisfies EngineAdapter;
 
 function nativeJsonSchema(format: ResponseFormat): Record<string, unknown> {

@@ -61,6 +61,8 @@ const OPENAI_BODY = {
     chat: RESPONSE_FORMAT_FIELDS.verbatim,
     completion: RESPONSE_FORMAT_FIELDS.none,
   },
+  // MindIE's OpenAI route documents no prefill or continue switch.
+  continuation: null,
 } as const satisfies OpenAiBodyQuirks;
 
 export const mindieAdapter = {
@@ -112,6 +114,7 @@ export const mindieAdapter = {
 
   parseLoad: parseMindieLoad,
   parseCounters: parseMindieCounters,
+  continuesChat: OPENAI_BODY.continuation !== null,
 } satisfies EngineAdapter;
 
 /**

@@ -63,6 +63,8 @@ export const ollamaAdapter = {
   parseModels: ollamaModelNames,
   parseLoad: parseOllamaLoad,
   embeddings: ollamaEmbeddingCodec,
+  // /api/chat continues a trailing assistant message (Ollama's prefill).
+  continuesChat: true,
 } satisfies EngineAdapter;
 
 /** The flat `{"error": "<message>"}` every Ollama error carries. */

@@ -28,6 +28,7 @@ const SPEC = {
     chat: RESPONSE_FORMAT_FIELDS.openai,
     completion: RESPONSE_FORMAT_FIELDS.openai,
   },
+  continuation: null,
 } as const satisfies OpenAiBodyQuirks;
 
 const STREAMING = { stream: true, stream_options: { include_usage: true } };
@@ -104,6 +105,20 @@ describe('buildOpenAiCall', () => {
   ])('a named tool choice sent as %s', (namedToolChoice, fields) => {
     const req = chatRequest({ tools: TOOLS, toolChoice: { name: 'b' } });
     expect(buildOpenAiCall(req, { ...SPEC, namedToolChoice }).body).toMatchObject(fields);
+  });
+
+  it("continues a trailing assistant message with the engine's fields, only when asked", () => {
+    const messages = [
+      { role: 'user' as const, content: 'hi' },
+      { role: 'assistant' as const, content: 'Hel' },
+    ];
+    const vllm = { ...SPEC, continuation: { continue_final_message: true } };
+    expect(
+      buildOpenAiCall(chatRequest({ messages, continueFinalMessage: true }), vllm).body,
+    ).toMatchObject({ continue_final_message: true });
+    expect(buildOpenAiCall(chatRequest({ messages }), vllm).body).not.toHaveProperty(
+      'continue_final_message',
+    );
   });
 
   it('sends tool_choice only with tools', () => {

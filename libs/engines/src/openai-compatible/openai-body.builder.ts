@@ -58,6 +58,11 @@ export interface OpenAiBodyQuirks {
     readonly chat: ResponseFormatFields;
     readonly completion: ResponseFormatFields;
   };
+  /**
+   * The fields that make the chat route continue a trailing assistant message rather than
+   * answer after it (`{}` when the trailing message alone does); null when it cannot.
+   */
+  readonly continuation: JsonBody | null;
 }
 
 /** The ways of sending a response format that more than one engine uses. */
@@ -92,6 +97,7 @@ function chatBody(req: ChatRequest, quirks: OpenAiBodyQuirks): JsonBody {
     ...commonFields(req, quirks),
     messages: toOpenAiMessages(req.messages),
     ...toolFields(req, quirks),
+    ...(req.continueFinalMessage === true ? quirks.continuation : undefined),
   };
   const logprobs = req.sampling.logprobs;
   if (logprobs !== undefined) {

@@ -56,6 +56,8 @@ const OPENAI_BODY = {
     chat: RESPONSE_FORMAT_FIELDS.openai,
     completion: RESPONSE_FORMAT_FIELDS.openai,
   },
+  // OpenAI's chat API has no way to continue an assistant message.
+  continuation: null,
 } as const satisfies OpenAiBodyQuirks;
 
 /**
@@ -99,4 +101,5 @@ export const openaiAdapter = {
     return {};
   },
   embeddings: openAiEmbeddings,
+  continuesChat: OPENAI_BODY.continuation !== null,
 } satisfies EngineAdapter;

@@ -83,6 +83,8 @@ const CHAT_BODY = {
   namedToolChoice: 'function',
   // Completion goes to the native route (tgiGenerateCall), never through this row.
   responseFormat: { chat: grammarResponseFormat, completion: RESPONSE_FORMAT_FIELDS.none },
+  // TGI's chat template always opens a new assistant turn.
+  continuation: null,
 } as const satisfies OpenAiBodyQuirks;
 
 export function tgiChatCall(req: ChatRequest): EngineCall {

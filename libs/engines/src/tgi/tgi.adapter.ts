@@ -55,4 +55,6 @@ export const tgiAdapter = {
 
   parseLoad: parseTgiLoad,
   parseCounters: parseTgiCounters,
+  // Its chat route always opens a new assistant turn.
+  continuesChat: false,
 } satisfies EngineAdapter;

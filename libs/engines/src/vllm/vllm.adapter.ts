@@ -56,6 +56,7 @@ const OPENAI_BODY = {
     chat: RESPONSE_FORMAT_FIELDS.openai,
     completion: RESPONSE_FORMAT_FIELDS.openai,
   },
+  continuation: { continue_final_message: true, add_generation_prompt: false },
 } as const satisfies OpenAiBodyQuirks;
 
 /**
@@ -111,4 +112,5 @@ export const vllmAdapter = {
   parseLoad: parseVllmLoad,
   parseCounters: parseVllmCounters,
   embeddings: openAiEmbeddings,
+  continuesChat: OPENAI_BODY.continuation !== null,
 } satisfies EngineAdapter;

@@ -126,6 +126,17 @@ describe('the refusal: the filter that removed the last candidate', () => {
     expect(d).toMatchObject({ outcome: 'no-node', refusedBy: 'embeddings' });
   });
 
+  it('a resumed chat goes only to engines that continue a message', () => {
+    const withContinuation = (id: string, continuesChat: boolean) => {
+      const n = node(id);
+      return { ...n, snapshot: { ...n.snapshot, info: { ...n.snapshot.info, continuesChat } } };
+    };
+    const resume: PlacementRequest = { ...REQ, continuation: true };
+    const mixed = [withContinuation('tgi', false), withContinuation('vllm', true)];
+    expect(chosenId(place(mixed, resume, policy()))).toBe('vllm');
+    expect(place([mixed[0]!], resume, policy())).toMatchObject({ refusedBy: 'continuation' });
+  });
+
   it('names the latest filter in order that emptied the field', () => {
     const nodes = [
       node('other', { models: ['other-model'] }),

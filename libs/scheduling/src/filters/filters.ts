@@ -1,6 +1,7 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { DecisionContext } from '../decision-context';
 import { circuitFilter } from './circuit.filter';
+import { continuationFilter } from './continuation.filter';
 import { embeddingsFilter } from './embeddings.filter';
 import type { NodeFilter } from './filter';
 import { modalitiesFilter } from './modalities.filter';
@@ -14,6 +15,7 @@ export const FILTERS = {
   'serves-model': servesModelFilter,
   ready: readyFilter,
   embeddings: embeddingsFilter,
+  continuation: continuationFilter,
   modalities: modalitiesFilter,
   selectors: selectorsFilter,
   circuit: circuitFilter,

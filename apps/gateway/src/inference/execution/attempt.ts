@@ -55,6 +55,10 @@ export class Attempt {
   /** The terminal event made here, if any: the node has not let go of the request then. */
   private injected: ErrorEvent | undefined;
   private endedByNode = false;
+  /** Events seen, and the count and time at the last quiet check: cheaper than a timer per event. */
+  private seen = 0;
+  private checkedSeen = -1;
+  private quietSince = 0;
 
   constructor(
     readonly request: InferenceRequest,
@@ -89,6 +93,7 @@ export class Attempt {
       : undefined;
     try {
       for await (const e of this.events) {
+        this.seen++;
         if (e.type === 'start') this.started(e);
         const nodeId = this.lease.nodeId;
         if (nodeId !== undefined && e !== this.injected) this.deps.sawActivity(nodeId);
@@ -103,6 +108,28 @@ export class Attempt {
       this.events.close();
       if (this.endedByNode) this.lease.release();
       else void this.withdraw();
+    }
+  }
+
+  /**
+   * Called every second or so: a started request whose node sent nothing for `limitMs` is
+   * cut, so it moves to another node or ends with an error frame instead of hanging.
+   */
+  checkQuiet(now: number, limitMs: number): void {
+    if (this.state !== 'started') return;
+    if (this.seen !== this.checkedSeen) {
+      this.checkedSeen = this.seen;
+      this.quietSince = now;
+    } else if (now - this.quietSince >= limitMs) {
+      this.deps.log.warn(
+        `node ${this.nodeId} sent nothing for request ${this.request.id} in ${limitMs} ms`,
+      );
+      this.interrupt({
+        type: 'error',
+        code: 'SY_STREAM_INTERRUPTED',
+        message: `The node serving this request sent nothing for ${Math.round(limitMs / 1000)} s.`,
+        retryable: true,
+      });
     }
   }
 

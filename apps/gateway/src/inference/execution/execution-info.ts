@@ -4,6 +4,8 @@ export interface ExecutionInfo {
   /** Time from enqueue to the node starting the request. */
   queueMs?: number;
   attempts: number;
+  /** Times the answer moved to another node mid-stream (resume); absent when it never did. */
+  resumes?: number;
   /** The placement explanation, when the client asked for it (`x-switchyard-explain`). */
   explain?: string;
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { CancelSender, ClusterViewStore, ReplyHub } from '@switchyard/cluster';
 import {
   ERROR_CODES,
@@ -14,22 +20,29 @@ import { REPLY_CHANNEL } from '../../cluster/cluster.providers';
 import type { GatewayMetrics } from '../../gateway-metrics';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
 import { PlacementService } from '../placement/placement.service';
+import { AnswerSoFar } from './answer-so-far';
 import { Attempt, type AttemptDeps } from './attempt';
 import type { ExecutionInfo } from './execution-info';
 
-const MAX_ATTEMPTS = 3;
+/** Tries of one request before its first token: the first node and up to two others. */
+const MAX_FAILOVER_ATTEMPTS = 3;
+/** How often started requests are checked for a node that went quiet. */
+const IDLE_SWEEP_MS = 1000;
 
 /**
- * Runs one request on the cluster and yields its events in order. Each try is an Attempt on
- * one placement; a node that fails or leaves before the first token is replaced by another
- * (failover), up to MAX_ATTEMPTS; after the first token the failure ends the stream.
+ * Runs one request on the cluster and yields its events in order, as one answer. Each try is
+ * an Attempt on one placement. A node that fails or leaves before the first token is replaced
+ * by another (failover); one that fails, leaves or goes quiet after it hands the answer to
+ * another node that carries it on from the text already sent (resume), where the answer
+ * allows it; otherwise the failure ends the stream. The whole request has a deadline.
  */
 @Injectable()
-export class ExecutionService implements OnModuleInit {
+export class ExecutionService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(ExecutionService.name);
   private readonly deps: AttemptDeps;
   /** Attempts in progress, so a node's death reaches its requests at once. */
   private readonly live = new Set<Attempt>();
+  private idleSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly placement: PlacementService,
@@ -58,6 +71,21 @@ export class ExecutionService implements OnModuleInit {
           attempt.interrupt(interrupted(`the node serving this request ${why}`));
       }
     });
+    const quietMs = this.config.inactivityTimeoutMs;
+    this.idleSweep = setInterval(() => {
+      const now = Date.now();
+      for (const attempt of this.live) attempt.checkQuiet(now, quietMs);
+    }, IDLE_SWEEP_MS);
+    this.idleSweep.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.idleSweep);
+  }
+
+  /** Requests running now (a draining gateway waits for them). */
+  get running(): number {
+    return this.live.size;
   }
 
   async *run(
@@ -67,44 +95,96 @@ export class ExecutionService implements OnModuleInit {
     info: ExecutionInfo,
   ): AsyncGenerator<StreamEvent> {
     const excluded = new Set<string>();
-    let output = false;
+    const answer = new AnswerSoFar(req);
     let failed: ErrorEvent | undefined;
-    for (let n = 0; ; n++) {
-      const attempt = await this.begin(n === 0 ? req : { ...req, id: `${req.id}-${n}` }, request, {
-        excluded,
-        info,
-        failover: failed !== undefined,
-      });
-      // No other node to try: the client learns what went wrong, not that the fleet is small.
-      if (!attempt) {
-        yield failed!;
-        return;
-      }
-      info.attempts = n + 1;
-      let retry = false;
-      this.live.add(attempt);
-      try {
-        for await (const e of attempt.run(client)) {
-          const nodeId = attempt.nodeId;
-          const elsewhere = e.type === 'error' && !output && ERROR_CODES[e.code].retryElsewhere;
-          if (elsewhere && n + 1 < MAX_ATTEMPTS && nodeId !== undefined) {
-            this.log.warn(
-              `request ${req.id}: ${e.code} on node ${nodeId} before output; placing it again`,
-            );
-            this.metrics.switchyard_replacements_total.inc();
-            excluded.add(nodeId);
-            failed = e;
-            retry = true;
-            break;
-          }
-          if (e.type === 'delta') output = true;
-          yield e.type === 'error' ? { ...e, afterOutput: output } : e;
+    let startSent = false;
+    let current: Attempt | undefined;
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      current?.interrupt(tookTooLong(this.config.requestTimeoutMs));
+    }, this.config.requestTimeoutMs);
+    try {
+      for (let n = 0; ; n++) {
+        const resuming = answer.started;
+        if (resuming && answer.remainingTokens === 0) {
+          yield* answer.finishedAtLimit();
+          return;
         }
-      } finally {
-        this.live.delete(attempt);
+        const next = resuming ? answer.continuation(`${req.id}-${n}`) : attemptOf(req, n);
+        const placing = resuming ? resumePlacement(request, next) : request;
+        const attempt = timedOut
+          ? null
+          : await this.begin(next, placing, { excluded, info, failover: failed !== undefined });
+        // No other node to try: the client learns what went wrong, not that the fleet is small.
+        if (!attempt) {
+          yield { ...failed!, afterOutput: answer.started };
+          return;
+        }
+        current = attempt;
+        info.attempts = n + 1;
+        let retry = false;
+        this.live.add(attempt);
+        try {
+          for await (const e of attempt.run(client)) {
+            if (e.type === 'start') {
+              if (startSent) continue;
+              startSent = true;
+            }
+            if (e.type === 'error' && this.shouldMove(e, answer, info, attempt, req.id)) {
+              excluded.add(attempt.nodeId!);
+              failed = e;
+              retry = true;
+              break;
+            }
+            if (e.type === 'delta') answer.record(e);
+            if (e.type === 'usage') yield answer.usage(e);
+            else yield e.type === 'error' ? { ...e, afterOutput: answer.started } : e;
+          }
+        } finally {
+          this.live.delete(attempt);
+        }
+        if (!retry) return;
       }
-      if (!retry) return;
+    } finally {
+      clearTimeout(deadline);
     }
+  }
+
+  /**
+   * Whether a failure goes to another node: before output when its code says another node
+   * may not have it (failover), after output when the answer can be carried on (resume).
+   */
+  private shouldMove(
+    e: ErrorEvent,
+    answer: AnswerSoFar,
+    info: ExecutionInfo,
+    attempt: Attempt,
+    requestId: string,
+  ): boolean {
+    const nodeId = attempt.nodeId;
+    if (!ERROR_CODES[e.code].retryElsewhere || nodeId === undefined) return false;
+    if (!answer.started) {
+      if (info.attempts >= MAX_FAILOVER_ATTEMPTS) return false;
+      this.log.warn(
+        `request ${requestId}: ${e.code} on node ${nodeId} before output; placing it again`,
+      );
+      this.metrics.switchyard_replacements_total.inc();
+      return true;
+    }
+    const why = answer.cannotResume;
+    if (why !== undefined || (info.resumes ?? 0) >= this.config.maxResumes) {
+      this.log.warn(
+        `request ${requestId}: ${e.code} on node ${nodeId} mid-answer; not resumed: ${why ?? 'resume limit reached'}`,
+      );
+      return false;
+    }
+    info.resumes = (info.resumes ?? 0) + 1;
+    this.log.warn(
+      `request ${requestId}: ${e.code} on node ${nodeId} mid-answer; resuming elsewhere`,
+    );
+    this.metrics.switchyard_replacements_total.inc();
+    return true;
   }
 
   /**
@@ -137,4 +217,28 @@ export class ExecutionService implements OnModuleInit {
 
 function interrupted(message: string): ErrorEvent {
   return { type: 'error', code: 'SY_STREAM_INTERRUPTED', message, retryable: true };
+}
+
+function tookTooLong(limitMs: number): ErrorEvent {
+  return {
+    type: 'error',
+    code: 'SY_ENGINE_TIMEOUT',
+    message: `The request did not finish within ${Math.round(limitMs / 1000)} s.`,
+    retryable: true,
+  };
+}
+
+/** Each try of a request has its own id (its reply stream and job), derived from the first. */
+function attemptOf(req: InferenceRequest, n: number): InferenceRequest {
+  return n === 0 ? req : { ...req, id: `${req.id}-${n}` };
+}
+
+/** Where a continuation may go: as the request, but on an engine that can carry a chat on. */
+function resumePlacement(request: PlacementRequest, next: InferenceRequest): PlacementRequest {
+  const maxTokens = next.kind === 'embedding' ? undefined : next.sampling.maxTokens;
+  return {
+    ...request,
+    continuation: next.kind === 'chat',
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+  };
 }

@@ -34,6 +34,12 @@ export const FILTER_REFUSALS = {
       `The model '${model}' runs only on engines that do not compute embeddings.`,
       { param: 'model', model },
     ),
+  continuation: ({ model }) =>
+    new SwitchyardError(
+      'SY_NO_CAPACITY',
+      `No ready node serving '${model}' can continue the interrupted answer.`,
+      { model },
+    ),
   modalities: noCapacity,
   selectors: ({ model, selectors }) =>
     new SwitchyardError(
