@@ -30,6 +30,7 @@ const MEANINGS: Record<ErrorCode, Meaning> = {
   SY_OVERLOADED: { status: 429, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_NO_CAPACITY: { status: 503, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_CLUSTER_UNAVAILABLE: { status: 503, retryAfter: true, retried: false, outcome: 'failed' },
+  SY_SHUTTING_DOWN: { status: 503, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_ENGINE_REJECTED: { status: 400, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_ENGINE_ERROR: { status: 502, retryAfter: false, retried: true, outcome: 'failed' },
   SY_ENGINE_UNAVAILABLE: { status: 503, retryAfter: false, retried: true, outcome: 'failed' },

@@ -120,7 +120,7 @@ export function registerGateway(program: Command): void {
     });
     const gateway = await startGateway(config);
     process.stderr.write(`switchyard gateway listening on ${gateway.url}\n`);
-    onShutdown(() => gateway.close());
+    onShutdown(() => gateway.close(), config.drainGraceMs);
   });
 }
 
@@ -191,7 +191,7 @@ export function registerWorker(program: Command): void {
       });
       const worker = await startWorker(config);
       process.stderr.write(`switchyard worker ${worker.nodeId} started (agent ${worker.url})\n`);
-      onShutdown(() => worker.drain());
+      onShutdown(() => worker.drain(), config.drainGraceMs);
     },
   );
 }

@@ -13,6 +13,7 @@ import {
   METRICS_REGISTRY,
 } from './gateway.tokens';
 import { ErrorSinkFilter } from './http/error-sink.filter';
+import { GatewayDrain } from './http/gateway-drain';
 import { HealthController } from './http/health.controller';
 import { ExecutionService } from './inference/execution/execution.service';
 import { InferencePipeline } from './inference/inference.pipeline';
@@ -39,6 +40,7 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorSinkFilter },
         ...CLUSTER_PROVIDERS,
         ClusterLifecycle,
+        GatewayDrain,
         ModelCatalogService,
         PlacementService,
         ExecutionService,

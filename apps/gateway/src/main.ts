@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { GatewayConfig } from '@switchyard/config';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { GatewayModule } from './gateway.module';
+import { GatewayDrain } from './http/gateway-drain';
 import { acceptJsonBodies } from './http/json-body';
 
 export interface RunningGateway {
@@ -12,7 +13,11 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Boots a gateway replica and listens; `close()` drains connections and quits Redis. */
+/**
+ * Boots a gateway replica and listens. `close()` drains: readiness turns red and new requests
+ * are refused at once, running ones may finish within the drain grace; then the server and
+ * Redis close.
+ */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true });
   acceptJsonBodies(adapter.getInstance());
@@ -22,9 +27,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): signals belong to the caller, whose stop drains through close();
+  // Nest's own hook would close the app at once and cut the streams a drain lets finish.
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { url: `http://${config.host}:${port}`, app, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.get(GatewayDrain).drain(config.drainGraceMs);
+    await app.close();
+  };
+  return { url: `http://${config.host}:${port}`, app, close };
 }

@@ -33,6 +33,7 @@ export {
 } from './job-producer';
 export {
   NodeJobConsumer,
+  ShutdownGraceOver,
   type JobProcessor,
   type NodeJobConsumerOptions,
   type RedisSource,

@@ -25,6 +25,14 @@ function toError(err: unknown): Error {
 /** A URL (the consumer opens its own connection) or a factory whose connection the consumer then owns. */
 export type RedisSource = string | (() => Redis);
 
+/** The abort reason of jobs still running when `close()`'s grace ran out. */
+export class ShutdownGraceOver extends Error {
+  constructor() {
+    super('consumer closing: grace period over');
+    this.name = 'ShutdownGraceOver';
+  }
+}
+
 /**
  * Runs one job. The signal aborts on `cancel(requestId)` or at the end of `close()`'s grace;
  * the processor should then stop the engine call and return. Publishing a terminal event
@@ -154,7 +162,7 @@ export class NodeJobConsumer {
     await this.popping;
     const finished = Promise.allSettled([...this.runs]);
     if (!(await settlesWithin(finished, graceMs))) {
-      const reason = new Error('consumer closing: grace period over');
+      const reason = new ShutdownGraceOver();
       for (const c of this.running.values()) c.abort(reason);
       if (!(await settlesWithin(finished, ABORT_WAIT_MS))) {
         this.reportError(

@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   SY_NO_CAPACITY: row(503, 'rejected', { retryable: true, fault: 'none', retryAfterSeconds: 1 }),
   /** The cluster's shared state (Redis) cannot be reached, so nothing can be placed. */
   SY_CLUSTER_UNAVAILABLE: row(503, 'failed', { retryable: true, retryAfterSeconds: 1 }),
+  /** This gateway is shutting down and takes no new requests; another replica will. */
+  SY_SHUTTING_DOWN: row(503, 'rejected', { retryable: true, fault: 'none', retryAfterSeconds: 1 }),
   /** The engine refused the request as invalid (its 4xx). */
   SY_ENGINE_REJECTED: row(400, 'client_error', { fault: 'client' }),
   /** The engine failed (its 5xx, or a body we cannot read). */

@@ -57,6 +57,8 @@ export interface TestGateway {
   chat(opts?: ChatOptions): Promise<Response>;
   /** The gateway's /metrics text. */
   metrics(): Promise<string>;
+  /** Stops the gateway as SIGTERM does (drain, then close); the harness then skips its close. */
+  stop(): Promise<void>;
 }
 
 let counter = 0;
@@ -141,6 +143,11 @@ export function useGateway(
       });
     };
     ctx.metrics = async () => (await fetch(`${ctx.url}/metrics`)).text();
+    ctx.stop = async () => {
+      const running = gateway;
+      gateway = undefined;
+      await running?.close();
+    };
   };
 
   const stopTest = async (): Promise<void> => {

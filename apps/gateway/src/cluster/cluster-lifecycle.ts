@@ -9,6 +9,19 @@ import { ClusterViewStore, JobProducer, ReplyHub } from '@switchyard/cluster';
 import type Redis from 'ioredis';
 import { REDIS, REGISTRY_SUBSCRIBER, REPLY_CHANNEL, REPLY_SUBSCRIBER } from './cluster.providers';
 
+/** How long closing may wait on Redis before connections are dropped. */
+const CLOSE_BOUND_MS = 2000;
+
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Starts the cluster clients when the gateway boots (the view loaded, the reply channel
  * subscribed: a request may not arrive before either) and closes them, then their
@@ -35,10 +48,21 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /**
+   * Closes the clients, then the connections — within a bound: with Redis unreachable their
+   * commands would wait for a reconnect that may never come, and a stopping gateway must end.
+   */
   async onModuleDestroy(): Promise<void> {
-    await Promise.allSettled([this.view.close(), this.replies.close(), this.jobs.close()]);
+    const clients = Promise.allSettled([
+      this.view.close(),
+      this.replies.close(),
+      this.jobs.close(),
+    ]);
+    if (!(await settlesWithin(clients, CLOSE_BOUND_MS)))
+      this.log.warn(`cluster clients did not close within ${CLOSE_BOUND_MS} ms; disconnecting`);
     const connections = [this.redis, this.registrySubscriber, this.replySubscriber];
-    await Promise.allSettled(connections.map((r) => r.quit()));
+    const quit = Promise.allSettled(connections.map((r) => r.quit()));
+    if (!(await settlesWithin(quit, CLOSE_BOUND_MS))) for (const r of connections) r.disconnect();
   }
 
   async redisReachable(): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ClusterViewStore, JobProducer } from '@switchyard/cluster';
 import { ClusterLifecycle } from '../cluster/cluster-lifecycle';
+import { GatewayDrain } from './gateway-drain';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { GATEWAY_METRICS_SET, METRICS_REGISTRY } from '../gateway.tokens';
 
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly jobs: JobProducer,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(GATEWAY_METRICS_SET) private readonly gauges: GatewayMetrics,
+    private readonly drain: GatewayDrain,
   ) {}
 
   /** The process is up. */
@@ -24,15 +26,17 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Redis is reachable and at least one node is ready to take work. */
+  /** Redis is reachable, at least one node is ready to take work, and the gateway is not stopping. */
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const redis = await this.cluster.redisReachable();
     const readyNodes = this.view.nodes().filter((n) => n.info.state === 'ready').length;
-    const ready = redis && readyNodes > 0;
+    const draining = this.drain.isDraining;
+    const reason = notReadyReason(redis, readyNodes, draining);
+    const ready = reason === undefined;
     await reply
       .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', redis, readyNodes });
+      .send({ status: ready ? 'ready' : 'not ready', redis, readyNodes, draining, reason });
   }
 
   @Get('metrics')
@@ -53,4 +57,11 @@ export class HealthController {
     );
     return this.registry.metrics();
   }
+}
+
+function notReadyReason(redis: boolean, readyNodes: number, draining: boolean): string | undefined {
+  if (draining) return 'draining: this gateway is shutting down';
+  if (!redis) return 'redis unreachable';
+  if (readyNodes === 0) return 'no ready node';
+  return undefined;
 }

@@ -17,6 +17,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../gateway.tokens';
+import { GatewayDrain } from '../http/gateway-drain';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { ModelCatalogService } from '../models/model-catalog.service';
 import { AdmissionPolicy } from './admission-policy';
@@ -45,11 +46,26 @@ export class InferencePipeline {
     private readonly catalog: ModelCatalogService,
     private readonly placement: PlacementService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+    private readonly drain: GatewayDrain,
   ) {
     this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
   }
 
   async handle<F>(
+    dialect: Dialect,
+    route: InferenceRoute<F>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    this.drain.enter();
+    try {
+      await this.run(dialect, route, request, reply);
+    } finally {
+      this.drain.leave();
+    }
+  }
+
+  private async run<F>(
     dialect: Dialect,
     route: InferenceRoute<F>,
     request: FastifyRequest,

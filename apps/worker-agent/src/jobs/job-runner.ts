@@ -1,4 +1,10 @@
-import { ReplyOutbox, ReservationStore, isCancelled, type Urgency } from '@switchyard/cluster';
+import {
+  ReplyOutbox,
+  ReservationStore,
+  ShutdownGraceOver,
+  isCancelled,
+  type Urgency,
+} from '@switchyard/cluster';
 import {
   errorMessage,
   type InferenceJob,
@@ -135,13 +141,23 @@ export class JobRunner {
         }
       }
       if (outcome === 'cancelled') {
-        // The engine call was aborted (client gone or shutdown grace over): still end the stream.
-        await publish({
-          type: 'error',
-          code: 'SY_CANCELLED',
-          message: 'The request was cancelled.',
-          retryable: false,
-        });
+        // The engine call was aborted: still end the stream. Cut by this node's shutdown, the
+        // request is not the client's to lose: the gateway moves it to another node.
+        await publish(
+          signal.reason instanceof ShutdownGraceOver
+            ? {
+                type: 'error',
+                code: 'SY_STREAM_INTERRUPTED',
+                message: 'The node shut down before the request finished.',
+                retryable: true,
+              }
+            : {
+                type: 'error',
+                code: 'SY_CANCELLED',
+                message: 'The request was cancelled.',
+                retryable: false,
+              },
+        );
       }
     } catch (err) {
       outcome = 'error';

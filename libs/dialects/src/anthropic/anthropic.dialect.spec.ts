@@ -204,6 +204,7 @@ describe('Anthropic errors', () => {
     SY_OVERLOADED: [429, 'rate_limit_error'],
     SY_NO_CAPACITY: [529, 'overloaded_error'],
     SY_CLUSTER_UNAVAILABLE: [503, 'overloaded_error'],
+    SY_SHUTTING_DOWN: [503, 'overloaded_error'],
     SY_ENGINE_REJECTED: [400, 'invalid_request_error'],
     SY_ENGINE_ERROR: [502, 'api_error'],
     SY_ENGINE_UNAVAILABLE: [503, 'overloaded_error'],

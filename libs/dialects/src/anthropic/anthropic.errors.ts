@@ -27,6 +27,7 @@ const ANTHROPIC_ERRORS = {
   SY_OVERLOADED: { status: 429, type: 'rate_limit_error' },
   SY_NO_CAPACITY: { status: 529, type: 'overloaded_error' },
   SY_CLUSTER_UNAVAILABLE: { status: 503, type: 'overloaded_error' },
+  SY_SHUTTING_DOWN: { status: 503, type: 'overloaded_error' },
   SY_ENGINE_REJECTED: { status: 400, type: 'invalid_request_error' },
   SY_ENGINE_ERROR: { status: 502, type: 'api_error' },
   SY_ENGINE_UNAVAILABLE: { status: 503, type: 'overloaded_error' },

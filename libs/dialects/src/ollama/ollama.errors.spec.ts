@@ -21,6 +21,7 @@ describe('Ollama errors', () => {
     SY_OVERLOADED: [503, 'server busy, please try again.  maximum pending requests exceeded'],
     SY_NO_CAPACITY: [503, 'msg'],
     SY_CLUSTER_UNAVAILABLE: [503, 'msg'],
+    SY_SHUTTING_DOWN: [503, 'msg'],
     SY_ENGINE_REJECTED: [400, 'msg'],
     SY_ENGINE_ERROR: [500, 'msg'],
     SY_ENGINE_UNAVAILABLE: [503, 'msg'],

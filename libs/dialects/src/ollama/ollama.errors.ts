@@ -38,6 +38,7 @@ const OLLAMA_ERRORS = {
   },
   SY_NO_CAPACITY: { status: 503 },
   SY_CLUSTER_UNAVAILABLE: { status: 503 },
+  SY_SHUTTING_DOWN: { status: 503 },
   SY_ENGINE_REJECTED: { status: 400 },
   SY_ENGINE_ERROR: { status: 500 },
   SY_ENGINE_UNAVAILABLE: { status: 503 },

@@ -31,6 +31,7 @@ const EXPECTED: Record<ErrorCode, [number, string, string | null, SdkClass]> = {
     'cluster_unavailable',
     InternalServerError,
   ],
+  SY_SHUTTING_DOWN: [503, 'service_unavailable_error', 'shutting_down', InternalServerError],
   SY_ENGINE_REJECTED: [400, 'invalid_request_error', 'engine_rejected', BadRequestError],
   SY_ENGINE_ERROR: [502, 'server_error', 'engine_error', InternalServerError],
   SY_ENGINE_UNAVAILABLE: [

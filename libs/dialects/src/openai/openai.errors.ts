@@ -14,6 +14,7 @@ const OPENAI_ERRORS = {
   SY_OVERLOADED: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   SY_NO_CAPACITY: { type: 'service_unavailable_error', code: 'no_capacity' },
   SY_CLUSTER_UNAVAILABLE: { type: 'service_unavailable_error', code: 'cluster_unavailable' },
+  SY_SHUTTING_DOWN: { type: 'service_unavailable_error', code: 'shutting_down' },
   SY_ENGINE_REJECTED: { type: 'invalid_request_error', code: 'engine_rejected' },
   SY_ENGINE_ERROR: { type: 'server_error', code: 'engine_error' },
   SY_ENGINE_UNAVAILABLE: { type: 'service_unavailable_error', code: 'engine_unavailable' },

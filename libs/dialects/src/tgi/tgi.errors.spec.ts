@@ -12,6 +12,7 @@ describe('TGI errors', () => {
     SY_OVERLOADED: [429, 'overloaded'],
     SY_NO_CAPACITY: [503, 'overloaded'],
     SY_CLUSTER_UNAVAILABLE: [503, 'unavailable'],
+    SY_SHUTTING_DOWN: [503, 'unavailable'],
     SY_ENGINE_REJECTED: [422, 'validation'],
     SY_ENGINE_ERROR: [424, 'generation'],
     SY_ENGINE_UNAVAILABLE: [503, 'unavailable'],

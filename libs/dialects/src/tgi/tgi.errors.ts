@@ -25,6 +25,7 @@ const TGI_ERRORS = {
   SY_OVERLOADED: { status: 429, type: 'overloaded' },
   SY_NO_CAPACITY: { status: 503, type: 'overloaded' },
   SY_CLUSTER_UNAVAILABLE: { status: 503, type: 'unavailable' },
+  SY_SHUTTING_DOWN: { status: 503, type: 'unavailable' },
   SY_ENGINE_REJECTED: { status: 422, type: 'validation' },
   SY_ENGINE_ERROR: { status: 424, type: 'generation' },
   SY_ENGINE_UNAVAILABLE: { status: 503, type: 'unavailable' },
