@@ -1,5 +1,6 @@
 import type { StreamEvent } from '@switchyard/contracts';
 import { ReplyHub, ReplyOutbox, type RequestEvents } from '@switchyard/cluster';
+import { waitFor } from '@switchyard/testing';
 import { useRedisContext } from './redis-context';
 
 const delta = (text: string): StreamEvent => ({ type: 'delta', index: 0, text });
@@ -75,16 +76,49 @@ describe('reply outbox', () => {
     expect(publishes()).toBe(2);
   });
 
-  it('a failed publish rejects the sends it carried, and the next ones still go', async () => {
+  it('without retries, a failed publish rejects the sends it carried, and the next ones still go', async () => {
     const { channel, hub, outbox } = await setUp(5);
     const events = hub.open('req-1');
     const broken = ctx.connect('broken');
     await broken.quit();
-    const failing = new ReplyOutbox(broken);
+    const failing = new ReplyOutbox(broken, { retryForMs: 0 });
     await expect(
       failing.send(channel, { requestId: 'req-1', seq: 0, event: delta('x') }, 'now'),
     ).rejects.toThrow();
     await outbox.send(channel, { requestId: 'req-1', seq: 0, event: done }, 'now');
     expect(await collect(events)).toEqual([done]);
+  });
+
+  describe('delivery across a gap', () => {
+    it('a publish no subscriber received is sent again once one is back', async () => {
+      const { outbox } = await setUp(5);
+      const channel = ctx.keys.replyChannel('gw-not-yet-subscribed');
+      const late = ctx.connect('late-subscriber');
+      const received: string[] = [];
+      const sent = outbox.send(channel, { requestId: 'req-1', seq: 0, event: done }, 'now');
+      await new Promise((r) => setTimeout(r, 300));
+      late.on('message', (_c: string, m: string) => received.push(m));
+      await late.subscribe(channel);
+      await sent;
+      await waitFor(() => received.length > 0, { what: 'the late subscriber to get the event' });
+      expect(received).toHaveLength(1);
+      expect(received[0]).toContain('"req-1"');
+    });
+
+    it('gives up after its retry window, and at once when closed', async () => {
+      const channel = ctx.keys.replyChannel('gw-gone');
+      const publisher = ctx.connect('lonely');
+      const short = new ReplyOutbox(publisher, { retryForMs: 200 });
+      const t0 = performance.now();
+      await expect(
+        short.send(channel, { requestId: 'r', seq: 0, event: done }, 'now'),
+      ).rejects.toThrow(/no subscriber/);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
+      const closing = new ReplyOutbox(publisher);
+      const pending = closing.send(channel, { requestId: 'r', seq: 0, event: done }, 'now');
+      await new Promise((r) => setTimeout(r, 100));
+      closing.close();
+      await expect(pending).rejects.toThrow(/closed/);
+    });
   });
 });

@@ -166,6 +166,7 @@ export class FakeNode {
     this.closed = true;
     const wasAlive = this.heartbeatTimer !== undefined;
     await this.stopHeartbeating();
+    this.outbox.close();
     await this.consumer.close(0);
     await this.cancelListener.close();
     if (wasAlive) await this.registry.deregister(this.id).catch(() => undefined);

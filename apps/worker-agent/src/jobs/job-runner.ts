@@ -57,6 +57,11 @@ export class JobRunner {
     }
   };
 
+  /** Stops retrying replies that were not delivered (the node is stopping). */
+  stopRetrying(): void {
+    this.outbox.close();
+  }
+
   private holdFailed(err: unknown): void {
     this.log.warn({ err: errorMessage(err) }, 'could not update the node’s reservations');
   }

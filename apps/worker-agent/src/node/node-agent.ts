@@ -198,6 +198,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.probeTimer);
     this.lifecycle.moveTo('gone');
+    this.runner.stopRetrying();
     await this.consumer?.close(0);
     await this.cancels?.close();
     await this.registry
