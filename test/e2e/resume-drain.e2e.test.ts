@@ -66,7 +66,7 @@ describe('a node killed mid-answer', () => {
   }, 60_000);
   afterAll(() => fleet?.stop());
 
-  it('its answer is completed by the other node: the prefix sent, then exactly what that engine continues with', async () => {
+  it('its answer is completed by the other node: the prefix sent, then exactly what that engine continues with — the uninterrupted answer', async () => {
     const messages = [{ role: 'user', content: 'Tell me about rivers.' }];
     const res = await chat(fleet.gatewayUrl, { messages, max_tokens: MAX_TOKENS, stream: true });
     expect(res.status).toBe(200);
@@ -85,27 +85,13 @@ describe('a node killed mid-answer', () => {
     expect(out.done).toBe(true);
     const text = out.pieces.join('');
 
-    // Where the first node was cut is where the client's text stops matching its answer; the
-    // rest must be what the other engine generates when asked to continue that prefix.
+    // The simulated engines continue like greedy decoding: the prefix the first node sent,
+    // continued by the second, is exactly the answer one node gives uninterrupted.
     const alone = await readStream(
       await chat(other.simUrl, { messages, max_tokens: MAX_TOKENS, stream: true }),
     );
-    let matched = false;
-    for (let k = alone.pieces.length - 1; k >= 5 && !matched; k--) {
-      const prefix = alone.pieces.slice(0, k).join('');
-      if (!text.startsWith(prefix)) continue;
-      const continued = await readStream(
-        await chat(other.simUrl, {
-          messages: [...messages, { role: 'assistant', content: prefix }],
-          continue_final_message: true,
-          add_generation_prompt: false,
-          max_tokens: MAX_TOKENS - k,
-          stream: true,
-        }),
-      );
-      matched = text === prefix + continued.pieces.join('');
-    }
-    expect(matched).toBe(true);
+    expect(text).toBe(alone.pieces.join(''));
+    expect(out.pieces.length).toBe(alone.pieces.length);
   }, 60_000);
 });
 

@@ -1,4 +1,4 @@
-import { planChoice } from './choice-plan';
+import { planChoice, type ChoicePlanInput } from './choice-plan';
 import {
   runChoice,
   type ChoiceResult,
@@ -9,6 +9,7 @@ import {
 import type { JsonObject } from './json-writer';
 import type { SimContext } from './personality';
 import { exceedContextError, SimError } from './sim-errors';
+import type { Continuation } from './prompt-input';
 import type { ToolSpec } from './tool-call-plan';
 
 export type {
@@ -34,6 +35,8 @@ export interface ChoiceSpec {
   readonly promptText: string;
   readonly promptTokens: readonly number[];
   readonly seed: number;
+  /** The prompt continues an assistant message: the answer carries on past its text. */
+  readonly continues?: Continuation;
 }
 
 export interface GenerationJob {
@@ -124,7 +127,7 @@ function planRun(job: GenerationJob, choice: ChoiceSpec, ctxSize: number): Choic
   // A slot stops when its KV cache is full: prompt plus generated tokens reach the context.
   const room = ctxSize - choice.promptTokens.length;
   const cap = job.nPredict < 0 ? room : Math.min(job.nPredict, room);
-  const plan = planChoice({
+  const input = {
     model: job.model,
     prompt: choice.promptText,
     seed: choice.seed,
@@ -132,8 +135,29 @@ function planRun(job: GenerationJob, choice: ChoiceSpec, ctxSize: number): Choic
     ignoreEos: job.ignoreEos,
     reasoning: job.reasoning !== 'off',
     tool: job.tool,
-  });
+  };
+  const plan = (choice.continues && continuedPlan(input, choice.continues)) ?? planChoice(input);
   return { ...choice, plan, room, capped: cap !== room };
+}
+
+/**
+ * The plan of the answer the conversation before a continued message gets, from just past
+ * the message's text (which must be where that answer's tokens put it); undefined when the
+ * text is not a start of that answer, and the prompt is then planned as it stands.
+ */
+function continuedPlan(input: ChoicePlanInput, { basePrompt, prefix }: Continuation) {
+  const maxTokens = input.maxTokens ?? 0;
+  const whole = planChoice({ ...input, prompt: basePrompt, maxTokens: maxTokens + prefix.length });
+  let text = '';
+  let skip = 0;
+  while (text.length < prefix.length && skip < whole.steps.length) {
+    const step = whole.steps[skip]!;
+    if (step.channel !== 'content') return undefined;
+    text += step.token.text;
+    skip++;
+  }
+  if (text !== prefix) return undefined;
+  return { ...whole, steps: whole.steps.slice(skip, skip + maxTokens) };
 }
 
 let toolCallCounter = 0;

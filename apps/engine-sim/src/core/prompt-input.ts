@@ -5,6 +5,17 @@ import { tokenize } from './tokenizer';
 export interface PromptInput {
   readonly text: string;
   readonly tokens: readonly number[];
+  /** Set when the prompt continues an assistant message (see `chatPrompt`). */
+  readonly continues?: Continuation;
+}
+
+/**
+ * A prompt that ends inside an assistant turn: the conversation before it (`basePrompt`,
+ * generation prompt included) followed by the turn's text so far (`prefix`).
+ */
+export interface Continuation {
+  readonly basePrompt: string;
+  readonly prefix: string;
 }
 
 export const textPrompt = (text: string): PromptInput => ({ text, tokens: tokenize(text, true) });

@@ -1,10 +1,10 @@
-import { renderChatPrompt, GENERATION_PROMPT } from '../../core/chat-template';
+import { chatPrompt, GENERATION_PROMPT } from '../../core/chat-template';
 import type { ChoiceSpec, ReasoningOutput } from '../../core/generation-runner';
 import { jsonSyntaxError } from './llamacpp.errors';
 import { resolveSettings, type SettingValues } from './llamacpp.settings';
 import { parseChatMessages } from '../../core/openai-messages';
 import { requestedTool } from '../../core/openai-tools';
-import { type PromptInput, promptList, textPrompt } from '../../core/prompt-input';
+import { type PromptInput, promptList } from '../../core/prompt-input';
 import {
   type Body,
   isRecord,
@@ -59,7 +59,8 @@ const ROUTES = {
     read: (body) => {
       const messages = parseChatMessages(body.messages);
       const tool = requestedTool(body, messages);
-      return { prompts: [textPrompt(renderChatPrompt(messages))], tool };
+      // A trailing assistant message is prefilled: the answer continues it.
+      return { prompts: [chatPrompt(messages, true)], tool };
     },
     nProbs: (body) => {
       if (body.logprobs === true) {
@@ -153,6 +154,7 @@ export function parseTask(
       promptText: prompt.text,
       promptTokens: prompt.tokens,
       seed: seed + i,
+      ...(prompt.continues ? { continues: prompt.continues } : {}),
     })),
   );
   return {

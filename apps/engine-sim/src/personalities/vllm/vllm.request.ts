@@ -1,4 +1,4 @@
-import { renderChatPrompt } from '../../core/chat-template';
+import { chatPrompt } from '../../core/chat-template';
 import type { ChoiceSpec, ReasoningOutput } from '../../core/generation-runner';
 import { promptList, type PromptInput } from '../../core/prompt-input';
 import { parseChatMessages } from '../../core/openai-messages';
@@ -13,7 +13,6 @@ import {
 } from '../../core/request-fields';
 import type { SimSettings } from '../../core/sim-options';
 import { DEFAULT_SEED } from '../../core/text-generator';
-import { tokenize } from '../../core/tokenizer';
 import type { ToolSpec } from '../../core/tool-call-plan';
 import { checkFields, COMMON_FIELDS, type FieldRule } from './vllm.fields';
 import { invalid, modelNotFound, promptTooLong, requestTooLong } from './vllm.errors';
@@ -76,9 +75,8 @@ const ROUTES = {
     },
     read: (body) => {
       const messages = parseChatMessages(body.messages);
-      const text = renderChatPrompt(messages);
       return {
-        prompts: [{ text, tokens: tokenize(text, true) }],
+        prompts: [chatPrompt(messages, body.continue_final_message === true)],
         tool: requestedTool(body, messages),
       };
     },
@@ -174,6 +172,7 @@ export function parseTask(kind: VllmRouteKind, body: Body, settings: SimSettings
         promptText: prompt.text,
         promptTokens: prompt.tokens,
         seed: seed + i,
+        ...(prompt.continues ? { continues: prompt.continues } : {}),
       })),
     ),
     promptTokens: prompts.reduce((sum, prompt) => sum + prompt.tokens.length, 0),
