@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { GatewayConfig } from '@switchyard/config';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { GatewayModule } from './gateway.module';
+import { createDialectLocator, type DialectMounts } from '@switchyard/dialects';
+import { dialectClientErrorHandler, refuseLongUrls } from './http/client-errors';
 import { acceptJsonBodies } from './http/json-body';
 
 export interface RunningGateway {
@@ -14,8 +16,16 @@ export interface RunningGateway {
 
 /** Boots a gateway replica and listens; `close()` drains connections and quits Redis. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    // Errors before any route runs (431, 408, malformed HTTP) in the dialect's shape too.
+    clientErrorHandler: dialectClientErrorHandler(
+      createDialectLocator(config.mounts),
+    ),
+  });
   acceptJsonBodies(adapter.getInstance());
+  refuseLongUrls(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forConfig(config),
     adapter,

@@ -9,6 +9,7 @@ const messagesRoute: InferenceRoute = {
   path: '/v1/messages',
   parse: (body, ctx) => ({ request: parseMessages(body, ctx), facts: undefined }),
   streamContentType: 'text/event-stream; charset=utf-8',
+  limitParams: { maxStop: 'stop_sequences' },
   createStreamEncoder: (_req, meta) => createMessagesStreamEncoder(meta),
   respond: (_req, result, meta) => messageResponse(result, meta),
 };

@@ -1,5 +1,6 @@
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
 import { ollamaDialect, ollamaInferenceRoutes } from './ollama.dialect';
+import { ENGINE_LIMIT_TOKENS } from '../limits';
 
 const chat = ollamaInferenceRoutes.find((r) => r.path === '/api/chat')!;
 const generate = ollamaInferenceRoutes.find((r) => r.path === '/api/generate')!;
@@ -214,7 +215,8 @@ describe('Ollama /api/chat → canonical', () => {
         },
       },
     });
-    expect(req.sampling).not.toHaveProperty('maxTokens');
+    // -1 is "the engine's limit", made concrete by the gateway's request caps (limits.ts).
+    expect(req.sampling.maxTokens).toBe(ENGINE_LIMIT_TOKENS);
     expect(req.sampling).not.toHaveProperty('seed');
   });
 

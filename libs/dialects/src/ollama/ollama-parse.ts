@@ -8,6 +8,7 @@ import {
 } from '@switchyard/contracts';
 import type { ParseContext, ParsedRequest } from '../dialect';
 import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
+import { ENGINE_LIMIT_TOKENS } from '../limits';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
 import { toChatMessages, withImages } from './ollama-messages';
@@ -159,11 +160,9 @@ function sampling(b: OllamaCommonBody): SamplingParams {
   return {
     stop: stopList(o.stop),
     n: 1,
-    // Ollama's -1 (unlimited) and -2 (fill the context) both mean "the engine's default".
-    ...opt(
-      'maxTokens',
-      o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined,
-    ),
+    // Ollama's -1 (unlimited) and -2 (fill the context) both become the engine's limit (the
+    // model's context, else the gateway's ceiling; see limits.ts), never an unbounded run.
+    ...opt('maxTokens', numPredict(o.num_predict)),
     ...opt('temperature', o.temperature),
     ...opt('topP', o.top_p),
     ...opt('topK', o.top_k),
@@ -177,6 +176,12 @@ function sampling(b: OllamaCommonBody): SamplingParams {
     ...(wantsLogprobs ? { logprobs: { top: b.top_logprobs ?? 0 } } : {}),
     ...opt('responseFormat', toResponseFormat(b.format)),
   };
+}
+
+/** Ollama's runner stops at `num_predict` only when it is not negative: any negative is -1. */
+function numPredict(n: number | undefined): number | undefined {
+  if (n === undefined || n === 0) return undefined;
+  return n < 0 ? ENGINE_LIMIT_TOKENS : n;
 }
 
 function toResponseFormat(format: OllamaCommonBody['format']): ResponseFormat | undefined {
