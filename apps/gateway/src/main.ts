@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { GatewayConfig } from '@switchyard/config';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { GatewayModule } from './gateway.module';
-import { createDialectLocator, type DialectMounts } from '@switchyard/dialects';
+import { createDialectLocator } from '@switchyard/dialects';
 import { dialectClientErrorHandler, refuseLongUrls } from './http/client-errors';
 import { acceptJsonBodies } from './http/json-body';
 
@@ -20,9 +20,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
     // Errors before any route runs (431, 408, malformed HTTP) in the dialect's shape too.
-    clientErrorHandler: dialectClientErrorHandler(
-      createDialectLocator(config.mounts),
-    ),
+    clientErrorHandler: dialectClientErrorHandler(createDialectLocator(config.mounts)),
   });
   acceptJsonBodies(adapter.getInstance());
   refuseLongUrls(adapter.getInstance());
