@@ -34,7 +34,7 @@ describe('request caps, in every dialect', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) };
+    return { status: res.status, body: await res.json() };
   };
 
   const many = (n: number) => Array.from({ length: n }, (_, i) => `input ${i}`);

@@ -43,14 +43,18 @@ export interface MountedPath {
   path: string;
 }
 
-/** Every path each dialect serves under its mounts, inference routes first. */
+/**
+ * Every path each dialect serves under its mounts: every dialect's inference routes first,
+ * then the API routes, so a path that is one dialect's inference route and another's listing
+ * (TGI's `POST /`, Ollama's `GET /`) is the inference route's.
+ */
 export function mountedPaths(mounts: DialectMounts = {}): MountedPath[] {
   const out: MountedPath[] = [];
-  for (const dialect of DIALECT_LIST) {
-    const prefixes = mounts[dialect.id] ?? DEFAULT_MOUNTS[dialect.id];
-    for (const prefix of prefixes) {
-      for (const r of [...dialect.routes, ...(dialect.apiRoutes ?? [])]) {
-        out.push({ dialect, path: prefix + r.path });
+  for (const pick of [(d: Dialect) => d.routes, (d: Dialect) => d.apiRoutes ?? []]) {
+    for (const dialect of DIALECT_LIST) {
+      const prefixes = mounts[dialect.id] ?? DEFAULT_MOUNTS[dialect.id];
+      for (const prefix of prefixes) {
+        for (const r of pick(dialect)) out.push({ dialect, path: prefix + r.path });
       }
     }
   }
