@@ -1,5 +1,6 @@
 import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { renderAnthropicError } from './anthropic.errors';
+import { countTokensRoute } from './anthropic-count-tokens';
 import { parseMessages } from './anthropic-parse';
 import { createMessagesStreamEncoder } from './anthropic-stream.encoder';
 import { messageResponse } from './anthropic-wire';
@@ -21,5 +22,6 @@ export const anthropicInferenceRoutes: readonly InferenceRoute[] = [messagesRout
 export const anthropicDialect: Dialect = {
   id: 'anthropic',
   routes: anthropicInferenceRoutes.map(anyInferenceRoute),
+  apiRoutes: [countTokensRoute],
   renderError: renderAnthropicError,
 };

@@ -11,6 +11,7 @@ import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { ENGINE_LIMIT_TOKENS } from '../limits';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
+import { decodeContext } from './ollama-context';
 import { toChatMessages, withImages } from './ollama-messages';
 import {
   ollamaChatSchema,
@@ -35,6 +36,11 @@ import { systemClock, type OllamaClock } from './ollama-wire';
 export interface OllamaFacts {
   receivedNs: bigint;
   load?: LoadAnswer;
+  /**
+   * `/api/generate` (not raw): the conversation up to this turn's prompt — the turns of the
+   * `context` sent back, then the prompt — which the answer's `context` extends.
+   */
+  history?: ChatMessage[];
 }
 
 export type LoadAnswer = 'load' | 'unload';
@@ -47,8 +53,7 @@ export type ParsedOllama<R extends InferenceRequest = InferenceRequest> = Parsed
 
 /**
  * Ollama bodies → canonical requests. Accepted and ignored, because the engine owns them:
- * `template` (the node's engine applies the model's own chat template), `context` (token ids
- * of an earlier `/api/generate` turn; there is no token-level continuation across nodes),
+ * `template` (the node's engine applies the model's own chat template),
  * `keep_alive` (nodes keep their models loaded; only `0` on a load request is answered as
  * `unload`), `truncate` and `shift` (the engine's context policy applies).
  */
@@ -100,12 +105,16 @@ export function parseOllamaGenerate(
     };
     return { request, facts: { receivedNs } };
   }
-  return { request: chatRequest(b, ctx, generateMessages(b)), facts: { receivedNs } };
+  // `context` carries the earlier turns (ollama-context.ts): the request runs as that chat.
+  const history = [...decodeContext(b.context), userTurn(b)];
+  const messages: ChatMessage[] = b.system
+    ? [{ role: 'system', content: b.system }, ...history]
+    : history;
+  return { request: chatRequest(b, ctx, messages), facts: { receivedNs, history } };
 }
 
-function generateMessages(b: OllamaGenerateBody): ChatMessage[] {
-  const user: ChatMessage = { role: 'user', content: withImages(b.prompt ?? '', b.images ?? []) };
-  return b.system ? [{ role: 'system', content: b.system }, user] : [user];
+function userTurn(b: OllamaGenerateBody): ChatMessage {
+  return { role: 'user', content: withImages(b.prompt ?? '', b.images ?? []) };
 }
 
 function chatRequest(b: OllamaCommonBody, ctx: ParseContext, messages: ChatMessage[]): ChatRequest {

@@ -332,6 +332,14 @@ describe('chat completions: request → canonical', () => {
 });
 
 describe('completions: request → canonical', () => {
+  it.each(['http://127.0.0.1:8080', 'https://gw.example/v1', ' HTTP://gw '])(
+    "a model that is the endpoint's URL (%s, what @huggingface/inference sends) means the served one",
+    (model) => {
+      const req = completions.parse({ model, prompt: 'x' }, ctx).request;
+      expect(req.model).toBe('auto');
+    },
+  );
+
   it('maps prompt, integer logprobs and the shared fields', () => {
     const req = completions.parse(
       {

@@ -10,6 +10,7 @@ import {
 import type { ParseContext } from '../dialect';
 import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { opt } from '../opt';
+import { requestedModel } from '../text-completion';
 import { validateBody } from '../validate';
 import {
   chatRequestSchema,
@@ -57,6 +58,8 @@ export function parseCompletion(body: unknown, ctx: ParseContext): CompletionReq
   }
   return {
     ...commonRequest(b, ctx),
+    // A URL for a model means "the model this endpoint serves", as behind TGI (text-completion.ts).
+    model: requestedModel(ctx.headers, b.model),
     kind: 'completion',
     prompt,
     // OpenAI's completions default is 16 tokens (spec `CreateCompletionRequest.max_tokens`).
