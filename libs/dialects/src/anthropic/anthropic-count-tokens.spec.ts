@@ -1,4 +1,4 @@
-import { SwitchyardError } from '@switchyard/contracts';
+import { type SwitchyardError } from '@switchyard/contracts';
 import { fakeCatalog } from '../catalog.spec-support';
 import { countTokensRoute } from './anthropic-count-tokens';
 
