@@ -8,7 +8,7 @@ import type { LimitParams } from './limits';
  * parses requests and renders responses, streams and errors. Pure: no I/O.
  */
 
-export type DialectId = 'openai' | 'anthropic' | 'ollama' | 'tgi' | 'vllm' | 'kserve';
+export type DialectId = 'openai' | 'anthropic' | 'ollama' | 'tgi' | 'vllm' | 'kserve' | 'mindie';
 
 /** Facts the gateway knows when it parses a request. */
 export interface ParseContext {

@@ -1,6 +1,7 @@
 import type { Dialect, DialectId } from './dialect';
 import { anthropicDialect } from './anthropic/anthropic.dialect';
 import { kserveDialect } from './kserve/kserve.dialect';
+import { mindieDialect } from './mindie/mindie.dialect';
 import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
 import { tgiDialect } from './tgi/tgi.dialect';
@@ -19,6 +20,7 @@ export const DIALECTS = {
   tgi: tgiDialect,
   vllm: vllmDialect,
   kserve: kserveDialect,
+  mindie: mindieDialect,
 } as const satisfies Record<DialectId, Dialect>;
 
 /** The table's rows, in order. */
@@ -34,6 +36,7 @@ export const DEFAULT_MOUNTS: Readonly<Record<DialectId, readonly string[]>> = {
   tgi: [''],
   vllm: [''],
   kserve: [''],
+  mindie: [''],
 };
 
 /** One mounted path of a dialect, with its route pattern (`:name` segments match anything). */

@@ -39,4 +39,5 @@ export const DIALECT_SHAPES: Readonly<Record<DialectId, ErrorShape>> = {
   tgi: 'tgi',
   vllm: 'flat',
   kserve: 'flat',
+  mindie: 'tgi',
 };
