@@ -114,7 +114,7 @@ describe('request caps, in every dialect', () => {
     expect(node.jobs).toHaveLength(0);
   });
 
-  it("turns Ollama's num_predict -1 and -2 into the model's context, not an endless run", async () => {
+  it("turns Ollama's num_predict -1 and -2 into what the model's context leaves, not an endless run", async () => {
     const node = await gw.node({ id: 'num-predict' });
     await gw.untilReadyNodes(1);
     for (const n of [-1, -2]) {
@@ -126,7 +126,9 @@ describe('request caps, in every dialect', () => {
       });
       expect(res.status).toBe(200);
     }
-    expect(node.jobs.map((j) => j.job.request.sampling.maxTokens)).toEqual([CONTEXT, CONTEXT]);
+    // The context less the prompt's bytes ("user: hi") and 64 tokens of chat template.
+    const left = CONTEXT - 'user: hi'.length - 64;
+    expect(node.jobs.map((j) => j.job.request.sampling.maxTokens)).toEqual([left, left]);
   });
 });
 

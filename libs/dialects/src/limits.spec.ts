@@ -90,11 +90,20 @@ describe('enforceLimits', () => {
     expect(err.message).toBe("'max_tokens' is 600; the context of model 'm' is 512 tokens.");
   });
 
-  it("makes the engine's limit concrete: the context, else the ceiling", () => {
+  it("makes the engine's limit concrete: the context the prompt leaves, at most the ceiling", () => {
     const unbounded = chat({ maxTokens: ENGINE_LIMIT_TOKENS });
-    expect(enforceLimits(unbounded, LIMITS, {}, { contextTokens: 512 }).sampling.maxTokens).toBe(
-      512,
+    // 512 - bytes of "user: hi" (8) - 64 for the template
+    const bounded = (context: number) =>
+      enforceLimits(unbounded, LIMITS, {}, { contextTokens: context }).sampling;
+    expect(bounded(512).maxTokens).toBe(440);
+    expect(bounded(100_000).maxTokens).toBe(1000);
+  });
+
+  it('leaves the bound to the engine when the context is unknown or the prompt may fill it', () => {
+    const unbounded = chat({ maxTokens: ENGINE_LIMIT_TOKENS });
+    expect(enforceLimits(unbounded, LIMITS).sampling).not.toHaveProperty('maxTokens');
+    expect(enforceLimits(unbounded, LIMITS, {}, { contextTokens: 50 }).sampling).not.toHaveProperty(
+      'maxTokens',
     );
-    expect(enforceLimits(unbounded, LIMITS).sampling.maxTokens).toBe(1000);
   });
 });

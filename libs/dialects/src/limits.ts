@@ -1,4 +1,4 @@
-import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
+import { SwitchyardError, promptText, type InferenceRequest } from '@switchyard/contracts';
 
 /**
  * Bounded work per request: the caps every dialect's requests meet after parsing, in one
@@ -49,10 +49,13 @@ const OPENAI_PARAMS: Readonly<Record<LimitedField, string>> = {
 
 /**
  * A dialect's "as many tokens as the engine allows" (Ollama's `num_predict` -1 and -2). Never
- * leaves the gateway: {@link enforceLimits} replaces it with the model's context, else the
- * configured ceiling, so no engine is asked for an unbounded run.
+ * leaves the gateway: {@link enforceLimits} makes it concrete where the model's context is
+ * known, and otherwise leaves the bound to the engine (see {@link engineLimit}).
  */
 export const ENGINE_LIMIT_TOKENS = Number.POSITIVE_INFINITY;
+
+/** Tokens a chat template may add around the prompt (role headers, special tokens). */
+const TEMPLATE_TOKENS = 64;
 
 /** What the gateway knows about the model a request resolved to. */
 export interface ModelBounds {
@@ -97,7 +100,9 @@ export function enforceLimits(
   const context = bounds.contextTokens;
   const ceiling = Math.min(limits.maxTokens, context ?? Number.POSITIVE_INFINITY);
   if (s.maxTokens === ENGINE_LIMIT_TOKENS) {
-    return { ...req, sampling: { ...s, maxTokens: ceiling } };
+    const { maxTokens: _unbounded, ...rest } = s;
+    const limit = engineLimit(req, limits, context);
+    return { ...req, sampling: limit === undefined ? rest : { ...rest, maxTokens: limit } };
   }
   if (s.maxTokens !== undefined && s.maxTokens > ceiling) {
     const limit =
@@ -111,4 +116,23 @@ export function enforceLimits(
     );
   }
   return req;
+}
+
+/**
+ * "Until the engine's limit" made concrete: what is left of the context after the prompt, at
+ * most the ceiling. The prompt is counted as its UTF-8 bytes, which no byte-level BPE
+ * tokenizer exceeds, so the sum never passes the context (vLLM refuses a request whose prompt
+ * plus `max_tokens` would). Without a known context — or a prompt that may fill it — the
+ * field is left out and the engine applies its own bound, which every engine derives from its
+ * context (vLLM and TGI the context left, llama.cpp a full context, Ollama 10 × `num_ctx`);
+ * nothing is passed on as "infinite".
+ */
+function engineLimit(
+  req: InferenceRequest,
+  limits: RequestLimits,
+  context: number | undefined,
+): number | undefined {
+  if (context === undefined) return undefined;
+  const left = context - Buffer.byteLength(promptText(req), 'utf8') - TEMPLATE_TOKENS;
+  return left >= 1 ? Math.min(left, limits.maxTokens) : undefined;
 }
