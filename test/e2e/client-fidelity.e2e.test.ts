@@ -158,6 +158,16 @@ describe('Ollama generate with context', () => {
   });
 });
 
+describe('/api/v1/models without a catalogue', () => {
+  it('describes every model by what serves it (seed 004 shows a description for each)', async () => {
+    const res = await fetch(`${gw}/api/v1/models`);
+    const { data } = (await res.json()) as { data: { id: string; description?: string }[] };
+    expect(data.map((m) => m.id)).toEqual([MODEL]);
+    // '; embeddings' follows when the nodes serve embeddings.
+    expect(data[0]!.description).toMatch(/^Text model served by llama\.cpp \(2 nodes\)/);
+  });
+});
+
 describe('one huge embedding batch', () => {
   it('/api/embed with 10,000 inputs is a 400 and no node leaves the fleet', async () => {
     const res = await fetch(`${gw}/api/embed`, {
