@@ -10,8 +10,8 @@ import type { Script } from './support/scripts';
 import { DIALECT_SHAPES, ERROR_SHAPES } from './support/error-shapes';
 import { MODEL, useGateway } from './support/gateway-harness';
 
-/** Runs per property; the three properties together send several thousand requests. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
+/** Runs per property: 2 × RUNS + RUNS requests, about 3,000 (FUZZ_RUNS raises it for a longer hunt). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /** A request unanswered for this long is a hang. */
 const HANG_MS = 15_000;
 
@@ -35,9 +35,16 @@ const answerAny: Script = async (ctx) => {
   });
 };
 
-/** Every inference path (parameters filled with the model), with the dialect it belongs to. */
+/**
+ * Every POST path (inference routes, and API routes that read a body: Anthropic's
+ * count_tokens, Ollama's show), parameters filled with the model, with the dialect it belongs to.
+ */
 const ROUTES = mountedPaths()
-  .filter(({ dialect, path }) => dialect.routes.some((r) => path.endsWith(r.path)))
+  .filter(({ dialect, path }) =>
+    [...dialect.routes, ...(dialect.apiRoutes ?? []).filter((r) => r.method === 'POST')].some((r) =>
+      path.endsWith(r.path),
+    ),
+  )
   .map(({ dialect, path }) => ({
     dialect: dialect.id,
     path: path.replace(':name', MODEL).replace(':version', '1'),
