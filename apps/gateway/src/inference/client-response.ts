@@ -97,18 +97,22 @@ export class ClientResponse {
     if (this.bufferedBytes > this.maxBufferedBytes) this.tooSlow = true;
   }
 
-  /** Ends the stream with `last` (an error frame): it skips the queue of frames still waiting. */
+  /**
+   * Ends the stream with `last` (an error frame) after the frames still waiting — unless the
+   * client is too slow, when those are dropped: the error frame goes right after the whole
+   * frames the socket already holds.
+   */
   endWith(last: string): void {
-    this.pending.length = 0;
-    this.pendingBytes = 0;
     const raw = this.reply.raw;
-    if (!raw.destroyed && last !== '') raw.write(last);
     if (this.tooSlow) {
+      this.pending.length = 0;
+      this.pendingBytes = 0;
       // A reader this slow may never take the rest: do not let it hold the socket forever.
       const linger = setTimeout(() => raw.destroy(), SLOW_CLIENT_LINGER_MS);
       linger.unref();
       raw.once('close', () => clearTimeout(linger));
     }
+    this.pending.push(last);
     this.endStream();
   }
 
