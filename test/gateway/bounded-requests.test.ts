@@ -201,6 +201,16 @@ describe("the HTTP server's own errors, in the dialect's shape", () => {
     expect(SHAPES[shape](await res.json())).toBe(true);
   });
 
+  it.each(ROUTES)('415 for a compressed body on %s', async (path, shape) => {
+    const res = await fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: '{}',
+    });
+    expect(res.status).toBe(415);
+    expect(SHAPES[shape](await res.json())).toBe(true);
+  });
+
   it.each(ROUTES)('400 for a body that is not JSON on %s', async (path, shape) => {
     const res = await fetch(`${gw.url}${path}`, { method: 'POST', body: '{"model": ' });
     expect(res.status).toBe(400);
