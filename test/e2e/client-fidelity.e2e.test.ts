@@ -1,5 +1,6 @@
 import Anthropic, { NotFoundError } from '@anthropic-ai/sdk';
 import {
+  chatCompletion,
   setLogger,
   textGeneration,
   textGenerationStream,
@@ -56,6 +57,16 @@ describe('@huggingface/inference with only endpointUrl', () => {
       parameters: { max_new_tokens: 12, seed: 5 },
     });
     expect(res.generated_text).toBe(completion(inputs, 12, 5));
+  });
+
+  it('chatCompletion answers too', async () => {
+    const res = await chatCompletion({
+      endpointUrl: gw,
+      messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+      max_tokens: 8,
+    });
+    expect(res.model).toBe(MODEL);
+    expect(res.choices[0]?.message.content?.length).toBeGreaterThan(0);
   });
 
   it('textGenerationStream streams the same text', async () => {

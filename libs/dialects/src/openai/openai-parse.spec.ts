@@ -331,6 +331,13 @@ describe('chat completions: request → canonical', () => {
   });
 });
 
+describe('chat completions: a URL as the model', () => {
+  it('means the served model, as for completions', () => {
+    const body = { model: 'http://gw:8080', messages: [{ role: 'user', content: 'hi' }] };
+    expect(chat.parse(body, ctx).request.model).toBe('auto');
+  });
+});
+
 describe('completions: request → canonical', () => {
   it.each(['http://127.0.0.1:8080', 'https://gw.example/v1', ' HTTP://gw '])(
     "a model that is the endpoint's URL (%s, what @huggingface/inference sends) means the served one",

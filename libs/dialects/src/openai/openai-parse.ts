@@ -58,8 +58,6 @@ export function parseCompletion(body: unknown, ctx: ParseContext): CompletionReq
   }
   return {
     ...commonRequest(b, ctx),
-    // A URL for a model means "the model this endpoint serves", as behind TGI (text-completion.ts).
-    model: requestedModel(ctx.headers, b.model),
     kind: 'completion',
     prompt,
     // OpenAI's completions default is 16 tokens (spec `CreateCompletionRequest.max_tokens`).
@@ -75,7 +73,9 @@ export function parseCompletion(body: unknown, ctx: ParseContext): CompletionReq
 function commonRequest(b: CommonBody, ctx: ParseContext) {
   return {
     id: ctx.requestId,
-    model: b.model,
+    // A URL for a model means "the model this endpoint serves", as behind TGI: what
+    // @huggingface/inference sends given only an `endpointUrl` (text-completion.ts).
+    model: requestedModel(ctx.headers, b.model),
     stream: b.stream === true,
     includeUsage: b.stream === true && b.stream_options?.include_usage === true,
     priority: 0,
