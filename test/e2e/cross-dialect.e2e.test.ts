@@ -120,6 +120,13 @@ const PROMPT_DIALECTS: Record<string, (gateway: string) => Promise<string>> = {
     });
     return body.text_output as string;
   },
+  'mindie infer': async (gateway) => {
+    const body = await postJson(`${gateway}/infer`, {
+      inputs: PROMPT,
+      parameters: { max_new_tokens: MAX_TOKENS },
+    });
+    return body.generated_text as string;
+  },
 };
 
 describe.each(ENGINES)('on a $name node', ({ node }) => {

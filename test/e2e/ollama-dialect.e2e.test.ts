@@ -310,9 +310,10 @@ describe('/api/embed through the ollama client', () => {
 
 /**
  * Seed 002 (a Korean copy of docs/api.md): its four curl bodies, sent as curl -d sends them
- * (form content type), model name aside. The answers have the shapes that document shows, minus
- * two fields: `context` (deprecated token ids of the conversation, which a gateway in front of
- * several engines has no honest value for) and `load_duration` (nodes keep their models loaded).
+ * (form content type), model name aside. The answers have the shapes that document shows:
+ * `load_duration` is the wait until a node took the request (nodes keep their models loaded),
+ * and generate's `context` carries the conversation itself rather than token ids
+ * (libs/dialects/src/ollama/ollama-context.ts).
  */
 describe('seed 002, replayed verbatim', () => {
   const curl = async (path: string, body: string) =>
@@ -332,6 +333,7 @@ describe('seed 002, replayed verbatim', () => {
     'done_reason',
     'eval_count',
     'eval_duration',
+    'load_duration',
     'model',
     'prompt_eval_count',
     'prompt_eval_duration',
@@ -345,8 +347,8 @@ describe('seed 002, replayed verbatim', () => {
     return tokens.join('');
   };
 
-  function expectFinal(o: Record<string, unknown>, output: string) {
-    expect(Object.keys(o).sort()).toEqual([...FINAL, output].sort());
+  function expectFinal(o: Record<string, unknown>, ...outputs: string[]) {
+    expect(Object.keys(o).sort()).toEqual([...FINAL, ...outputs].sort());
     expect(o).toMatchObject({ model: MODEL, done: true, done_reason: 'stop' });
     for (const k of FINAL.filter((f) => f.endsWith('_duration') || f.endsWith('_count'))) {
       expect(o[k]).toBeGreaterThan(0);
@@ -369,7 +371,7 @@ describe('seed 002, replayed verbatim', () => {
     }
     expect(lines.map((l) => l.response).join('')).toBe(sky('Why is the sky blue?'));
     expect(last.response).toBe('');
-    expectFinal(last, 'response');
+    expectFinal(last, 'response', 'context');
   });
 
   it('generate, stream false: one object', async () => {
@@ -380,7 +382,7 @@ describe('seed 002, replayed verbatim', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body.response).toBe(sky('Why is the sky blue?'));
-    expectFinal(body, 'response');
+    expectFinal(body, 'response', 'context');
   });
 
   it('chat, streamed: message lines, then done with durations and counts', async () => {

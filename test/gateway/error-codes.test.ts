@@ -27,6 +27,16 @@ const MEANINGS: Record<ErrorCode, Meaning> = {
   // is not asked.
   SY_MODEL_NOT_FOUND: { status: 404, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_HEADERS_TOO_LARGE: { status: 431, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_URI_TOO_LONG: { status: 414, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_REQUEST_TIMEOUT: { status: 408, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    retryAfter: false,
+    retried: false,
+    outcome: 'client_error',
+  },
+  SY_CLIENT_TOO_SLOW: { status: 408, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_OVERLOADED: { status: 429, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_NO_CAPACITY: { status: 503, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_CLUSTER_UNAVAILABLE: { status: 503, retryAfter: true, retried: false, outcome: 'failed' },

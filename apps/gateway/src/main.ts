@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { GatewayConfig } from '@switchyard/config';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { GatewayModule } from './gateway.module';
+import { createDialectLocator } from '@switchyard/dialects';
+import { dialectClientErrorHandler, refuseLongUrls } from './http/client-errors';
 import { GatewayDrain } from './http/gateway-drain';
 import { acceptJsonBodies } from './http/json-body';
 
@@ -19,8 +21,14 @@ export interface RunningGateway {
  * Redis close.
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    // Errors before any route runs (431, 408, malformed HTTP) in the dialect's shape too.
+    clientErrorHandler: dialectClientErrorHandler(createDialectLocator(config.mounts)),
+  });
   acceptJsonBodies(adapter.getInstance());
+  refuseLongUrls(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forConfig(config),
     adapter,

@@ -9,6 +9,7 @@ const redisUrl = z
 const keyPrefix = z.string().min(1).max(64).default(DEFAULT_KEY_PREFIX);
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().positive();
+const count = z.coerce.number().int().positive();
 const logLevel = z
   .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   .default('info');
@@ -35,6 +36,8 @@ export const catalogEntrySchema = z.object({
     .min(1)
     .default(['text']),
   ownedBy: z.string().default('switchyard'),
+  /** Context window in tokens; `max_tokens` above it is refused, Ollama's -1 becomes it. */
+  contextTokens: z.number().int().positive().optional(),
 });
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 
@@ -122,6 +125,24 @@ export const gatewayConfigSchema = z.object({
   defaultPriority: z.coerce.number().int().min(0).max(9).default(5),
   /** Path prefixes per dialect, e.g. `{"openai": ["", "/api/v1"]}`; missing dialects keep the default. */
   mounts: jsonText(z.record(z.string(), z.array(mountPrefix).min(1))).default({}),
+  // Bounded work per request (libs/dialects limits.ts): above a cap, a 400 naming it.
+  /** Inputs of one embedding request, in every dialect (OpenAI's own limit). */
+  maxEmbeddingInputs: count.default(2048),
+  /** Choices of one request (`n`, TGI `best_of`). */
+  maxChoices: count.default(16),
+  /** Generated tokens per choice; a model's catalogued `contextTokens` lowers it. */
+  maxTokens: count.default(131_072),
+  /** Entries of `logit_bias` (OpenAI's own limit). */
+  maxLogitBias: count.default(300),
+  /** Stop strings of one request. */
+  maxStop: count.default(16),
+  /** Tool definitions of one request (OpenAI's own limit). */
+  maxTools: count.default(128),
+  /**
+   * Bytes a stream may hold for a client that reads slower than the engine writes; past it
+   * the engine request is cancelled and the stream ends with an error frame.
+   */
+  streamBufferBytes: count.default(1024 * 1024),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
@@ -146,6 +167,13 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   maxQueuedPerModel: 'SWITCHYARD_MAX_QUEUED_PER_MODEL',
   tenants: 'SWITCHYARD_TENANTS',
   defaultPriority: 'SWITCHYARD_DEFAULT_PRIORITY',
+  maxEmbeddingInputs: 'SWITCHYARD_MAX_EMBEDDING_INPUTS',
+  maxChoices: 'SWITCHYARD_MAX_CHOICES',
+  maxTokens: 'SWITCHYARD_MAX_TOKENS',
+  maxLogitBias: 'SWITCHYARD_MAX_LOGIT_BIAS',
+  maxStop: 'SWITCHYARD_MAX_STOP',
+  maxTools: 'SWITCHYARD_MAX_TOOLS',
+  streamBufferBytes: 'SWITCHYARD_STREAM_BUFFER_BYTES',
 };
 
 export const workerConfigSchema = z.object({

@@ -39,6 +39,19 @@ export const ERROR_CODES = {
   SY_MODEL_NOT_FOUND: row(404, 'client_error', { fault: 'client' }),
   /** The body is larger than the gateway accepts. */
   SY_PAYLOAD_TOO_LARGE: row(413, 'client_error', { fault: 'client' }),
+  /** The request's headers (or its URL) are larger than the HTTP server reads. */
+  SY_HEADERS_TOO_LARGE: row(431, 'client_error', { fault: 'client' }),
+  /** The request URL is longer than the gateway accepts. */
+  SY_URI_TOO_LONG: row(414, 'client_error', { fault: 'client' }),
+  /** The client did not send its whole request in time. */
+  SY_REQUEST_TIMEOUT: row(408, 'client_error', { fault: 'client' }),
+  /** The body is in an encoding or media type the gateway cannot read. */
+  SY_UNSUPPORTED_MEDIA_TYPE: row(415, 'client_error', { fault: 'client' }),
+  /**
+   * The client read a stream so much slower than the engine wrote it that the gateway would
+   * have had to hold more than its bound; the engine request is cancelled.
+   */
+  SY_CLIENT_TOO_SLOW: row(408, 'client_error', { fault: 'none' }),
   /** Admission refused: queue bound or deadline passed. */
   SY_OVERLOADED: row(429, 'rejected', { retryable: true, fault: 'none', retryAfterSeconds: 1 }),
   /** The model is known but no ready node serves it right now. */

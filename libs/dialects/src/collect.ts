@@ -24,6 +24,8 @@ export interface CollectedChoice {
 export interface CollectedTimings {
   /** When the collector was created: the request was about to be placed. */
   startNs: bigint;
+  /** The node's `start` event: a node took the request. */
+  startedNs?: bigint;
   /** The first delta or embedding vector. */
   firstOutputNs?: bigint;
   /** The terminal `done` event. */
@@ -88,6 +90,8 @@ export class ResultCollector {
         }
         return;
       case 'start':
+        this.timings.startedNs ??= this.monoNs();
+        return;
       case 'error':
         return;
     }

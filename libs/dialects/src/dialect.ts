@@ -1,13 +1,14 @@
 import type { InferenceRequest, StreamEvent, SwitchyardError } from '@switchyard/contracts';
 import type { ModelCatalog } from './catalog';
 import type { CollectedResult } from './collect';
+import type { LimitParams } from './limits';
 
 /**
  * A client dialect: how one family of client APIs (OpenAI, Ollama, TGI, Anthropic, …)
  * parses requests and renders responses, streams and errors. Pure: no I/O.
  */
 
-export type DialectId = 'openai' | 'anthropic' | 'ollama' | 'tgi' | 'vllm' | 'kserve';
+export type DialectId = 'openai' | 'anthropic' | 'ollama' | 'tgi' | 'vllm' | 'kserve' | 'mindie';
 
 /** Facts the gateway knows when it parses a request. */
 export interface ParseContext {
@@ -70,6 +71,8 @@ export interface InferenceRouteShape {
   claims?(body: unknown): boolean;
   /** Content type of the streamed response. */
   streamContentType: string;
+  /** The client's names of the fields the request caps look at, where not OpenAI's. */
+  limitParams?: LimitParams;
 }
 
 /**
@@ -113,6 +116,7 @@ export function anyInferenceRoute<F>(route: InferenceRoute<F>): AnyInferenceRout
     path: route.path,
     claims: route.claims?.bind(route),
     streamContentType: route.streamContentType,
+    ...(route.limitParams ? { limitParams: route.limitParams } : {}),
     open: (use) => use(route),
   };
 }

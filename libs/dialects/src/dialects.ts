@@ -1,6 +1,7 @@
 import type { Dialect, DialectId } from './dialect';
 import { anthropicDialect } from './anthropic/anthropic.dialect';
 import { kserveDialect } from './kserve/kserve.dialect';
+import { mindieDialect } from './mindie/mindie.dialect';
 import { ollamaDialect } from './ollama/ollama.dialect';
 import { openaiDialect } from './openai/openai.dialect';
 import { tgiDialect } from './tgi/tgi.dialect';
@@ -19,6 +20,7 @@ export const DIALECTS = {
   tgi: tgiDialect,
   vllm: vllmDialect,
   kserve: kserveDialect,
+  mindie: mindieDialect,
 } as const satisfies Record<DialectId, Dialect>;
 
 /** The table's rows, in order. */
@@ -34,6 +36,7 @@ export const DEFAULT_MOUNTS: Readonly<Record<DialectId, readonly string[]>> = {
   tgi: [''],
   vllm: [''],
   kserve: [''],
+  mindie: [''],
 };
 
 /** One mounted path of a dialect, with its route pattern (`:name` segments match anything). */
@@ -43,14 +46,18 @@ export interface MountedPath {
   path: string;
 }
 
-/** Every path each dialect serves under its mounts, inference routes first. */
+/**
+ * Every path each dialect serves under its mounts: every dialect's inference routes first,
+ * then the API routes, so a path that is one dialect's inference route and another's listing
+ * (TGI's `POST /`, Ollama's `GET /`) is the inference route's.
+ */
 export function mountedPaths(mounts: DialectMounts = {}): MountedPath[] {
   const out: MountedPath[] = [];
-  for (const dialect of DIALECT_LIST) {
-    const prefixes = mounts[dialect.id] ?? DEFAULT_MOUNTS[dialect.id];
-    for (const prefix of prefixes) {
-      for (const r of [...dialect.routes, ...(dialect.apiRoutes ?? [])]) {
-        out.push({ dialect, path: prefix + r.path });
+  for (const pick of [(d: Dialect) => d.routes, (d: Dialect) => d.apiRoutes ?? []]) {
+    for (const dialect of DIALECT_LIST) {
+      const prefixes = mounts[dialect.id] ?? DEFAULT_MOUNTS[dialect.id];
+      for (const prefix of prefixes) {
+        for (const r of pick(dialect)) out.push({ dialect, path: prefix + r.path });
       }
     }
   }

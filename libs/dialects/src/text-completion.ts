@@ -18,13 +18,15 @@ export const MODEL_HEADERS = ['x-switchyard-model', 'x-model'] as const;
  * The model a request without a `model` field in its protocol means: the body's `model` (a
  * Switchyard extension), else a model header, else `auto` — the catalogue's first model in
  * configured order with free capacity, which is the one served model when there is only one,
- * as behind a real TGI or vLLM server.
+ * as behind a real TGI or vLLM server. A `model` that is an http(s) URL names no model: it is
+ * the endpoint itself, which is what `@huggingface/inference` sends when given only an
+ * `endpointUrl` (its text-generation task posts `{model: endpointUrl}` to `/v1/completions`).
  */
 export function requestedModel(
   headers: ParseContext['headers'],
   bodyModel?: string | null,
 ): string {
-  if (bodyModel != null && bodyModel !== '') return bodyModel;
+  if (bodyModel != null && bodyModel !== '' && !isEndpointUrl(bodyModel)) return bodyModel;
   for (const name of MODEL_HEADERS) {
     const value = headers[name];
     const first = Array.isArray(value) ? value[0] : value;
@@ -63,4 +65,9 @@ export function completionRequest(ctx: ParseContext, input: CompletionInput): Co
 /** The prompt of a request these dialects' parsers built (always a completion). */
 export function promptOf(req: InferenceRequest): string {
   return req.kind === 'completion' ? req.prompt : '';
+}
+
+/** A model "name" that is the URL of an endpoint (`http://gateway:8080`), i.e. unspecified. */
+export function isEndpointUrl(model: string): boolean {
+  return /^https?:\/\//i.test(model.trim());
 }

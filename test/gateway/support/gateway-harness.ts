@@ -28,6 +28,15 @@ export type GatewayOverrides = Partial<
     | 'requestTimeoutMs'
     | 'maxResumes'
     | 'drainGraceMs'
+    | 'models'
+    | 'bodyLimitBytes'
+    | 'streamBufferBytes'
+    | 'maxEmbeddingInputs'
+    | 'maxChoices'
+    | 'maxTokens'
+    | 'maxLogitBias'
+    | 'maxStop'
+    | 'maxTools'
   >
 >;
 

@@ -13,8 +13,15 @@ import { InferenceRouter } from '../inference/inference.router';
 /** HTTP exceptions Nest or Fastify raise on their own (routing, body size), by status. */
 const BY_STATUS: Record<number, ErrorCode> = {
   404: 'SY_ROUTE_NOT_FOUND',
+  408: 'SY_REQUEST_TIMEOUT',
   413: 'SY_PAYLOAD_TOO_LARGE',
+  414: 'SY_URI_TOO_LONG',
+  415: 'SY_UNSUPPORTED_MEDIA_TYPE',
+  431: 'SY_HEADERS_TOO_LARGE',
 };
+
+/** How much of a refused URL an error message repeats. */
+const URL_ECHO_CHARS = 200;
 
 /**
  * The one error sink of the gateway: every error thrown before a response started ends
@@ -48,12 +55,14 @@ export class ErrorSinkFilter implements ExceptionFilter {
 
   private canonical(exception: unknown, request: FastifyRequest): SwitchyardError {
     if (exception instanceof SwitchyardError) return exception;
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const code = BY_STATUS[exception.getStatus()] ?? 'SY_BAD_REQUEST';
+    const status = clientStatusOf(exception);
+    if (status !== undefined) {
+      const code = BY_STATUS[status] ?? 'SY_BAD_REQUEST';
+      const path = request.url.split('?')[0] ?? '';
       const message =
         code === 'SY_ROUTE_NOT_FOUND'
-          ? `Unknown request URL: ${request.method} ${request.url.split('?')[0]}`
-          : exception.message;
+          ? `Unknown request URL: ${request.method} ${path.slice(0, URL_ECHO_CHARS)}${path.length > URL_ECHO_CHARS ? '…' : ''}`
+          : (exception as Error).message;
       return new SwitchyardError(code, message);
     }
     this.log.error(
@@ -62,6 +71,18 @@ export class ErrorSinkFilter implements ExceptionFilter {
     );
     return toSwitchyardError(exception);
   }
+}
+
+/**
+ * The 4xx status of an error Nest (HttpException) or Fastify itself (`FST_ERR_*` errors carry
+ * `statusCode`: body too large, bad content length, unsupported media type, …) raised.
+ */
+function clientStatusOf(exception: unknown): number | undefined {
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** The id the pipeline gave the request, or a fresh one for errors raised before it ran. */

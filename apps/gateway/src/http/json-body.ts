@@ -10,6 +10,18 @@ export function acceptJsonBodies(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      // The gateway reads bodies as sent; a compressed one would only fail as "not JSON".
+      done(
+        new SwitchyardError(
+          'SY_UNSUPPORTED_MEDIA_TYPE',
+          `Request bodies with Content-Encoding '${encoding.slice(0, 40)}' are not accepted; send the JSON uncompressed.`,
+        ),
+        undefined,
+      );
+      return;
+    }
     if (body.length === 0) {
       done(
         new SwitchyardError('SY_INVALID_JSON', 'The request body is empty; send a JSON object.'),

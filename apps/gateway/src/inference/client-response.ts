@@ -1,19 +1,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionInfo } from './execution/execution-info';
 
+/** How long a stream ended for a too-slow client may take to flush before its socket is dropped. */
+const SLOW_CLIENT_LINGER_MS = 10_000;
+
 /**
  * The raw HTTP side of one response: disconnect detection, the routing headers every
  * response carries, and raw writes for streams (Fastify's reply is bypassed once streaming).
+ *
+ * Backpressure: when the socket will not take more (`write` returns false), relaying pauses —
+ * whole frames wait here, counted, and go out in one write on `drain`. What waits here plus
+ * what the socket holds never exceeds `maxBufferedBytes`: past it the stream is over
+ * (`overflowed`), the relay stops and the engine request is cancelled, and the client gets
+ * the error frame after the frames it already has.
  */
 export class ClientResponse {
   private readonly abort = new AbortController();
   private headersSent = false;
   private ended = false;
+  private readonly pending: string[] = [];
+  private pendingBytes = 0;
+  private paused = false;
+  private tooSlow = false;
 
   constructor(
     private readonly request: FastifyRequest,
     private readonly reply: FastifyReply,
     readonly requestId: string,
+    private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
   ) {
     // Errors rendered by the error sink before any byte was sent carry the id too.
     reply.header('x-request-id', requestId).header('request-id', requestId);
@@ -62,13 +76,69 @@ export class ClientResponse {
     this.headersSent = true;
   }
 
-  write(bytes: string): void {
-    if (bytes !== '' && !this.reply.raw.destroyed) this.reply.raw.write(bytes);
+  /** The client reads too slowly: the stream must end (see the class comment). */
+  get overflowed(): boolean {
+    return this.tooSlow;
   }
 
+  /** Bytes this response holds for the client: waiting here plus in the socket's buffer. */
+  get bufferedBytes(): number {
+    return this.pendingBytes + this.reply.raw.writableLength;
+  }
+
+  write(bytes: string): void {
+    const raw = this.reply.raw;
+    if (bytes === '' || raw.destroyed || this.tooSlow) return;
+    if (this.paused) {
+      this.pending.push(bytes);
+      this.pendingBytes += Buffer.byteLength(bytes);
+    } else if (!raw.write(bytes)) {
+      this.paused = true;
+      raw.once('drain', () => this.flush());
+    }
+    if (this.bufferedBytes > this.maxBufferedBytes) this.tooSlow = true;
+  }
+
+  /**
+   * Ends the stream with `last` (an error frame) after the frames still waiting — unless the
+   * client is too slow, when those are dropped: the error frame goes right after the whole
+   * frames the socket already holds.
+   */
+  endWith(last: string): void {
+    const raw = this.reply.raw;
+    if (this.tooSlow) {
+      this.pending.length = 0;
+      this.pendingBytes = 0;
+      // A reader this slow may never take the rest: do not let it hold the socket forever.
+      const linger = setTimeout(() => raw.destroy(), SLOW_CLIENT_LINGER_MS);
+      linger.unref();
+      raw.once('close', () => clearTimeout(linger));
+    }
+    this.pending.push(last);
+    this.endStream();
+  }
+
+  /** Ends the stream after every frame still waiting (the socket keeps write order). */
   endStream(): void {
     this.ended = true;
-    if (!this.reply.raw.destroyed) this.reply.raw.end();
+    const raw = this.reply.raw;
+    if (raw.destroyed) return;
+    if (this.pending.length > 0) raw.write(this.pending.join(''));
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    raw.end();
+  }
+
+  private flush(): void {
+    this.paused = false;
+    if (this.pending.length === 0 || this.reply.raw.destroyed) return;
+    const bytes = this.pending.join('');
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    if (!this.reply.raw.write(bytes)) {
+      this.paused = true;
+      this.reply.raw.once('drain', () => this.flush());
+    }
   }
 
   async sendJson(status: number, body: unknown, headers: Record<string, string>): Promise<void> {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ResultCollector,
+  enforceLimits,
   type Dialect,
+  type RequestLimits,
   type InferenceRoute,
   type ResponseMeta,
 } from '@switchyard/dialects';
@@ -39,6 +41,8 @@ export class InferencePipeline {
   private readonly log = new Logger(InferencePipeline.name);
 
   private readonly admission: AdmissionPolicy;
+  private readonly limits: RequestLimits;
+  private readonly streamBufferBytes: number;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -49,6 +53,8 @@ export class InferencePipeline {
     private readonly drain: GatewayDrain,
   ) {
     this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
+    this.limits = config;
+    this.streamBufferBytes = config.streamBufferBytes;
   }
 
   async handle<F>(
@@ -72,18 +78,23 @@ export class InferencePipeline {
     reply: FastifyReply,
   ): Promise<void> {
     const receivedAt = performance.now();
-    const client = new ClientResponse(request, reply, newRequestId());
+    const client = new ClientResponse(request, reply, newRequestId(), this.streamBufferBytes);
     const { request: parsed, facts } = route.parse(request.body, {
       requestId: client.requestId,
       headers: request.headers,
       params: (request.params ?? {}) as Record<string, string>,
     });
     // Aliases become canonical names, `auto` a chosen model; images need a model that takes them.
-    const req = withRouting(
-      this.catalog.snapshot().resolve(parsed),
-      request.headers,
-      this.admission,
+    const catalog = this.catalog.snapshot();
+    const resolved = catalog.resolve(parsed);
+    // Bounded work: caps on inputs, choices, tokens (the model's context), stop strings, tools.
+    const bounded = enforceLimits(
+      resolved,
+      this.limits,
+      route.limitParams,
+      catalog.bounds(resolved.model),
     );
+    const req = withRouting(bounded, request.headers, this.admission);
     // Placement facts (prompt prefix hashes, …), once per request, for every attempt.
     const placing = placementRequest(req);
     const info: ExecutionInfo = { attempts: 0 };
@@ -109,10 +120,9 @@ export class InferencePipeline {
       if (!client.started) throw err; // rendered by the error sink, before any byte was sent
       if (!client.finished) {
         this.log.warn(`request ${req.id} failed after the response started: ${String(err)}`);
-        client.write(
+        client.endWith(
           route.createStreamEncoder(req, meta(req, client), facts).error(toSwitchyardError(err)),
         );
-        client.endStream();
       }
     } finally {
       const durationMs = performance.now() - receivedAt;
@@ -164,8 +174,7 @@ async function relayStream<F>(
     }
     if (e.type === 'error') {
       if (!client.started) throw errorFromEvent(e);
-      client.write(encoder.error(errorFromEvent(e)));
-      client.endStream();
+      client.endWith(encoder.error(errorFromEvent(e)));
       throw errorFromEvent(e);
     }
     if (!client.started) {
@@ -174,6 +183,8 @@ async function relayStream<F>(
     }
     if (e.type === 'delta' && firstToken === undefined) firstToken = performance.now();
     client.write(encoder.event(e));
+    // Leaving the loop cancels the engine request; the caller writes the error frame.
+    if (client.overflowed) throw tooSlow(client);
     if (e.type === 'done') {
       client.write(encoder.end());
       client.endStream();
@@ -218,6 +229,15 @@ function meta(req: InferenceRequest, client: ClientResponse): ResponseMeta {
 /** The code's row says whether the client should come back, and when. */
 function errorFromEvent(e: ErrorEvent): SwitchyardError {
   return new SwitchyardError(e.code, e.message);
+}
+
+function tooSlow(client: ClientResponse): SwitchyardError {
+  return new SwitchyardError(
+    'SY_CLIENT_TOO_SLOW',
+    `The client read the stream too slowly: ${client.bufferedBytes} bytes were waiting for it ` +
+      'and the gateway holds no more for one stream (setting SWITCHYARD_STREAM_BUFFER_BYTES); ' +
+      'the request was cancelled.',
+  );
 }
 
 function outcomeOf(err: unknown): string {

@@ -8,7 +8,8 @@ import {
   type NodeSnapshot,
 } from '@switchyard/contracts';
 import type { CatalogEntry } from '@switchyard/config';
-import type { ModelCatalog, ServedModel } from '@switchyard/dialects';
+import type { ModelBounds, ModelCatalog, ServedModel } from '@switchyard/dialects';
+import { generatedDescription, type ServingFacts } from './model-description';
 
 /**
  * The catalogue at one moment: configured entries merged with what ready nodes serve.
@@ -27,6 +28,7 @@ export class CatalogSnapshot implements ModelCatalog {
     private readonly autoOrder: readonly string[] = [],
   ) {
     const byId = new Map<string, ServedModel & { engines: EngineKind[] }>();
+    const serving = new Map<string, ServingFacts>();
     for (const node of nodes) {
       if (node.info.state !== 'ready') continue;
       const busy = node.load.running + node.load.waiting;
@@ -46,8 +48,16 @@ export class CatalogSnapshot implements ModelCatalog {
         model.inFlight += busy;
         model.created = Math.min(model.created, Math.floor(node.info.startedAt / 1000));
         if (!model.engines.includes(node.info.engine)) model.engines.push(node.info.engine);
+        const facts = serving.get(id) ?? { nodes: [] };
+        facts.nodes.push(node);
+        serving.set(id, facts);
         this.free.set(id, (this.free.get(id) ?? 0) + Math.max(0, node.load.slotsTotal - busy));
       }
+    }
+    // A model the catalogue does not describe is described by what serves it (seed 004 shows
+    // a description for every model).
+    for (const m of byId.values()) {
+      m.description ??= generatedDescription(m, serving.get(m.id) ?? { nodes: [] });
     }
     this.models = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
     for (const m of this.models) {
@@ -69,6 +79,16 @@ export class CatalogSnapshot implements ModelCatalog {
     if (served) return served.id;
     const entry = this.entries.find((e) => e.name === name || e.aliases.includes(name));
     return entry?.name ?? name;
+  }
+
+  /**
+   * What bounds a request to `model` (a canonical name): its context window as the catalogue
+   * states it. Seam: once nodes report the context they learned from their engine, the
+   * smallest context among the ready nodes serving the model belongs here too.
+   */
+  bounds(model: string): ModelBounds {
+    const entry = this.entries.find((e) => e.name === model);
+    return entry?.contextTokens !== undefined ? { contextTokens: entry.contextTokens } : {};
   }
 
   /**

@@ -1,5 +1,6 @@
 import { anyInferenceRoute, type Dialect, type InferenceRoute } from '../dialect';
 import { renderAnthropicError } from './anthropic.errors';
+import { countTokensRoute } from './anthropic-count-tokens';
 import { parseMessages } from './anthropic-parse';
 import { createMessagesStreamEncoder } from './anthropic-stream.encoder';
 import { messageResponse } from './anthropic-wire';
@@ -9,6 +10,7 @@ const messagesRoute: InferenceRoute = {
   path: '/v1/messages',
   parse: (body, ctx) => ({ request: parseMessages(body, ctx), facts: undefined }),
   streamContentType: 'text/event-stream; charset=utf-8',
+  limitParams: { maxStop: 'stop_sequences' },
   createStreamEncoder: (_req, meta) => createMessagesStreamEncoder(meta),
   respond: (_req, result, meta) => messageResponse(result, meta),
 };
@@ -20,5 +22,6 @@ export const anthropicInferenceRoutes: readonly InferenceRoute[] = [messagesRout
 export const anthropicDialect: Dialect = {
   id: 'anthropic',
   routes: anthropicInferenceRoutes.map(anyInferenceRoute),
+  apiRoutes: [countTokensRoute],
   renderError: renderAnthropicError,
 };

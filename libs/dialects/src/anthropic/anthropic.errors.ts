@@ -23,6 +23,11 @@ const ANTHROPIC_ERRORS = {
   SY_ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error' },
   SY_MODEL_NOT_FOUND: { status: 404, type: 'not_found_error' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, type: 'request_too_large' },
+  SY_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error' },
+  SY_URI_TOO_LONG: { status: 414, type: 'invalid_request_error' },
+  SY_REQUEST_TIMEOUT: { status: 408, type: 'invalid_request_error' },
+  SY_UNSUPPORTED_MEDIA_TYPE: { status: 415, type: 'invalid_request_error' },
+  SY_CLIENT_TOO_SLOW: { status: 408, type: 'invalid_request_error' },
   // Admission refused (queue bound or deadline): a client-side rate limit, retried after Retry-After.
   SY_OVERLOADED: { status: 429, type: 'rate_limit_error' },
   SY_NO_CAPACITY: { status: 529, type: 'overloaded_error' },

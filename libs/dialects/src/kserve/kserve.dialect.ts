@@ -10,6 +10,7 @@ function generateRoute(endpoint: GenerateEndpoint, path: string): InferenceRoute
     path,
     parse: (body, ctx) => parseKserveGenerate(endpoint, body, ctx),
     streamContentType: 'text/event-stream; charset=utf-8',
+    limitParams: { maxStop: 'stop_words' },
     createStreamEncoder: (_req, meta, facts) => createKserveStreamEncoder(meta, facts),
     respond: (req, result, meta, facts) => kserveResponse(req, result, meta, facts),
   };

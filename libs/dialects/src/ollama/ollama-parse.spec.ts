@@ -1,5 +1,7 @@
 import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
 import { ollamaDialect, ollamaInferenceRoutes } from './ollama.dialect';
+import { ENGINE_LIMIT_TOKENS } from '../limits';
+import { encodeContext } from './ollama-context';
 
 const chat = ollamaInferenceRoutes.find((r) => r.path === '/api/chat')!;
 const generate = ollamaInferenceRoutes.find((r) => r.path === '/api/generate')!;
@@ -214,7 +216,8 @@ describe('Ollama /api/chat → canonical', () => {
         },
       },
     });
-    expect(req.sampling).not.toHaveProperty('maxTokens');
+    // -1 is "the engine's limit", made concrete by the gateway's request caps (limits.ts).
+    expect(req.sampling.maxTokens).toBe(ENGINE_LIMIT_TOKENS);
     expect(req.sampling).not.toHaveProperty('seed');
   });
 
@@ -250,6 +253,37 @@ describe('Ollama /api/chat → canonical', () => {
 });
 
 describe('Ollama /api/generate → canonical', () => {
+  it('a context this gateway returned becomes the earlier turns; its history grows by the prompt', () => {
+    const context = encodeContext([
+      { role: 'user', content: 'why is the sky blue?' },
+      { role: 'assistant', content: 'Rayleigh scattering.' },
+    ]);
+    const { request, facts } = generate.parse(
+      { model: 'm', prompt: 'and at sunset?', system: 'be brief', context },
+      ctx,
+    );
+    const turns = [
+      { role: 'user', content: 'why is the sky blue?' },
+      { role: 'assistant', content: 'Rayleigh scattering.' },
+      { role: 'user', content: 'and at sunset?' },
+    ];
+    expect(request).toMatchObject({
+      kind: 'chat',
+      messages: [{ role: 'system', content: 'be brief' }, ...turns],
+    });
+    expect(facts.history).toEqual(turns);
+  });
+
+  it.each([
+    ['token ids from a real Ollama server', [128000, 882, 271]],
+    ['a damaged context', [0x53594354, 1, 300, 1]],
+  ])('refuses %s by name, never ignores it', (_what, context) => {
+    const err = parseError(generate, { model: 'm', prompt: 'x', context });
+    expect(err.code).toBe('SY_BAD_REQUEST');
+    expect(err.param).toBe('context');
+    expect(err.message).toMatch(/not returned by this gateway/);
+  });
+
   it('system + prompt + images become a chat turn', () => {
     const req = generate.parse(
       {
@@ -258,7 +292,6 @@ describe('Ollama /api/generate → canonical', () => {
         system: 'you see',
         images: [GIF],
         template: '{{ .Prompt }}',
-        context: [1, 2],
       },
       ctx,
     ).request;

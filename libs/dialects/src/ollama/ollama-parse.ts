@@ -8,8 +8,10 @@ import {
 } from '@switchyard/contracts';
 import type { ParseContext, ParsedRequest } from '../dialect';
 import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
+import { ENGINE_LIMIT_TOKENS } from '../limits';
 import { opt } from '../opt';
 import { validateBody } from '../validate';
+import { decodeContext } from './ollama-context';
 import { toChatMessages, withImages } from './ollama-messages';
 import {
   ollamaChatSchema,
@@ -34,6 +36,11 @@ import { systemClock, type OllamaClock } from './ollama-wire';
 export interface OllamaFacts {
   receivedNs: bigint;
   load?: LoadAnswer;
+  /**
+   * `/api/generate` (not raw): the conversation up to this turn's prompt — the turns of the
+   * `context` sent back, then the prompt — which the answer's `context` extends.
+   */
+  history?: ChatMessage[];
 }
 
 export type LoadAnswer = 'load' | 'unload';
@@ -46,8 +53,7 @@ export type ParsedOllama<R extends InferenceRequest = InferenceRequest> = Parsed
 
 /**
  * Ollama bodies → canonical requests. Accepted and ignored, because the engine owns them:
- * `template` (the node's engine applies the model's own chat template), `context` (token ids
- * of an earlier `/api/generate` turn; there is no token-level continuation across nodes),
+ * `template` (the node's engine applies the model's own chat template),
  * `keep_alive` (nodes keep their models loaded; only `0` on a load request is answered as
  * `unload`), `truncate` and `shift` (the engine's context policy applies).
  */
@@ -99,12 +105,16 @@ export function parseOllamaGenerate(
     };
     return { request, facts: { receivedNs } };
   }
-  return { request: chatRequest(b, ctx, generateMessages(b)), facts: { receivedNs } };
+  // `context` carries the earlier turns (ollama-context.ts): the request runs as that chat.
+  const history = [...decodeContext(b.context), userTurn(b)];
+  const messages: ChatMessage[] = b.system
+    ? [{ role: 'system', content: b.system }, ...history]
+    : history;
+  return { request: chatRequest(b, ctx, messages), facts: { receivedNs, history } };
 }
 
-function generateMessages(b: OllamaGenerateBody): ChatMessage[] {
-  const user: ChatMessage = { role: 'user', content: withImages(b.prompt ?? '', b.images ?? []) };
-  return b.system ? [{ role: 'system', content: b.system }, user] : [user];
+function userTurn(b: OllamaGenerateBody): ChatMessage {
+  return { role: 'user', content: withImages(b.prompt ?? '', b.images ?? []) };
 }
 
 function chatRequest(b: OllamaCommonBody, ctx: ParseContext, messages: ChatMessage[]): ChatRequest {
@@ -159,11 +169,9 @@ function sampling(b: OllamaCommonBody): SamplingParams {
   return {
     stop: stopList(o.stop),
     n: 1,
-    // Ollama's -1 (unlimited) and -2 (fill the context) both mean "the engine's default".
-    ...opt(
-      'maxTokens',
-      o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined,
-    ),
+    // Ollama's -1 (unlimited) and -2 (fill the context) both become the engine's limit (the
+    // model's context, else the gateway's ceiling; see limits.ts), never an unbounded run.
+    ...opt('maxTokens', numPredict(o.num_predict)),
     ...opt('temperature', o.temperature),
     ...opt('topP', o.top_p),
     ...opt('topK', o.top_k),
@@ -177,6 +185,12 @@ function sampling(b: OllamaCommonBody): SamplingParams {
     ...(wantsLogprobs ? { logprobs: { top: b.top_logprobs ?? 0 } } : {}),
     ...opt('responseFormat', toResponseFormat(b.format)),
   };
+}
+
+/** Ollama's runner stops at `num_predict` only when it is not negative: any negative is -1. */
+function numPredict(n: number | undefined): number | undefined {
+  if (n === undefined || n === 0) return undefined;
+  return n < 0 ? ENGINE_LIMIT_TOKENS : n;
 }
 
 function toResponseFormat(format: OllamaCommonBody['format']): ResponseFormat | undefined {

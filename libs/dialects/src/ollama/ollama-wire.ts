@@ -81,18 +81,22 @@ export function ollamaLogprobs(lps: readonly TokenLogprob[]) {
 
 export interface Timings {
   totalNs: bigint;
+  /** Until a node took the request: behind the gateway, nodes keep their models loaded. */
+  loadNs?: bigint;
   promptEvalNs?: bigint;
   evalNs?: bigint;
 }
 
 /**
  * The `Metrics` fields of the final object, in nanoseconds. Every one is `omitempty` in
- * Ollama, so zeros are left out; `load_duration` is always zero here (nodes keep their
- * models loaded) and so never appears.
+ * Ollama, so zeros are left out. `load_duration` is the time until a node took the request
+ * (the queue wait): nodes keep their models loaded, so that wait is what a client waits
+ * before its prompt is read, where Ollama would load the model.
  */
 export function finalMetrics(usage: UsageEvent | null, t: Timings) {
   return {
     ...nonZero('total_duration', t.totalNs),
+    ...nonZero('load_duration', t.loadNs),
     ...nonZero('prompt_eval_count', usage?.promptTokens),
     ...nonZero('prompt_eval_duration', t.promptEvalNs),
     ...nonZero('eval_count', usage?.completionTokens),

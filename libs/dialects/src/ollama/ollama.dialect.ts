@@ -14,11 +14,15 @@ import { parseOllamaChat, parseOllamaGenerate, type OllamaFacts } from './ollama
 /** Ollama's native API (ollama/ollama docs/api.md): NDJSON streams, streaming by default. */
 const NDJSON = 'application/x-ndjson';
 
+/** Where Ollama's bodies carry the fields the request caps look at. */
+const LIMIT_PARAMS = { maxTokens: 'options.num_predict', maxStop: 'options.stop' } as const;
+
 const chatRoute: InferenceRoute<OllamaFacts> = {
   method: 'POST',
   path: '/api/chat',
   parse: (body, ctx) => parseOllamaChat(body, ctx),
   streamContentType: NDJSON,
+  limitParams: LIMIT_PARAMS,
   createStreamEncoder: (_req, meta, facts) => createOllamaStreamEncoder('chat', meta, facts),
   respond: (_req, result, meta, facts) => ollamaResponse('chat', result, meta, facts),
 };
@@ -28,6 +32,7 @@ const generateRoute: InferenceRoute<OllamaFacts> = {
   path: '/api/generate',
   parse: (body, ctx) => parseOllamaGenerate(body, ctx),
   streamContentType: NDJSON,
+  limitParams: LIMIT_PARAMS,
   createStreamEncoder: (_req, meta, facts) => createOllamaStreamEncoder('generate', meta, facts),
   respond: (_req, result, meta, facts) => ollamaResponse('generate', result, meta, facts),
 };

@@ -2,6 +2,7 @@ import { SwitchyardError, type StreamEvent } from '@switchyard/contracts';
 import { ResultCollector } from '../collect';
 import { ollamaDialect, ollamaInferenceRoutes } from './ollama.dialect';
 import { createOllamaStreamEncoder, ollamaResponse } from './ollama.encoder';
+import { encodeContext } from './ollama-context';
 import { parseOllamaChat, parseOllamaGenerate, type OllamaFacts } from './ollama-parse';
 import type { OllamaClock, OllamaShape } from './ollama-wire';
 
@@ -34,6 +35,18 @@ const genFacts = parseOllamaGenerate({ model: 'qwen3', prompt: 'hi' }, ctx).fact
 const metrics =
   '"total_duration":20000000,"prompt_eval_count":12,"prompt_eval_duration":10000000,"eval_count":3,"eval_duration":10000000';
 
+// encoder created at 10 ms, a node took it at 20 ms (load), first output at 30 ms, done at 40 ms
+const metricsAfterStart =
+  '"total_duration":30000000,"load_duration":10000000,"prompt_eval_count":12,"prompt_eval_duration":10000000,"eval_count":3,"eval_duration":10000000';
+/** The `context` a generate turn returns after "hi" → `answer`. */
+const contextJson = (answer: string) =>
+  JSON.stringify(
+    encodeContext([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: answer },
+    ]),
+  );
+
 describe('Ollama stream: canonical events → NDJSON bytes', () => {
   it('chat with thinking, text and usage', () => {
     const events: StreamEvent[] = [
@@ -47,7 +60,7 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
     expect(encode('chat', chatFacts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","message":{"role":"assistant","content":"","thinking":"Let me"},"done":false}\n` +
         `{"model":"qwen3","created_at":"${at(2)}","message":{"role":"assistant","content":"Hi"},"done":false}\n` +
-        `{"model":"qwen3","created_at":"${at(3)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metrics}}\n`,
+        `{"model":"qwen3","created_at":"${at(3)}","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",${metricsAfterStart}}\n`,
     );
   });
 
@@ -72,7 +85,7 @@ describe('Ollama stream: canonical events → NDJSON bytes', () => {
     expect(encode('generate', genFacts, events)).toBe(
       `{"model":"qwen3","created_at":"${at(1)}","response":"The","done":false,"logprobs":[{"token":"The","logprob":-0.5,"bytes":[84,104,101],"top_logprobs":[{"token":"A","logprob":-1}]}]}\n` +
         `{"model":"qwen3","created_at":"${at(2)}","response":" sky","thinking":"hm","done":false}\n` +
-        `{"model":"qwen3","created_at":"${at(3)}","response":"","done":true,"done_reason":"length","total_duration":20000000,"prompt_eval_duration":10000000,"eval_duration":10000000}\n`,
+        `{"model":"qwen3","created_at":"${at(3)}","response":"","done":true,"done_reason":"length","context":${contextJson('The sky')},"total_duration":20000000,"prompt_eval_duration":10000000,"eval_duration":10000000}\n`,
     );
   });
 
@@ -213,6 +226,7 @@ describe('Ollama non-streamed responses', () => {
       response: 'The sky',
       done: true,
       done_reason: 'length',
+      context: JSON.parse(contextJson('The sky')) as number[],
       total_duration: 40000000,
       prompt_eval_duration: 10000000,
       eval_count: 2,

@@ -3,6 +3,7 @@ import type { CollectedResult, CollectedTimings } from '../collect';
 import type { ResponseMeta, StreamEncoder } from '../dialect';
 import { opt } from '../opt';
 import { ollamaErrorBody } from './ollama.errors';
+import { encodeContext } from './ollama-context';
 import type { OllamaFacts } from './ollama-parse';
 import {
   DONE_REASONS,
@@ -36,8 +37,11 @@ export function createOllamaStreamEncoder(
   const startNs = clock.monoNs();
   const load = facts.load;
   const calls: ToolCall[] = [];
+  let startedNs: bigint | undefined;
   let firstOutputNs: bigint | undefined;
   let usage: UsageEvent | null = null;
+  // The answer's text, for the `context` of a generate turn.
+  let answer = '';
 
   const line = (piece: Piece, tail: object): string =>
     `${JSON.stringify({
@@ -50,6 +54,8 @@ export function createOllamaStreamEncoder(
   const encodeEvent = (e: StreamEvent): string => {
     switch (e.type) {
       case 'start':
+        startedNs ??= clock.monoNs();
+        return '';
       case 'embedding':
       case 'error':
         return '';
@@ -65,6 +71,7 @@ export function createOllamaStreamEncoder(
           if (d.name) call.name += d.name;
           if (d.arguments) call.arguments += d.arguments;
         }
+        if (e.index === 0 && e.text) answer += e.text;
         const hasLogprobs = e.logprobs !== undefined && e.logprobs.length > 0;
         if (!e.text && !e.reasoning && !hasLogprobs) return '';
         return line(
@@ -86,12 +93,21 @@ export function createOllamaStreamEncoder(
             : '';
         const metrics = finalMetrics(usage, {
           totalNs: endNs - startNs,
-          promptEvalNs: firstNs - startNs,
+          ...(startedNs !== undefined ? { loadNs: startedNs - startNs } : {}),
+          promptEvalNs: firstNs - (startedNs ?? startNs),
           evalNs: endNs - firstNs,
         });
         return (
           toolLine +
-          line({ content: '' }, { done: true, done_reason: DONE_REASONS[finish], ...metrics })
+          line(
+            { content: '' },
+            {
+              done: true,
+              done_reason: DONE_REASONS[finish],
+              ...contextOf(facts, answer),
+              ...metrics,
+            },
+          )
         );
       }
     }
@@ -129,14 +145,29 @@ export function ollamaResponse(
     ...SHAPES[shape](piece),
     done: true,
     done_reason: DONE_REASONS[c?.finishReason ?? 'stop'],
+    ...contextOf(facts, c?.text ?? ''),
     ...(c?.logprobs && c.logprobs.length > 0 ? { logprobs: ollamaLogprobs(c.logprobs) } : {}),
-    ...finalMetrics(result.usage, { totalNs, ...phases(result.timings) }),
+    ...finalMetrics(result.usage, { totalNs, ...phases(result.timings, facts.receivedNs) }),
   };
 }
 
-/** Prompt evaluation until the first output, evaluation from then to `done`, as streamed. */
-function phases(t: CollectedTimings | undefined): Omit<Timings, 'totalNs'> {
+/**
+ * The time until a node took the request (from when the body was parsed), prompt evaluation
+ * from then until the first output, evaluation from then to `done`, as streamed.
+ */
+function phases(t: CollectedTimings | undefined, receivedNs: bigint): Omit<Timings, 'totalNs'> {
   if (t?.doneNs === undefined) return {};
   const firstNs = t.firstOutputNs ?? t.doneNs;
-  return { promptEvalNs: firstNs - t.startNs, evalNs: t.doneNs - firstNs };
+  const startedNs = t.startedNs ?? t.startNs;
+  return {
+    ...(t.startedNs !== undefined ? { loadNs: t.startedNs - receivedNs } : {}),
+    promptEvalNs: firstNs - startedNs,
+    evalNs: t.doneNs - firstNs,
+  };
+}
+
+/** A generate turn's `context`: the conversation with this answer (ollama-context.ts). */
+function contextOf(facts: OllamaFacts, answer: string): { context?: number[] } {
+  if (!facts.history) return {};
+  return { context: encodeContext([...facts.history, { role: 'assistant', content: answer }]) };
 }

@@ -32,6 +32,11 @@ const OLLAMA_ERRORS = {
     message: (err) => (err.model !== undefined ? modelNotFound(err.model) : err.message),
   },
   SY_PAYLOAD_TOO_LARGE: { status: 413 },
+  SY_HEADERS_TOO_LARGE: { status: 431 },
+  SY_URI_TOO_LONG: { status: 414 },
+  SY_REQUEST_TIMEOUT: { status: 408 },
+  SY_UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  SY_CLIENT_TOO_SLOW: { status: 408 },
   SY_OVERLOADED: {
     status: 503,
     message: () => 'server busy, please try again.  maximum pending requests exceeded',

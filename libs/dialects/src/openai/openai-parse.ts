@@ -10,6 +10,7 @@ import {
 import type { ParseContext } from '../dialect';
 import { functionTools, modalitiesOf, refuse, stopList } from '../canonical';
 import { opt } from '../opt';
+import { requestedModel } from '../text-completion';
 import { validateBody } from '../validate';
 import {
   chatRequestSchema,
@@ -72,7 +73,9 @@ export function parseCompletion(body: unknown, ctx: ParseContext): CompletionReq
 function commonRequest(b: CommonBody, ctx: ParseContext) {
   return {
     id: ctx.requestId,
-    model: b.model,
+    // A URL for a model means "the model this endpoint serves", as behind TGI: what
+    // @huggingface/inference sends given only an `endpointUrl` (text-completion.ts).
+    model: requestedModel(ctx.headers, b.model),
     stream: b.stream === true,
     includeUsage: b.stream === true && b.stream_options?.include_usage === true,
     priority: 0,

@@ -23,6 +23,11 @@ const EXPECTED: Record<ErrorCode, [number, string, string | null, SdkClass]> = {
   SY_ROUTE_NOT_FOUND: [404, 'invalid_request_error', 'unknown_url', NotFoundError],
   SY_MODEL_NOT_FOUND: [404, 'invalid_request_error', 'model_not_found', NotFoundError],
   SY_PAYLOAD_TOO_LARGE: [413, 'invalid_request_error', 'request_too_large', APIError],
+  SY_HEADERS_TOO_LARGE: [431, 'invalid_request_error', 'headers_too_large', APIError],
+  SY_URI_TOO_LONG: [414, 'invalid_request_error', 'uri_too_long', APIError],
+  SY_REQUEST_TIMEOUT: [408, 'invalid_request_error', 'request_timeout', APIError],
+  SY_UNSUPPORTED_MEDIA_TYPE: [415, 'invalid_request_error', 'unsupported_media_type', APIError],
+  SY_CLIENT_TOO_SLOW: [408, 'invalid_request_error', 'client_too_slow', APIError],
   SY_OVERLOADED: [429, 'rate_limit_error', 'rate_limit_exceeded', RateLimitError],
   SY_NO_CAPACITY: [503, 'service_unavailable_error', 'no_capacity', InternalServerError],
   SY_CLUSTER_UNAVAILABLE: [

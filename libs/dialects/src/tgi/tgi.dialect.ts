@@ -19,6 +19,11 @@ function tgiRoute(route: TgiRoute, path: string): InferenceRoute<TgiFacts> {
     claims: (body) => typeof body === 'object' && body !== null && 'inputs' in body,
     parse: (body, ctx) => parseTgi(route, body, ctx),
     streamContentType: 'text/event-stream',
+    limitParams: {
+      maxChoices: 'parameters.best_of',
+      maxTokens: 'parameters.max_new_tokens',
+      maxStop: 'parameters.stop',
+    },
     createStreamEncoder: (req, _meta, facts) => createTgiStreamEncoder(req, facts),
     respond: (req, result, _meta, facts) => tgiResponse(req, result, facts),
     responseHeaders: (req, result, _meta, facts) =>
