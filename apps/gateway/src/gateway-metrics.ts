@@ -1,3 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClusterViewStore } from '@switchyard/cluster';
+import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_METRICS, type MetricSet } from '@switchyard/telemetry';
+import { GATEWAY_CONFIG } from './gateway.tokens';
 
 export type GatewayMetrics = MetricSet<typeof GATEWAY_METRICS>;
+
+/** The `model` label of a model that is neither served nor catalogued. */
+export const OTHER_MODEL = 'other';
+
+/**
+ * Label values from closed sets. A client names any model it likes; only a model some node
+ * serves (or served since start) or the catalogue lists becomes a label value, so random
+ * names cannot mint series.
+ */
+@Injectable()
+export class MetricLabels {
+  private readonly catalogued: ReadonlySet<string>;
+
+  constructor(
+    private readonly view: ClusterViewStore,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.catalogued = new Set(config.models.map((m) => m.name));
+  }
+
+  model(name: string): string {
+    return this.catalogued.has(name) || this.view.knownModels().has(name) ? name : OTHER_MODEL;
+  }
+}

@@ -14,11 +14,13 @@ import {
 } from './gateway.tokens';
 import { ErrorSinkFilter } from './http/error-sink.filter';
 import { HealthController } from './http/health.controller';
+import { ScrapeGauges } from './http/scrape-gauges';
 import { ExecutionService } from './inference/execution/execution.service';
 import { InferencePipeline } from './inference/inference.pipeline';
 import { InferenceRouter } from './inference/inference.router';
 import { PlacementService } from './inference/placement/placement.service';
 import { ModelCatalogService } from './models/model-catalog.service';
+import { MetricLabels } from './gateway-metrics';
 
 @Module({})
 export class GatewayModule {
@@ -39,6 +41,8 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ErrorSinkFilter },
         ...CLUSTER_PROVIDERS,
         ClusterLifecycle,
+        MetricLabels,
+        ScrapeGauges,
         ModelCatalogService,
         PlacementService,
         ExecutionService,

@@ -11,7 +11,7 @@ import {
 import type { GatewayConfig } from '@switchyard/config';
 import type { PlacementRequest } from '@switchyard/scheduling';
 import { REPLY_CHANNEL } from '../../cluster/cluster.providers';
-import type { GatewayMetrics } from '../../gateway-metrics';
+import { MetricLabels, type GatewayMetrics } from '../../gateway-metrics';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
 import { PlacementService } from '../placement/placement.service';
 import { Attempt, type AttemptDeps } from './attempt';
@@ -39,11 +39,13 @@ export class ExecutionService implements OnModuleInit {
     @Inject(REPLY_CHANNEL) private readonly replyChannel: string,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+    private readonly labels: MetricLabels,
   ) {
     this.deps = {
       replies,
       cancels,
       metrics,
+      modelLabel: (model) => labels.model(model),
       log: this.log,
       maxQueueWaitMs: config.maxQueueWaitMs,
       sawActivity: (nodeId) => view.sawActivity(nodeId),
@@ -91,7 +93,10 @@ export class ExecutionService implements OnModuleInit {
             this.log.warn(
               `request ${req.id}: ${e.code} on node ${nodeId} before output; placing it again`,
             );
-            this.metrics.switchyard_replacements_total.inc();
+            this.metrics.switchyard_failovers_total.inc({
+              model: this.labels.model(req.model),
+              code: e.code,
+            });
             excluded.add(nodeId);
             failed = e;
             retry = true;
