@@ -4,6 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_METRICS, createMetrics, nestLoggerModule } from '@switchyard/telemetry';
+import { PrometheusSdController } from './admin/prometheus-sd.controller';
 import { ClusterLifecycle } from './cluster/cluster-lifecycle';
 import { CLUSTER_PROVIDERS } from './cluster/cluster.providers';
 import {
@@ -32,7 +33,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController],
+      controllers: [HealthController, PrometheusSdController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
