@@ -157,6 +157,10 @@ describe('a worker pointed at a dead URL', () => {
         /switchyard_node_state\{state="warming",node="[^"]+",engine="llamacpp"\} 1/,
       );
       expect(text).toMatch(/switchyard_engine_up\{node="[^"]+",engine="llamacpp"\} 0/);
+      // A pod readiness probe on the agent sees the node is not ready.
+      const readyz = await fetch(`http://127.0.0.1:${agentPort}/readyz`);
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toMatchObject({ state: 'warming' });
       const status = (await (await fetch(`http://127.0.0.1:${agentPort}/status`)).json()) as {
         info: { state: string; stateReason: string };
       };

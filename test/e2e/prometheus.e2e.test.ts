@@ -143,6 +143,10 @@ function recordingRules(): { record: string; expr: string }[] {
 }
 
 it('scrapes every worker-agent through HTTP-SD, with node, engine and model labels', async () => {
+  // Each agent is ready (its pod's readiness probe) at the URL it advertised.
+  for (const s of await fleet.registry()) {
+    expect((await fetch(`${s.info.agentUrl!}/readyz`)).status).toBe(200);
+  }
   await waitFor(
     async () => {
       const res = await fetch(`${promUrl}/api/v1/targets?state=active`);
