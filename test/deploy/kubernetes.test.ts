@@ -7,9 +7,8 @@ import {
   loadConfig,
   workerConfigSchema,
 } from '@switchyard/config';
-import { Command } from 'commander';
 import { parse, parseAllDocuments } from 'yaml';
-import { registerGateway, registerWorker } from '../../apps/cli/src/commands';
+import { cliArgs } from './cli-contract';
 import { ROOT, requireTool, tool } from './tools';
 
 /**
@@ -80,25 +79,6 @@ const SWITCHYARD_IMAGE = (() => {
   return `${image.newName}:${image.newTag}`;
 })();
 
-/** The CLI's own option table, from the commands the `switchyard` bin registers. */
-const CLI = (() => {
-  const program = new Command();
-  registerGateway(program);
-  registerWorker(program);
-  const table: Record<string, Map<string, { attribute: string; takesValue: boolean }>> = {};
-  for (const cmd of program.commands) {
-    table[cmd.name()] = new Map(
-      cmd.options.map((o) => [
-        o.long!,
-        { attribute: o.attributeName(), takesValue: o.required || o.optional },
-      ]),
-    );
-  }
-  return table;
-})();
-/** CLI option attributes that name a config key differently. */
-const FLAG_KEYS: Record<string, string> = { redis: 'redisUrl', prefix: 'keyPrefix' };
-
 const rendered = new Map<string, Obj[]>();
 
 beforeAll(async () => {
@@ -157,17 +137,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         if (!c.image.startsWith('ghcr.io/switchyard-project/') && c.image !== 'switchyard')
           continue;
         expect([where, c.image]).toEqual([where, SWITCHYARD_IMAGE]);
-        const [command, ...args] = c.args ?? [];
+        // A real command, and only flags it has.
+        const { command, flags } = cliArgs(c.args ?? []);
         expect([where, command]).toEqual([where, expect.stringMatching(/^(gateway|worker)$/)]);
-        const options = CLI[command!]!;
-        // Flags: each one an option of the command.
-        const flags: Record<string, unknown> = {};
-        for (let i = 0; i < args.length; i++) {
-          const option = options.get(args[i]!);
-          expect([where, args[i], option !== undefined]).toEqual([where, args[i], true]);
-          const key = FLAG_KEYS[option!.attribute] ?? option!.attribute;
-          flags[key] = option!.takesValue ? args[++i] : true;
-        }
         // Environment: only variables the process reads, with values its schema accepts.
         const table = command === 'gateway' ? GATEWAY_ENV : WORKER_ENV;
         const known = new Set<string>([
@@ -214,7 +186,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
           if (!probe?.httpGet) continue;
           expect([where, named.has(String(probe.httpGet.port))]).toEqual([where, true]);
-          expect(ROUTES[command!]).toContain(probe.httpGet.path);
+          expect(ROUTES[command]).toContain(probe.httpGet.path);
         }
         expect([where, c.readinessProbe?.httpGet?.path]).toEqual([
           where,
