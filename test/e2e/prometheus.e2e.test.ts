@@ -182,7 +182,15 @@ it('evaluates every recording rule and every dashboard panel query with data', a
     });
   expect((await faults({ failRate: 1 })).ok).toBe(true);
   try {
-    for (let i = 0; i < 24; i++) await chat(MODEL, 4);
+    // Bursts as wide as the fleet's slots, so placement uses the failing node too, until
+    // its failures have been failed over and have opened its breaker.
+    const tripped = async () => {
+      const text = await (await fetch(`${fleet.gatewayUrl}/metrics`)).text();
+      return text.includes('switchyard_failovers_total{') && text.includes('trips_total{');
+    };
+    for (let burst = 0; burst < 20 && !(await tripped()); burst++)
+      await Promise.all(Array.from({ length: 8 }, () => chat(MODEL, 4)));
+    expect(await tripped()).toBe(true);
   } finally {
     await faults({ failRate: 0 });
   }
