@@ -143,9 +143,16 @@ function recordingRules(): { record: string; expr: string }[] {
 }
 
 it('scrapes every worker-agent through HTTP-SD, with node, engine and model labels', async () => {
-  // Each agent is ready (its pod's readiness probe) at the URL it advertised.
+  // Each agent is ready (its pod's readiness probe) at the URL it advertised, and every
+  // series it exports names its node and engine, however it is scraped.
   for (const s of await fleet.registry()) {
     expect((await fetch(`${s.info.agentUrl!}/readyz`)).status).toBe(200);
+    const samples = (await (await fetch(`${s.info.agentUrl!}/metrics`)).text())
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    expect(samples.length).toBeGreaterThan(50);
+    const identity = `node="${s.info.id}",engine="${s.info.engine}"`;
+    expect(samples.filter((line) => !line.includes(identity))).toEqual([]);
   }
   await waitFor(
     async () => {

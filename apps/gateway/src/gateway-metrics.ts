@@ -17,6 +17,9 @@ export const OTHER_MODEL = 'other';
 @Injectable()
 export class MetricLabels {
   private readonly catalogued: ReadonlySet<string>;
+  /** Known models, rebuilt only when the view's node list changes (it is rebuilt per change). */
+  private known: ReadonlySet<string> = new Set();
+  private knownFor: unknown;
 
   constructor(
     private readonly view: ClusterViewStore,
@@ -26,6 +29,12 @@ export class MetricLabels {
   }
 
   model(name: string): string {
-    return this.catalogued.has(name) || this.view.knownModels().has(name) ? name : OTHER_MODEL;
+    if (this.catalogued.has(name)) return name;
+    const nodes = this.view.nodes();
+    if (nodes !== this.knownFor) {
+      this.known = this.view.knownModels();
+      this.knownFor = nodes;
+    }
+    return this.known.has(name) ? name : OTHER_MODEL;
   }
 }
