@@ -80,8 +80,9 @@ it('counts tokens, time per output token and decisions per served model', async 
   expect(res.status).toBe(200);
 
   const text = await gw.metrics();
-  expect(counterValue(text, 'switchyard_generation_tokens_total', { model: MODEL })).toBe(4);
-  expect(counterValue(text, 'switchyard_prompt_tokens_total', { model: MODEL })).toBeGreaterThan(0);
+  const tokens = { model: MODEL, tenant: 'anonymous' };
+  expect(counterValue(text, 'switchyard_generation_tokens_total', tokens)).toBe(4);
+  expect(counterValue(text, 'switchyard_prompt_tokens_total', tokens)).toBeGreaterThan(0);
   const itl = { dialect: 'openai', model: MODEL };
   expect(counterValue(text, 'switchyard_inter_token_latency_seconds_count', itl)).toBe(1);
   // Three gaps of about 20 ms each.

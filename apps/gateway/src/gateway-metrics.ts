@@ -17,6 +17,7 @@ export const OTHER_MODEL = 'other';
 @Injectable()
 export class MetricLabels {
   private readonly catalogued: ReadonlySet<string>;
+  private readonly tenants: ReadonlySet<string>;
   /** Known models, rebuilt only when the view's node list changes (it is rebuilt per change). */
   private known: ReadonlySet<string> = new Set();
   private knownFor: unknown;
@@ -26,6 +27,12 @@ export class MetricLabels {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.catalogued = new Set(config.models.map((m) => m.name));
+    this.tenants = new Set(['anonymous', ...config.tenants.map((t) => t.name)]);
+  }
+
+  /** A configured tenant, `anonymous` (no key), or `other` (unknown keys: unbounded). */
+  tenant(name: string | undefined): string {
+    return this.tenants.has(name ?? 'anonymous') ? (name ?? 'anonymous') : 'other';
   }
 
   model(name: string): string {

@@ -60,13 +60,13 @@ export const GATEWAY_METRICS = {
   },
   switchyard_prompt_tokens_total: {
     kind: 'counter',
-    help: 'Prompt (input) tokens of finished requests, as the engines counted them.',
-    labels: ['model'],
+    help: 'Prompt (input) tokens of finished requests, as the engines counted them, by model and tenant (configured tenants, anonymous, other).',
+    labels: ['model', 'tenant'],
   },
   switchyard_generation_tokens_total: {
     kind: 'counter',
-    help: 'Generated (output) tokens of finished requests, as the engines counted them.',
-    labels: ['model'],
+    help: 'Generated (output) tokens of finished requests, as the engines counted them, by model and tenant.',
+    labels: ['model', 'tenant'],
   },
   switchyard_queue_wait_seconds: {
     kind: 'histogram',

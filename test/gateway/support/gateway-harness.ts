@@ -19,7 +19,7 @@ export const MODEL = 'fake-model';
 export const STALE_AFTER_MS = 600;
 
 export type GatewayOverrides = Partial<
-  Pick<GatewayConfig, 'maxQueueWaitMs' | 'maxQueuedPerModel' | 'placement'>
+  Pick<GatewayConfig, 'maxQueueWaitMs' | 'maxQueuedPerModel' | 'placement' | 'tenants'>
 >;
 
 export interface ChatOptions {

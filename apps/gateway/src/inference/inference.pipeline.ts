@@ -79,7 +79,7 @@ export class InferencePipeline {
         this.placement.explain(req, placing),
       );
     const labels = { dialect: dialect.id, model: this.labels.model(req.model) };
-    const observed = new RequestMetrics(this.metrics, labels);
+    const observed = new RequestMetrics(this.metrics, labels, this.labels.tenant(req.tenant));
     const events = observed.watch(this.execution.run(req, placing, client.gone, info));
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';

@@ -16,6 +16,7 @@ export class RequestMetrics {
   constructor(
     private readonly metrics: GatewayMetrics,
     private readonly labels: { dialect: string; model: string },
+    private readonly tenant: string,
   ) {}
 
   async *watch(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
@@ -34,7 +35,7 @@ export class RequestMetrics {
   /** Records what the request did, whatever its outcome: tokens the engines spent count. */
   record(req: InferenceRequest): void {
     const { metrics } = this;
-    const model = { model: this.labels.model };
+    const model = { model: this.labels.model, tenant: this.tenant };
     if (this.promptTokens > 0) metrics.switchyard_prompt_tokens_total.inc(model, this.promptTokens);
     if (this.completionTokens > 0)
       metrics.switchyard_generation_tokens_total.inc(model, this.completionTokens);
