@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClusterViewStore, JobProducer, TenantTurns } from '@switchyard/cluster';
-import { SwitchyardError, type InferenceJob, type InferenceRequest } from '@switchyard/contracts';
+import {
+  SwitchyardError,
+  type ErrorCode,
+  type InferenceJob,
+  type InferenceRequest,
+} from '@switchyard/contracts';
 import type { GatewayConfig } from '@switchyard/config';
 import {
   DEFAULT_POLICY,
@@ -23,6 +28,12 @@ import { queuePriority } from '../admission-policy';
 import { NodeCharges } from './node-charges';
 import { PlacementLease, type LeaseDeps } from './placement-lease';
 import { refusal } from './refusals';
+
+/** A refused placement's `outcome` label; any other refusal is the filters' (`no_node`). */
+const REFUSAL_OUTCOMES: Partial<Record<ErrorCode, 'rejected' | 'error'>> = {
+  SY_OVERLOADED: 'rejected',
+  SY_CLUSTER_UNAVAILABLE: 'error',
+};
 
 type DecideOptions = { explain?: boolean; filters?: PlacementPolicy['filters'] };
 
@@ -83,13 +94,8 @@ export class PlacementService {
       this.metrics.switchyard_scheduling_decisions_total.inc({ model, outcome });
       return lease;
     } catch (err) {
-      const outcome = !(err instanceof SwitchyardError)
-        ? 'error'
-        : err.code === 'SY_OVERLOADED'
-          ? 'rejected'
-          : err.code === 'SY_CLUSTER_UNAVAILABLE'
-            ? 'error'
-            : 'no_node';
+      const outcome =
+        err instanceof SwitchyardError ? (REFUSAL_OUTCOMES[err.code] ?? 'no_node') : 'error';
       this.metrics.switchyard_scheduling_decisions_total.inc({ model, outcome });
       throw err;
     }
