@@ -70,6 +70,12 @@ it('1,000 requests with random model names add no metric series', async () => {
       filter: 'serves-model',
     }),
   ).toBeGreaterThanOrEqual(1002);
+  expect(
+    counterValue(text, 'switchyard_scheduling_decisions_total', {
+      model: 'other',
+      outcome: 'no_node',
+    }),
+  ).toBeGreaterThanOrEqual(1002);
 }, 120_000);
 
 it('counts tokens, time per output token and decisions per served model', async () => {
