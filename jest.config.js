@@ -1,6 +1,7 @@
 /**
  * Tiers: unit (pure, beside the code), integration (real Redis), gateway (the real gateway
- * in process on real Redis, scripted fake nodes), e2e (real processes).
+ * in process on real Redis, scripted fake nodes), deploy (the files in deploy/ through the
+ * tools that read them), e2e (real processes).
  */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
@@ -25,6 +26,8 @@ module.exports = {
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'gateway', testMatch: ['<rootDir>/test/gateway/**/*.test.ts'] },
     { ...base, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
+    // deploy/: promtool, kubectl kustomize and docker-compose over the shipped files.
+    { ...base, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
     {
       ...base,
       displayName: 'e2e',

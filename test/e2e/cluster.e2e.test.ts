@@ -228,7 +228,8 @@ describe('one request end to end', () => {
       }
       const metrics = await (await fetch(`${fleet.gatewayUrl}/metrics`)).text();
       expect(metrics).toMatch(/^switchyard_cluster_nodes\{state="ready"\} 2$/m);
-      expect(Number(/^switchyard_replacements_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+      const failovers = /^switchyard_failovers_total\{model="[^"]+",code="SY_[A-Z_]+"\} (\d+)/m;
+      expect(Number(failovers.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       await faults({ failRate: 0 });
     }

@@ -140,7 +140,7 @@ describe('a worker pointed at a dead URL', () => {
       await waitFor(
         async () =>
           (await metrics()).includes(
-            'switchyard_engine_health_failures_total{reason="engine unreachable"}',
+            'switchyard_engine_health_failures_total{reason="engine unreachable",node=',
           ),
         {
           timeoutMs: 15000,
@@ -149,9 +149,18 @@ describe('a worker pointed at a dead URL', () => {
       );
       await new Promise((r) => setTimeout(r, 2500));
       const text = await metrics();
-      expect(text).toMatch(/switchyard_node_state\{state="ready"\} 0/);
-      expect(text).toMatch(/switchyard_node_state\{state="warming"\} 1/);
-      expect(text).toMatch(/switchyard_engine_up\{engine="llamacpp"\} 0/);
+      // Every series names its node and engine.
+      expect(text).toMatch(
+        /switchyard_node_state\{state="ready",node="[^"]+",engine="llamacpp"\} 0/,
+      );
+      expect(text).toMatch(
+        /switchyard_node_state\{state="warming",node="[^"]+",engine="llamacpp"\} 1/,
+      );
+      expect(text).toMatch(/switchyard_engine_up\{node="[^"]+",engine="llamacpp"\} 0/);
+      // A pod readiness probe on the agent sees the node is not ready.
+      const readyz = await fetch(`http://127.0.0.1:${agentPort}/readyz`);
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toMatchObject({ state: 'warming' });
       const status = (await (await fetch(`http://127.0.0.1:${agentPort}/status`)).json()) as {
         info: { state: string; stateReason: string };
       };

@@ -155,7 +155,11 @@ export function registerWorker(program: Command): void {
         'the agent’s /metrics and /status port (default: any free port)',
         intArg,
       )
-      .option('--host <addr>', 'the agent’s listen address (default 127.0.0.1)'),
+      .option('--host <addr>', 'the agent’s listen address (default 127.0.0.1)')
+      .option(
+        '--advertise-url <url>',
+        'the agent’s URL as Prometheus reaches it (env SWITCHYARD_ADVERTISE_URL; default: the listen address)',
+      ),
   ).action(
     async (
       opts: ClusterFlags & {
@@ -169,6 +173,7 @@ export function registerWorker(program: Command): void {
         telemetry?: string;
         port?: number;
         host?: string;
+        advertiseUrl?: string;
       },
     ) => {
       const config = loadConfig(workerConfigSchema, WORKER_ENV, {
@@ -187,6 +192,7 @@ export function registerWorker(program: Command): void {
           telemetry: opts.telemetry,
           port: opts.port,
           host: opts.host,
+          advertiseUrl: opts.advertiseUrl,
         },
       });
       const worker = await startWorker(config);

@@ -4,6 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_METRICS, createMetrics, nestLoggerModule } from '@switchyard/telemetry';
+import { PrometheusSdController } from './admin/prometheus-sd.controller';
 import { ClusterLifecycle } from './cluster/cluster-lifecycle';
 import { CLUSTER_PROVIDERS } from './cluster/cluster.providers';
 import {
@@ -15,11 +16,13 @@ import {
 import { ErrorSinkFilter } from './http/error-sink.filter';
 import { GatewayDrain } from './http/gateway-drain';
 import { HealthController } from './http/health.controller';
+import { ScrapeGauges } from './http/scrape-gauges';
 import { ExecutionService } from './inference/execution/execution.service';
 import { InferencePipeline } from './inference/inference.pipeline';
 import { InferenceRouter } from './inference/inference.router';
 import { PlacementService } from './inference/placement/placement.service';
 import { ModelCatalogService } from './models/model-catalog.service';
+import { MetricLabels } from './gateway-metrics';
 
 @Module({})
 export class GatewayModule {
@@ -31,7 +34,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController],
+      controllers: [HealthController, PrometheusSdController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
@@ -41,6 +44,8 @@ export class GatewayModule {
         ...CLUSTER_PROVIDERS,
         ClusterLifecycle,
         GatewayDrain,
+        MetricLabels,
+        ScrapeGauges,
         ModelCatalogService,
         PlacementService,
         ExecutionService,

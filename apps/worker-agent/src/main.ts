@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { WorkerConfig } from '@switchyard/config';
@@ -35,7 +36,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   try {
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
-    url = `http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`;
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = config.advertiseUrl?.replace(/\/+$/, '') ?? listenUrl(config.host, port);
     agent = app.get(NodeAgent);
     await agent.register(url);
   } catch (err) {
@@ -58,4 +60,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   };
   const once = (how: 'drain' | 'close') => (stopped ??= stop(how));
   return { nodeId: agent.nodeId, url, drain: () => once('drain'), close: () => once('close') };
+}
+
+/** Where others reach a listener: a wildcard address means "this host", so name it. */
+function listenUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const name = wildcard ? hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }

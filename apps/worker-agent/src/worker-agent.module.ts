@@ -67,7 +67,11 @@ export class WorkerAgentModule implements OnApplicationShutdown {
 
   static forConfig(config: WorkerConfig): DynamicModule {
     const nodeId = config.nodeId ?? defaultNodeId(config);
-    const { registry, metrics } = createMetrics(WORKER_METRICS);
+    // Every series names its node, so one Prometheus query can tell nodes apart however scraped.
+    const { registry, metrics } = createMetrics(WORKER_METRICS, {
+      node: nodeId,
+      engine: config.engine,
+    });
     return {
       module: WorkerAgentModule,
       controllers: [AgentController],

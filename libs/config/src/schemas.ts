@@ -215,6 +215,14 @@ export const workerConfigSchema = z.object({
   /** The agent's own /metrics and /healthz listener. */
   host: z.string().default('127.0.0.1'),
   port: port.default(0),
+  /**
+   * The agent's URL as Prometheus and operators reach it (its registry `agentUrl`, listed by
+   * the gateway's HTTP-SD targets); default: the listen address, or this host's name when it
+   * listens on every interface.
+   */
+  advertiseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
 });
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
@@ -235,6 +243,7 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   drainGraceMs: 'SWITCHYARD_DRAIN_GRACE_MS',
   host: 'SWITCHYARD_AGENT_HOST',
   port: 'SWITCHYARD_AGENT_PORT',
+  advertiseUrl: 'SWITCHYARD_ADVERTISE_URL',
 };
 
 export function parseLabels(labels: string | undefined): Record<string, string> {

@@ -37,6 +37,7 @@ export type GatewayOverrides = Partial<
     | 'maxLogitBias'
     | 'maxStop'
     | 'maxTools'
+    | 'tenants'
   >
 >;
 

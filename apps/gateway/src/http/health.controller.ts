@@ -1,11 +1,11 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
-import { ClusterViewStore, JobProducer } from '@switchyard/cluster';
+import { ClusterViewStore } from '@switchyard/cluster';
 import { ClusterLifecycle } from '../cluster/cluster-lifecycle';
 import { GatewayDrain } from './gateway-drain';
-import type { GatewayMetrics } from '../gateway-metrics';
-import { GATEWAY_METRICS_SET, METRICS_REGISTRY } from '../gateway.tokens';
+import { METRICS_REGISTRY } from '../gateway.tokens';
+import { ScrapeGauges } from './scrape-gauges';
 
 /** Liveness, readiness and Prometheus scrape endpoints. */
 @Controller()
@@ -13,9 +13,8 @@ export class HealthController {
   constructor(
     private readonly cluster: ClusterLifecycle,
     private readonly view: ClusterViewStore,
-    private readonly jobs: JobProducer,
+    private readonly gauges: ScrapeGauges,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    @Inject(GATEWAY_METRICS_SET) private readonly gauges: GatewayMetrics,
     private readonly drain: GatewayDrain,
   ) {}
 
@@ -42,19 +41,7 @@ export class HealthController {
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics(): Promise<string> {
-    // The view is the source of truth; the gauge is recomputed at scrape time.
-    const nodes = this.gauges.switchyard_cluster_nodes;
-    nodes.reset();
-    for (const n of this.view.nodes()) nodes.inc({ state: n.info.state });
-    // Shared-queue depth per served model, read at scrape time (one call per model).
-    const depth = this.gauges.switchyard_queued_requests;
-    depth.reset();
-    await Promise.all(
-      [...this.view.knownModels()].map(async (model) => {
-        const waiting = await this.jobs.sharedDepth(model).catch(() => undefined);
-        if (waiting !== undefined) depth.set({ model }, waiting);
-      }),
-    );
+    await this.gauges.refresh();
     return this.registry.metrics();
   }
 }

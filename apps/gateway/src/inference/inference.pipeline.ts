@@ -20,11 +20,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../gateway.tokens';
 import { GatewayDrain } from '../http/gateway-drain';
-import type { GatewayMetrics } from '../gateway-metrics';
+import { MetricLabels, type GatewayMetrics } from '../gateway-metrics';
 import { ModelCatalogService } from '../models/model-catalog.service';
 import { AdmissionPolicy } from './admission-policy';
 import { ClientResponse } from './client-response';
 import { explanationHeader, wantsExplanation } from './explanation-header';
+import { RequestMetrics } from './request-metrics';
 import { withRouting } from './request-routing';
 import { ExecutionService } from './execution/execution.service';
 import type { ExecutionInfo } from './execution/execution-info';
@@ -51,6 +52,7 @@ export class InferencePipeline {
     private readonly placement: PlacementService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
     private readonly drain: GatewayDrain,
+    private readonly labels: MetricLabels,
   ) {
     this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
     this.limits = config;
@@ -103,7 +105,9 @@ export class InferencePipeline {
         this.placement.placer.strategy,
         this.placement.explain(req, placing),
       );
-    const events = this.execution.run(req, placing, client.gone, info);
+    const labels = { dialect: dialect.id, model: this.labels.model(req.model) };
+    const observed = new RequestMetrics(this.metrics, labels, this.labels.tenant(req.tenant));
+    const events = observed.watch(this.execution.run(req, placing, client.gone, info));
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';
     try {
@@ -112,7 +116,7 @@ export class InferencePipeline {
         : await respondWhole(route, req, facts, events, client, info);
       if (ttft !== undefined)
         this.metrics.switchyard_time_to_first_token_seconds.observe(
-          { dialect: dialect.id },
+          labels,
           (ttft - receivedAt) / 1000,
         );
     } catch (err) {
@@ -139,15 +143,12 @@ export class InferencePipeline {
         durationMs: Math.round(durationMs * 10) / 10,
       });
       this.metrics.switchyard_inflight_requests.dec();
-      this.metrics.switchyard_requests_total.inc({
-        dialect: dialect.id,
-        model: req.model,
-        outcome,
-      });
-      this.metrics.switchyard_request_duration_seconds.observe(
-        { dialect: dialect.id, stream: String(req.stream) },
+      this.metrics.switchyard_requests_total.inc({ ...labels, outcome });
+      this.metrics.switchyard_e2e_request_latency_seconds.observe(
+        { ...labels, stream: String(req.stream) },
         durationMs / 1000,
       );
+      observed.record(req);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { NodeAgent } from '../node/node-agent';
 import { METRICS_REGISTRY } from '../worker.tokens';
@@ -14,6 +15,16 @@ export class AgentController {
   @Get('healthz')
   healthz() {
     return { status: 'ok' };
+  }
+
+  /**
+   * 200 while the node is ready for work, else 503 with its state: a pod readiness probe
+   * (and a load balancer) sees what placement sees.
+   */
+  @Get('readyz')
+  async readyz(@Res() reply: FastifyReply): Promise<void> {
+    const { state, stateReason } = this.agent.snapshot().info;
+    await reply.status(state === 'ready' ? 200 : 503).send({ state, reason: stateReason });
   }
 
   /** The node's current record, as gateways see it. */

@@ -136,11 +136,18 @@ export class JobRunner {
               firstTokenAt = lastTokenAt;
               urgency = 'now';
               this.own.firstToken((firstTokenAt - startedAt) / 1000);
+              this.metrics.switchyard_node_time_to_first_token_seconds.observe(
+                { model: request.model },
+                (firstTokenAt - startedAt) / 1000,
+              );
             }
           }
           if (event.type === 'usage') {
             usage = event;
             this.own.usage(event.promptTokens, event.completionTokens);
+            const model = { model: request.model };
+            this.metrics.switchyard_node_prompt_tokens_total.inc(model, event.promptTokens);
+            this.metrics.switchyard_node_generation_tokens_total.inc(model, event.completionTokens);
           }
           publishQuietly(event, urgency);
         }

@@ -33,7 +33,7 @@ import {
   WORKER_METRICS_SET,
 } from '../worker.tokens';
 import { Accelerators } from './accelerators';
-import { exportNodeLoad, exportNodeState } from './node-gauges';
+import { exportNodeInfo, exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
 import { warmUp } from './warm-up';
@@ -235,6 +235,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       if (this.info.models.length === 0 || Date.now() - this.modelsFetchedAt > MODELS_REFRESH_MS) {
         this.info.models = await this.engine.models();
         this.modelsFetchedAt = Date.now();
+        exportNodeInfo(this.metrics, this.info.models, this.info.version);
       }
       if (this.info.models.length === 0) {
         this.notReady('engine reports no models');
@@ -287,7 +288,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
 
   private notReady(why: string): void {
     this.metrics.switchyard_engine_health_failures_total.inc({ reason: why.split(':')[0] ?? why });
-    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 0);
+    this.metrics.switchyard_engine_up.set(0);
     const wasReady = this.lifecycle.state === 'ready';
     const previousReason = this.lifecycle.reason;
     this.lifecycle.moveTo('warming', why);
@@ -303,7 +304,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async refreshLoad(): Promise<void> {
-    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 1);
+    this.metrics.switchyard_engine_up.set(1);
     const bodies = await this.engine.scrape();
     // Without a configured slot count, take the engine's own (llama.cpp --parallel), once.
     if (!this.consumer && this.config.slots === undefined) {

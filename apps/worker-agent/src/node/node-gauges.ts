@@ -23,4 +23,14 @@ export function exportNodeLoad(metrics: WorkerMetrics, load: NodeLoad, slots: nu
   metrics.switchyard_node_slots.set({ kind: 'free' }, load.slotsFree);
   if (load.kvCacheUsage !== null)
     metrics.switchyard_node_kv_cache_usage_ratio.set(load.kvCacheUsage);
+  if (load.decodeTokensPerSecond != null)
+    metrics.switchyard_node_decode_tokens_per_second.set(load.decodeTokensPerSecond);
+  if (load.prefillTokensPerSecond != null)
+    metrics.switchyard_node_prefill_tokens_per_second.set(load.prefillTokensPerSecond);
+}
+
+/** One `switchyard_node_info` series per served model, for joins on `node`. */
+export function exportNodeInfo(metrics: WorkerMetrics, models: readonly string[], version: string) {
+  metrics.switchyard_node_info.reset();
+  for (const model of models) metrics.switchyard_node_info.set({ model, version }, 1);
 }

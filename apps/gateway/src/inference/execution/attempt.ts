@@ -25,6 +25,8 @@ export interface AttemptDeps {
   replies: ReplyHub;
   cancels: CancelSender;
   metrics: GatewayMetrics;
+  /** The request's `model` label (a closed set). */
+  modelLabel(model: string): string;
   log: Logger;
   /** How long a request may wait for a node to start it. */
   maxQueueWaitMs: number;
@@ -142,7 +144,11 @@ export class Attempt {
     this.info.queueMs = Date.now() - this.enqueuedAt;
     const { metrics } = this.deps;
     metrics.switchyard_queue_wait_seconds.observe(
-      { queue: queued ? 'shared' : 'node', priority: String(this.request.priority) },
+      {
+        model: this.deps.modelLabel(this.request.model),
+        priority: String(this.request.priority),
+        queue: queued ? 'shared' : 'node',
+      },
       this.info.queueMs / 1000,
     );
     if (queued) metrics.switchyard_placements_total.inc({ node: e.nodeId });

@@ -17,7 +17,7 @@ import {
 import type { GatewayConfig } from '@switchyard/config';
 import type { PlacementRequest } from '@switchyard/scheduling';
 import { REPLY_CHANNEL } from '../../cluster/cluster.providers';
-import type { GatewayMetrics } from '../../gateway-metrics';
+import { MetricLabels, type GatewayMetrics } from '../../gateway-metrics';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
 import { PlacementService } from '../placement/placement.service';
 import { AnswerSoFar } from './answer-so-far';
@@ -52,11 +52,13 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     @Inject(REPLY_CHANNEL) private readonly replyChannel: string,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+    private readonly labels: MetricLabels,
   ) {
     this.deps = {
       replies,
       cancels,
       metrics,
+      modelLabel: (model) => labels.model(model),
       log: this.log,
       maxQueueWaitMs: config.maxQueueWaitMs,
       sawActivity: (nodeId) => view.sawActivity(nodeId),
@@ -131,7 +133,7 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
               if (startSent) continue;
               startSent = true;
             }
-            if (e.type === 'error' && this.shouldMove(e, answer, info, attempt, req.id)) {
+            if (e.type === 'error' && this.shouldMove(e, answer, info, attempt, req)) {
               excluded.add(attempt.nodeId!);
               failed = e;
               retry = true;
@@ -160,8 +162,9 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     answer: AnswerSoFar,
     info: ExecutionInfo,
     attempt: Attempt,
-    requestId: string,
+    req: InferenceRequest,
   ): boolean {
+    const requestId = req.id;
     const nodeId = attempt.nodeId;
     if (!ERROR_CODES[e.code].retryElsewhere || nodeId === undefined) return false;
     if (!answer.started) {
@@ -169,7 +172,10 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
       this.log.warn(
         `request ${requestId}: ${e.code} on node ${nodeId} before output; placing it again`,
       );
-      this.metrics.switchyard_replacements_total.inc();
+      this.metrics.switchyard_failovers_total.inc({
+        model: this.labels.model(req.model),
+        code: e.code,
+      });
       return true;
     }
     const why = answer.cannotResume;
@@ -183,7 +189,10 @@ export class ExecutionService implements OnModuleInit, OnModuleDestroy {
     this.log.warn(
       `request ${requestId}: ${e.code} on node ${nodeId} mid-answer; resuming elsewhere`,
     );
-    this.metrics.switchyard_replacements_total.inc();
+    this.metrics.switchyard_resumes_total.inc({
+      model: this.labels.model(req.model),
+      code: e.code,
+    });
     return true;
   }
 

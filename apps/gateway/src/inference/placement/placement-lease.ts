@@ -13,6 +13,8 @@ export interface LeaseDeps {
   jobs: JobProducer;
   charges: NodeCharges;
   log: Logger;
+  /** The request's outcome opened the node's circuit breaker (for its metric). */
+  tripped(nodeId: string): void;
 }
 
 /**
@@ -61,7 +63,11 @@ export class PlacementLease {
     const nodeId = this.nodeId;
     if (this.finished || nodeId === undefined) return;
     this.finished = true;
-    this.deps.placer.onFinished?.(nodeId, outcome, Date.now());
+    const { placer } = this.deps;
+    const now = Date.now();
+    const wasOpen = placer.circuitOpen?.(nodeId, now) ?? false;
+    placer.onFinished?.(nodeId, outcome, now);
+    if (!wasOpen && placer.circuitOpen?.(nodeId, now)) this.deps.tripped(nodeId);
   }
 
   /**

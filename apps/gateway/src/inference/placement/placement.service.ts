@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClusterViewStore, JobProducer, TenantTurns } from '@switchyard/cluster';
-import { SwitchyardError, type InferenceJob, type InferenceRequest } from '@switchyard/contracts';
+import {
+  SwitchyardError,
+  type ErrorCode,
+  type InferenceJob,
+  type InferenceRequest,
+} from '@switchyard/contracts';
 import type { GatewayConfig } from '@switchyard/config';
 import {
   DEFAULT_POLICY,
@@ -8,6 +13,7 @@ import {
   createPlacer,
   place,
   type CandidateNode,
+  type CircuitState,
   type FilterName,
   type PlacedDecision,
   type PlacementDecision,
@@ -16,12 +22,18 @@ import {
   type Placer,
   type SwitchyardPlacer,
 } from '@switchyard/scheduling';
-import type { GatewayMetrics } from '../../gateway-metrics';
+import { MetricLabels, type GatewayMetrics } from '../../gateway-metrics';
 import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../../gateway.tokens';
 import { queuePriority } from '../admission-policy';
 import { NodeCharges } from './node-charges';
 import { PlacementLease, type LeaseDeps } from './placement-lease';
 import { refusal } from './refusals';
+
+/** A refused placement's `outcome` label; any other refusal is the filters' (`no_node`). */
+const REFUSAL_OUTCOMES: Partial<Record<ErrorCode, 'rejected' | 'error'>> = {
+  SY_OVERLOADED: 'rejected',
+  SY_CLUSTER_UNAVAILABLE: 'error',
+};
 
 type DecideOptions = { explain?: boolean; filters?: PlacementPolicy['filters'] };
 
@@ -47,13 +59,20 @@ export class PlacementService {
     private readonly turns: TenantTurns,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
+    private readonly labels: MetricLabels,
   ) {
     this.placer = createPlacer({ placement: config.placement });
     this.policy =
       this.placer.strategy === 'switchyard'
         ? (this.placer as SwitchyardPlacer).policy
         : DEFAULT_POLICY;
-    this.deps = { placer: this.placer, jobs, charges: this.charges, log: this.log };
+    this.deps = {
+      placer: this.placer,
+      jobs,
+      charges: this.charges,
+      log: this.log,
+      tripped: (node) => metrics.switchyard_circuit_breaker_trips_total.inc({ node }),
+    };
   }
 
   /**
@@ -68,7 +87,31 @@ export class PlacementService {
     job: InferenceJob,
     excluded: ReadonlySet<string>,
   ): Promise<PlacementLease> {
+    const model = this.labels.model(req.model);
+    try {
+      const lease = await this.placeOnce(req, request, job, excluded);
+      const outcome = lease.target.kind === 'queue' ? 'queued' : 'placed';
+      this.metrics.switchyard_scheduling_decisions_total.inc({ model, outcome });
+      return lease;
+    } catch (err) {
+      const outcome =
+        err instanceof SwitchyardError ? (REFUSAL_OUTCOMES[err.code] ?? 'no_node') : 'error';
+      this.metrics.switchyard_scheduling_decisions_total.inc({ model, outcome });
+      throw err;
+    }
+  }
+
+  private async placeOnce(
+    req: InferenceRequest,
+    request: PlacementRequest,
+    job: InferenceJob,
+    excluded: ReadonlySet<string>,
+  ): Promise<PlacementLease> {
+    const startedAt = performance.now();
     const decision = this.decide(req, request, excluded);
+    this.metrics.switchyard_scheduling_decision_duration_seconds.observe(
+      (performance.now() - startedAt) / 1000,
+    );
     if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
     if (decision.outcome === 'placed') {
       // Baselines place blind: the node's queue holds what its slots cannot.
@@ -88,6 +131,13 @@ export class PlacementService {
     return excluded.size > 0
       ? this.direct(req, request, job, excluded)
       : this.queue(req, request, job);
+  }
+
+  /** The node's circuit breaker state on this replica; undefined for the load-blind baselines. */
+  circuitState(nodeId: string): CircuitState | undefined {
+    return this.placer.strategy === 'switchyard'
+      ? (this.placer as SwitchyardPlacer).breaker.state(nodeId, Date.now())
+      : undefined;
   }
 
   /** The placement decision for a request, with explanations, without reserving anything. */
@@ -188,6 +238,10 @@ export class PlacementService {
   }
 
   private refuse(req: InferenceRequest, refusedBy: FilterName | null): SwitchyardError {
+    this.metrics.switchyard_scheduling_refusals_total.inc({
+      model: this.labels.model(req.model),
+      filter: refusedBy ?? 'none',
+    });
     return refusal(refusedBy, req, { knownModel: this.view.knownModels().has(req.model) });
   }
 }
