@@ -126,7 +126,15 @@ export async function streamChat(
     return judge(c, seen, record, status);
   } catch (err) {
     if (stop.signal.aborted) return record('ok', { status, detail: 'client went away' });
-    if (deadline.signal.aborted) return record('hung', { status, detail: describe(seen) });
+    if (deadline.signal.aborted) {
+      const where =
+        seen.text.length > 0
+          ? 'mid-answer'
+          : status
+            ? 'before the first token'
+            : 'before any answer';
+      return record('hung', { status, detail: `open ${where}${seen.done ? ' after [DONE]' : ''}` });
+    }
     const reason = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : '';
     // Text received before the connection broke must still be a prefix of the answer.
     if (!c.expected.text.startsWith(seen.text))

@@ -164,8 +164,8 @@ export const TRAFFIC_SCENARIOS: Scenario[] = [
   {
     name: 'slow-readers',
     fault:
-      'clients that read 1 kB/s hold long answers (3,000 tokens at 10 ms each) on gateway 0, then go away',
-    fleet: { decodeMs: 10 },
+      'clients that read 1 kB/s hold long answers (6,000 tokens at 3 ms each) on gateway 0, then go away',
+    fleet: { decodeMs: 3 },
     inject: async (run) => {
       const { readers, holdMs } = run.opts.quick ? SLOW.quick : SLOW.full;
       const pid = run.fleet.gateways[0]!.proc.pid;
@@ -173,7 +173,7 @@ export const TRAFFIC_SCENARIOS: Scenario[] = [
       const before = mb();
       let peak = before;
       const slow = Array.from({ length: readers }, () =>
-        run.send('slow-reader', 3000, {
+        run.send('slow-reader', 6000, {
           base: run.fleet.gatewayUrls[0],
           readBytesPerS: 1000,
           holdMs,
