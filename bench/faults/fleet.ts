@@ -24,7 +24,6 @@ export interface Fleet {
   sims: Launched[];
   simUrls: string[];
   workers: Launched[];
-  workerUrls: string[];
   gateways: Launched[];
   gatewayUrls: string[];
   /** Where clients connect: round robin over the gateways. */
@@ -45,7 +44,6 @@ export async function startFleet(settings: FleetSettings): Promise<Fleet> {
   const redis = await startPrivateRedis();
   const env = { REDIS_URL: redis.url, SWITCHYARD_PREFIX: 'faults:' };
   const simPorts = await Promise.all(Array.from({ length: NODES }, () => freePort()));
-  const workerPorts = await Promise.all(Array.from({ length: NODES }, () => freePort()));
   const gatewayPorts = await Promise.all(Array.from({ length: GATEWAYS }, () => freePort()));
   const simUrls = simPorts.map((p) => `http://127.0.0.1:${p}`);
   const all: Launched[] = [];
@@ -67,7 +65,6 @@ export async function startFleet(settings: FleetSettings): Promise<Fleet> {
         [
           ...['worker', '--engine', 'llamacpp', '--engine-url', simUrls[i]!],
           ...['--node-id', `faults-node-${i}`, '--slots', String(settings.slots)],
-          ...['--port', String(workerPorts[i])],
         ],
         env,
       ),
@@ -96,7 +93,6 @@ export async function startFleet(settings: FleetSettings): Promise<Fleet> {
     sims,
     simUrls,
     workers,
-    workerUrls: workerPorts.map((p) => `http://127.0.0.1:${p}`),
     gateways,
     gatewayUrls,
     front,

@@ -26,7 +26,8 @@ async function main(run: BenchProcess, opts: FaultOptions): Promise<void> {
     encoding: 'utf8',
   }).trim();
   const args = process.argv.slice(2);
-  const command = `npm run faults${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  const quoted = args.map((a) => (/^[\w.,=/-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`));
+  const command = `npm run faults${args.length > 0 ? ` -- ${quoted.join(' ')}` : ''}`;
   const chosen = SCENARIOS.filter(
     (s) => opts.scenarios.length === 0 || opts.scenarios.includes(s.name),
   );

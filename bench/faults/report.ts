@@ -57,7 +57,7 @@ const LEGEND = [
   '',
   '- **ok**: the whole answer, byte for byte, with its finish reason and `[DONE]`;',
   '- **failed-cleanly**: an error status with the dialect’s error body, or an in-band error frame, after nothing but a prefix of the answer;',
-  '- **lost**: no end and no error: the connection closed or broke (refused, reset, cut mid-stream);',
+  '- **lost**: no end and no error the client can read: the connection was refused, reset or cut mid-stream, or an error status came without the dialect’s error body;',
   '- **hung**: still open at the per-request deadline, then aborted by the client;',
   '- **corrupt**: text or finish reason other than the reference, or a frame that is not JSON;',
   '- **leaked**: a client that went away whose engine request was still running 10 s after the load ended.',

@@ -64,7 +64,12 @@ export async function runScenario(
   const started = performance.now();
   const notes: string[] = [];
   const records: RequestRecord[] = [];
-  const fleet = await startFleet({ ...FLEET_DEFAULTS, ...scenario.fleet });
+  const settings = { ...FLEET_DEFAULTS, ...scenario.fleet };
+  // A port picked as free can be taken by another process before ours binds it: try once more.
+  const fleet = await startFleet(settings).catch((err: Error) => {
+    log(`  fleet did not start (${err.message.split('\n')[0]}); starting it again`);
+    return startFleet(settings);
+  });
   let t0 = performance.now();
   let nextId = firstId;
   const pending = new Set<Promise<unknown>>();
