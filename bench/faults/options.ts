@@ -60,7 +60,10 @@ export function parseOptions(argv: readonly string[], known: readonly string[]):
       'seconds after which a request still open counts as hung (default 60)',
       positive,
     )
-    .option('--doc <file>', 'where the Markdown report goes (default docs/reliability.md)')
+    .option(
+      '--doc <file>',
+      'where the Markdown report goes (default docs/reliability.md when every scenario runs, else bench/results/faults-<date>.md)',
+    )
     .option('--note <text>', 'a sentence under the report’s title')
     .allowExcessArguments(false);
   cmd.parse(argv, { from: 'user' });
