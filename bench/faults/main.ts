@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { freePort } from '@switchyard/testing';
+import { freePort, waitFor } from '@switchyard/testing';
 import { REPO, launch } from '../../test/e2e/support/processes';
 import { log, runBenchmark, type BenchProcess } from '../bench-process';
 import { prettyMarkdown, stamp } from '../scheduling/format';
 import { loadAverage, machineFacts } from '../scheduling/machine';
 import { streamChat } from './client';
 import { parseOptions, type FaultOptions } from './options';
-import { chatCase, MODEL } from './reference';
+import { chatCase, MODEL, type ChatCase } from './reference';
 import { BAD, count, renderMarkdown } from './report';
 import { runScenario, type ScenarioResult } from './run';
 import { SCENARIOS } from './scenarios';
@@ -100,46 +100,31 @@ async function main(run: BenchProcess, opts: FaultOptions): Promise<void> {
   }
 }
 
-/** The references are computed, not recorded: check a few against a real simulated engine first. */
+/**
+ * The references are computed, not recorded: check a few against a real simulated engine
+ * first, and check that the judge calls a wrong answer corrupt.
+ */
 async function checkReference(): Promise<void> {
   const port = await freePort();
-  const sim = launch('reference-sim', [
-    ...[
-      'sim',
-      '--engine',
-      'llamacpp',
-      '--port',
-      String(port),
-      '--model',
-      MODEL,
-      '--decode-ms',
-      '1',
-    ],
-  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const args = ['--engine', 'llamacpp', '--port', String(port), '--model', MODEL];
+  const sim = launch('reference-sim', ['sim', ...args, '--decode-ms', '1']);
+  const judge = (c: ChatCase) => streamChat(url, c, { deadlineMs: 20_000, t0: 0, kind: 'ref' });
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${url}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const healthy = async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true;
+    await waitFor(healthy, { timeoutMs: 30_000, what: 'the reference sim to start' });
     for (const id of [1, 2, 3]) {
-      const r = await streamChat(url, chatCase(id, 40 + id * 30), {
-        deadlineMs: 20_000,
-        t0: 0,
-        kind: 'reference',
-      });
+      const r = await judge(chatCase(id, 40 + id * 30));
       if (r.outcome !== 'ok') {
         throw new Error(
           `the computed reference does not match the engine (request ${id}: ${r.outcome} ${r.detail ?? ''})`,
         );
       }
     }
+    const wrong = chatCase(4, 60);
+    wrong.expected.text = wrong.expected.text.replace(/ \S+/, ''); // one piece missing
+    const r = await judge(wrong);
+    if (r.outcome !== 'corrupt') throw new Error(`the judge took a wrong answer for ${r.outcome}`);
   } finally {
     await sim.stop();
   }
