@@ -16,7 +16,8 @@ export function log(line: string): void {
 /**
  * Runs a benchmark's main with the process handling every benchmark needs: a first SIGINT or
  * SIGTERM stops every process it started (teardown first), a second kills them at once, and
- * whatever still runs when this process exits dies with it. Exits 0, 1 on an error, 130 on a signal.
+ * whatever still runs when this process exits dies with it. Exits 0 (or the exitCode main set),
+ * 1 on an error, 130 on a signal.
  */
 export function runBenchmark(main: (run: BenchProcess) => Promise<void>): void {
   const run = { teardown: new Teardown(), stopping: false };
@@ -38,7 +39,9 @@ export function runBenchmark(main: (run: BenchProcess) => Promise<void>): void {
   process.on('SIGTERM', onSignal);
   process.on('exit', killAllLaunched);
   main(run).then(
-    () => (run.stopping ? undefined : stop(0)),
+    // A main that sets process.exitCode (a failed check) exits with it.
+    () =>
+      run.stopping ? undefined : stop(typeof process.exitCode === 'number' ? process.exitCode : 0),
     (err: unknown) => {
       if (run.stopping) return;
       log(err instanceof Error ? (err.stack ?? err.message) : String(err));
