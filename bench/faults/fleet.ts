@@ -3,6 +3,9 @@ import { launch, type Launched } from '../../test/e2e/support/processes';
 import { startFrontDoor, type FrontDoor } from './front-door';
 import { MODEL } from './reference';
 
+/** The gateways' inactivity deadline in the suite. */
+const INACTIVITY_TIMEOUT_MS = 10_000;
+
 /**
  * The fleet every scenario runs on, started fresh for each one: a private Redis, three
  * simulated llama.cpp engines serving the same model, a worker-agent in front of each, two
@@ -73,7 +76,17 @@ export async function startFleet(settings: FleetSettings): Promise<Fleet> {
     started(
       launch(
         `gateway-${i}`,
-        ['gateway', '--port', String(gatewayPorts[i]), '--gateway-id', `faults-gateway-${i}`],
+        [
+          'gateway',
+          '--port',
+          String(gatewayPorts[i]),
+          '--gateway-id',
+          `faults-gateway-${i}`,
+          // Well above the sims' inter-token gap, well below the suite's hung deadline (60 s):
+          // a stream that goes quiet is resumed or ended in time to be judged.
+          '--inactivity-timeout-ms',
+          String(INACTIVITY_TIMEOUT_MS),
+        ],
         env,
       ),
     );

@@ -107,13 +107,13 @@ export class InferencePipeline {
       );
     const labels = { dialect: dialect.id, model: this.labels.model(req.model) };
     const observed = new RequestMetrics(this.metrics, labels, this.labels.tenant(req.tenant));
-    const events = observed.watch(this.execution.run(req, placing, client.gone, info));
+    const events = this.execution.run(req, placing, client.gone, info);
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';
     try {
       const ttft = req.stream
-        ? await relayStream(route, req, facts, events, client, info)
-        : await respondWhole(route, req, facts, events, client, info);
+        ? await relayStream(route, req, facts, events, client, info, observed)
+        : await respondWhole(route, req, facts, events, client, info, observed);
       if (ttft !== undefined)
         this.metrics.switchyard_time_to_first_token_seconds.observe(
           labels,
@@ -164,11 +164,13 @@ async function relayStream<F>(
   events: AsyncIterable<StreamEvent>,
   client: ClientResponse,
   info: ExecutionInfo,
+  observed: RequestMetrics,
 ): Promise<number | undefined> {
   const encoder = route.createStreamEncoder(req, meta(req, client), facts);
   let start: StreamEvent | undefined;
   let firstToken: number | undefined;
   for await (const e of events) {
+    observed.see(e);
     if (e.type === 'start') {
       start = e;
       continue;
@@ -203,10 +205,12 @@ async function respondWhole<F>(
   events: AsyncIterable<StreamEvent>,
   client: ClientResponse,
   info: ExecutionInfo,
+  observed: RequestMetrics,
 ): Promise<number | undefined> {
   const collector = new ResultCollector(req.sampling.n);
   let firstToken: number | undefined;
   for await (const e of events) {
+    observed.see(e);
     if (e.type === 'error') throw errorFromEvent(e);
     if (e.type === 'delta' && firstToken === undefined) firstToken = performance.now();
     collector.add(e);

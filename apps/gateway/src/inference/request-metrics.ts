@@ -19,16 +19,14 @@ export class RequestMetrics {
     private readonly tenant: string,
   ) {}
 
-  async *watch(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
-    for await (const e of events) {
-      if (e.type === 'delta') {
-        this.lastTokenAt = performance.now();
-        this.firstTokenAt ??= this.lastTokenAt;
-      } else if (e.type === 'usage') {
-        this.promptTokens = e.promptTokens;
-        this.completionTokens = e.completionTokens;
-      }
-      yield e;
+  /** Called with each event as the response relays it. */
+  see(e: StreamEvent): void {
+    if (e.type === 'delta') {
+      this.lastTokenAt = performance.now();
+      this.firstTokenAt ??= this.lastTokenAt;
+    } else if (e.type === 'usage') {
+      this.promptTokens = e.promptTokens;
+      this.completionTokens = e.completionTokens;
     }
   }
 
