@@ -4,22 +4,45 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * The load balancer in front of the gateways: a tiny round-robin TCP proxy, as an L4 balancer
  * would be. Each client connection goes to the next gateway; a gateway that refuses the
  * connection (stopped, restarting) is skipped, so only a gateway that accepts and then
- * misbehaves can hurt a request.
+ * misbehaves can hurt a request. Like a Kubernetes Service or a cloud balancer, it health-
+ * checks each gateway's `/readyz` (every 250 ms) and sends new connections only to ready
+ * ones while any is ready.
  */
 export interface FrontDoor {
   url: string;
   close(): Promise<void>;
 }
 
+const HEALTH_CHECK_MS = 250;
+
 export async function startFrontDoor(backends: () => readonly number[]): Promise<FrontDoor> {
   let next = 0;
   const sockets = new Set<Socket>();
+  const ready = new Set<number>();
+  const check = async (): Promise<void> => {
+    await Promise.all(
+      backends().map(async (port) => {
+        const ok = await fetch(`http://127.0.0.1:${port}/readyz`, {
+          signal: AbortSignal.timeout(HEALTH_CHECK_MS * 4),
+        }).then(
+          (res) => res.ok,
+          () => false,
+        );
+        if (ok) ready.add(port);
+        else ready.delete(port);
+      }),
+    );
+  };
+  await check();
+  const health = setInterval(() => void check(), HEALTH_CHECK_MS);
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
     client.on('error', () => undefined);
     client.pause();
-    const ports = backends();
+    const all = backends();
+    const healthy = all.filter((p) => ready.has(p));
+    const ports = healthy.length > 0 ? healthy : all;
     const start = next++;
     const attempt = (tries: number): void => {
       if (tries >= ports.length) {
@@ -51,6 +74,7 @@ export async function startFrontDoor(backends: () => readonly number[]): Promise
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(health);
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

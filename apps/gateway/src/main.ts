@@ -37,11 +37,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   app.useLogger(app.get(PinoLogger));
   // No enableShutdownHooks(): signals belong to the caller, whose stop drains through close();
   // Nest's own hook would close the app at once and cut the streams a drain lets finish.
+  const drain = app.get(GatewayDrain);
+  // While draining, every response closes its connection: a client's next request then opens a
+  // new one, which its load balancer sends to a replica that is not stopping.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_req, reply, done) => {
+      if (drain.isDraining) void reply.header('connection', 'close');
+      done();
+    });
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const close = async (): Promise<void> => {
-    await app.get(GatewayDrain).drain(config.drainGraceMs);
+    // Idle keep-alive connections stay open until the end: closing one under a client that is
+    // sending on it would lose that request. A request that arrives gets its 503 and
+    // `connection: close` instead.
+    await drain.drain(config.drainGraceMs);
     await app.close();
   };
   return { url: `http://${config.host}:${port}`, app, close };
