@@ -9,6 +9,7 @@ export type {
   HealthVerdict,
   StreamFraming,
 } from './engine-adapter';
+export { GAUGE_COUNTERS } from './engine-adapter';
 export { ENGINE_ADAPTERS, getEngineAdapter } from './engines';
 export { codeForEngineStatus, engineErrorEvent } from './shared/engine-error';
 export { llamacppAdapter } from './llamacpp/llamacpp.adapter';

@@ -97,6 +97,8 @@ export class JobRunner {
     let firstTokenAt: number | undefined;
     let lastTokenAt = 0;
     let usage: UsageEvent | undefined;
+    // Tokens relayed so far and not yet settled by a usage report (the live throughput figure).
+    let streamed = 0;
     try {
       for await (const event of this.engine.stream(request, signal)) {
         if (event.type === 'done') {
@@ -120,6 +122,9 @@ export class JobRunner {
           // The first output leaves at once (time to first token); the rest may coalesce.
           let urgency: Urgency = 'soon';
           if (event.type === 'delta') {
+            const tokens = event.logprobs?.length || 1;
+            streamed += tokens;
+            this.own.streamed(tokens);
             lastTokenAt = performance.now();
             if (firstTokenAt === undefined) {
               firstTokenAt = lastTokenAt;
@@ -130,6 +135,8 @@ export class JobRunner {
           if (event.type === 'usage') {
             usage = event;
             this.own.usage(event.promptTokens, event.completionTokens);
+            this.own.settled(streamed, true);
+            streamed = 0;
           }
           publishQuietly(event, urgency);
         }
@@ -153,6 +160,7 @@ export class JobRunner {
         retryable: false,
       }).catch(() => undefined);
     } finally {
+      this.own.settled(streamed, false);
       this.metrics.switchyard_jobs_total.inc({ outcome });
       this.metrics.switchyard_job_duration_seconds.observe((performance.now() - startedAt) / 1000);
     }

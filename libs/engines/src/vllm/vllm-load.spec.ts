@@ -74,6 +74,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 612352,
         generationTokensTotal: 198411,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 528640,
         prefixCacheHitsTotal: 301568,
         ttftSecondsSum: 38.91,
@@ -86,6 +87,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 612352,
         generationTokensTotal: 198411,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 528640,
         prefixCacheHitsTotal: 301568,
         ttftSecondsSum: 38.75,
@@ -98,6 +100,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 40960,
         generationTokensTotal: 12288,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 20480,
         prefixCacheHitsTotal: 8192,
         ttftSecondsSum: 4.2,

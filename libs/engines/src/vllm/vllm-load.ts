@@ -62,6 +62,8 @@ export function parseVllmCounters(bodies: Bodies): Partial<EngineCounters> {
     const total = sum(values(samples, names));
     if (total !== undefined) counters[field] = total;
   }
+  // vLLM counts every generated token as it is scheduled: nothing is in flight uncounted.
+  if (counters.generationTokensTotal !== undefined) counters.generationTokensInFlight = 0;
   return counters;
 }
 
