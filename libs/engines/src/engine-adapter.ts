@@ -1,5 +1,7 @@
 import type {
+  CapabilityName,
   ErrorCode,
+  NodeCapabilities,
   EngineKind,
   GenerationRequest,
   NodeLoad,
@@ -104,6 +106,29 @@ export interface HealthVerdict {
   reason?: string;
 }
 
+/** A call on one of the engine's planes (inference unless said). */
+export type PlaneCall = EngineCall & { plane?: EnginePlane };
+
+/** Where an engine states what it can serve, and how to read it. */
+export interface CapabilityReader {
+  /** Calls whose bodies `parse` reads, by name; `model` is a model the engine serves. */
+  sources(model: string): Readonly<Record<string, PlaneCall>>;
+  /** What the bodies state; a feature they do not settle is left out (unknown). */
+  parse(bodies: Readonly<Record<string, string | undefined>>): NodeCapabilities;
+}
+
+/**
+ * A tiny request that settles a capability nothing states: answered 2xx, the engine serves it;
+ * refused as `refusedCapability` recognises, it does not; anything else leaves it unknown.
+ */
+export interface CapabilityProbe {
+  capability: CapabilityName;
+  build(model: string): EngineCall;
+}
+
+/** Which of the engine's calls a refusal answered. */
+export type CallKind = 'generation' | 'embedding';
+
 export interface EngineAdapter {
   readonly kind: EngineKind;
   /** Builds the (always streaming) generation call for a request. */
@@ -127,4 +152,14 @@ export interface EngineAdapter {
   /** Cumulative counters from the same bodies, for windowed rates. */
   parseCounters?(bodies: Readonly<Record<string, string | undefined>>): Partial<EngineCounters>;
   readonly embeddings?: EmbeddingCodec;
+
+  /** What every engine of this kind can or cannot do, whatever its configuration. */
+  readonly fixedCapabilities?: NodeCapabilities;
+  readonly capabilityReader?: CapabilityReader;
+  readonly capabilityProbes?: readonly CapabilityProbe[];
+  /**
+   * The capability an error answer proves missing for every request that needs it (llama.cpp's
+   * 501 to embeddings without `--embeddings`), or undefined for an error about this request only.
+   */
+  refusedCapability?(status: number, body: string, call: CallKind): CapabilityName | undefined;
 }

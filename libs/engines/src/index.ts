@@ -1,4 +1,7 @@
 export type {
+  CallKind,
+  CapabilityProbe,
+  CapabilityReader,
   EmbeddingCodec,
   EngineAdapter,
   EngineCall,
@@ -7,6 +10,7 @@ export type {
   EnginePlane,
   EngineStreamParser,
   HealthVerdict,
+  PlaneCall,
   StreamFraming,
 } from './engine-adapter';
 export { GAUGE_COUNTERS } from './engine-adapter';

@@ -1,7 +1,9 @@
 import { Pool } from 'undici';
 import {
+  ERROR_CODES,
   SwitchyardError,
   isTerminal,
+  type CapabilityName,
   type ErrorCode,
   type ErrorEvent,
   type EmbeddingRequest,
@@ -12,7 +14,9 @@ import {
 import {
   createRecordReader,
   engineErrorEvent,
+  type CallKind,
   type EngineAdapter,
+  type PlaneCall,
   type EngineCall,
   type EngineEndpoint,
   type EnginePlane,
@@ -64,6 +68,9 @@ const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** Told when an engine answer proves a capability missing (see EngineAdapter.refusedCapability). */
+export type RefusalListener = (capability: CapabilityName, message: string) => void;
+
 /**
  * The worker-agent's only door to its engine: one undici pool, timeouts, cancellation, and
  * the adapter for everything engine-specific. Event messages never name the engine's address.
@@ -72,6 +79,7 @@ export class EngineClient {
   private readonly planes: Record<EnginePlane, PlaneTarget>;
   private readonly pools: Pool[] = [];
   private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
+  private refusalListener: RefusalListener | undefined;
 
   constructor(
     urls: string | EngineUrls,
@@ -133,11 +141,52 @@ export class EngineClient {
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const body = await res.body.text().catch(() => '');
       if (signal.aborted) return;
-      const { code, message } = this.adapter.parseError(res.statusCode, body);
-      yield engineErrorEvent(code, message, false);
+      yield this.refusal(res.statusCode, body, 'generation');
       return;
     }
     yield* this.relay(res.body as AsyncIterable<Buffer>, req, signal);
+  }
+
+  /** Who hears of refusals that prove a capability missing; one listener. */
+  onCapabilityRefused(listener: RefusalListener): void {
+    this.refusalListener = listener;
+  }
+
+  /**
+   * One call outside the request path (capability reading, probes): status and body, or
+   * undefined when the engine did not answer within `timeoutMs`.
+   */
+  async call(
+    call: PlaneCall,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: string } | undefined> {
+    const { pool, basePath } = this.planes[call.plane ?? 'inference'];
+    try {
+      const res = await pool.request({
+        ...this.requestOptions(call),
+        path: basePath + call.path,
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      return { status: res.statusCode, body: await res.body.text() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An engine's error answer as an event; tells the listener when it proves a capability missing. */
+  private refusal(status: number, body: string, kind: CallKind): ErrorEvent {
+    const { code, message } = this.adapter.parseError(status, body);
+    const missing = this.adapter.refusedCapability?.(status, body, kind);
+    if (missing === undefined) return engineErrorEvent(code, message, false);
+    this.refusalListener?.(missing, message);
+    // Another node may well serve it: never a client error that ends the request here.
+    return engineErrorEvent(
+      ERROR_CODES[code].retryElsewhere ? code : 'SY_ENGINE_ERROR',
+      message,
+      false,
+    );
   }
 
   /** Whether this engine serves embeddings at all (advertised in the node's record). */
@@ -167,8 +216,7 @@ export class EngineClient {
     const body = await res.body.text().catch(() => '');
     if (signal.aborted) return;
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const { code, message } = this.adapter.parseError(res.statusCode, body);
-      yield engineErrorEvent(code, message, false);
+      yield this.refusal(res.statusCode, body, 'embedding');
       return;
     }
     let parsed: { vectors: number[][]; promptTokens: number | null };

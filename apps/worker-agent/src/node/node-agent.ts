@@ -33,6 +33,7 @@ import {
   WORKER_METRICS_SET,
 } from '../worker.tokens';
 import { Accelerators } from './accelerators';
+import { NodeCapabilitiesLearner } from './capabilities';
 import { exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
@@ -68,6 +69,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private accelerators: Accelerators | undefined;
   private devices: AcceleratorDevice[] = [];
   private readonly loadTracker: NodeLoadTracker;
+  private readonly capabilities: NodeCapabilitiesLearner;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -96,6 +98,9 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     };
     this.load = emptyLoad(slots);
     this.loadTracker = new NodeLoadTracker(adapter);
+    this.capabilities = new NodeCapabilitiesLearner(adapter, engine, metrics, log);
+    // A refusal that proves a capability missing reaches every gateway at once.
+    this.capabilities.onChange = () => void this.heartbeat();
     this.runner = new JobRunner(
       this.redis,
       this.keys,
@@ -139,8 +144,15 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   snapshot(): NodeSnapshot {
+    const capabilities = this.capabilities.current;
     return {
-      info: { ...this.info, state: this.lifecycle.state, ...reason(this.lifecycle.reason) },
+      info: {
+        ...this.info,
+        state: this.lifecycle.state,
+        ...reason(this.lifecycle.reason),
+        capabilities,
+        embeddings: capabilities.embeddings ?? this.info.embeddings,
+      },
       load: this.load,
       devices: this.devices,
       at: Date.now(),
@@ -240,6 +252,9 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       }
       await this.refreshLoad();
       if (this.lifecycle.state !== 'ready') {
+        // Before any traffic: a node must not be offered requests its engine will refuse.
+        this.lifecycle.moveTo('warming', 'learning what the engine serves');
+        await this.capabilities.learn(this.info.models[0]!);
         this.lifecycle.moveTo('warming', 'running a test generation');
         const failed = await warmUp(this.engine, this.info.models[0]!);
         if (failed !== null) {

@@ -3,6 +3,7 @@ import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter
 import { codeForEngineStatus } from '../shared/engine-error';
 import { asArray, asNumber, asString, isObject, tryParseJson } from '../shared/json-guards';
 import { parseLlamacppCounters, parseLlamacppLoad } from './llamacpp-load';
+import { LLAMACPP_PROBES, llamacppCapabilities, llamacppRefusal } from './llamacpp-capabilities';
 import {
   buildOpenAiCall,
   RESPONSE_FORMAT_FIELDS,
@@ -111,6 +112,9 @@ export const llamacppAdapter = {
   parseCounters: parseLlamacppCounters,
   // `/v1/embeddings` (llama-server started with `--embeddings`; otherwise it answers 501).
   embeddings: openAiEmbeddings,
+  capabilityReader: llamacppCapabilities,
+  capabilityProbes: LLAMACPP_PROBES,
+  refusedCapability: llamacppRefusal,
 } satisfies EngineAdapter;
 
 function nativeJsonSchema(format: ResponseFormat): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { MINDIE_FIXED_CAPABILITIES, mindieCapabilities } from './mindie-capabilities';
 import type { GenerationRequest, SamplingParams } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { statusReason } from '../shared/health-reason';
@@ -112,6 +113,8 @@ export const mindieAdapter = {
 
   parseLoad: parseMindieLoad,
   parseCounters: parseMindieCounters,
+  fixedCapabilities: MINDIE_FIXED_CAPABILITIES,
+  capabilityReader: mindieCapabilities,
 } satisfies EngineAdapter;
 
 /**

@@ -1,3 +1,4 @@
+import { OLLAMA_FIXED_CAPABILITIES, ollamaCapabilities } from './ollama-capabilities';
 import type { ErrorCode, GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
@@ -63,6 +64,8 @@ export const ollamaAdapter = {
   parseModels: ollamaModelNames,
   parseLoad: parseOllamaLoad,
   embeddings: ollamaEmbeddingCodec,
+  fixedCapabilities: OLLAMA_FIXED_CAPABILITIES,
+  capabilityReader: ollamaCapabilities,
 } satisfies EngineAdapter;
 
 /** The flat `{"error": "<message>"}` every Ollama error carries. */

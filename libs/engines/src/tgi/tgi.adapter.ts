@@ -1,3 +1,4 @@
+import { TGI_FIXED_CAPABILITIES, tgiCapabilities } from './tgi-capabilities';
 import type { GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
@@ -55,4 +56,6 @@ export const tgiAdapter = {
 
   parseLoad: parseTgiLoad,
   parseCounters: parseTgiCounters,
+  fixedCapabilities: TGI_FIXED_CAPABILITIES,
+  capabilityReader: tgiCapabilities,
 } satisfies EngineAdapter;

@@ -1,3 +1,4 @@
+import { vllmCapabilities, vllmRefusal } from './vllm-capabilities';
 import type { GenerationRequest } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { openAiEmbeddings } from '../openai-compatible/openai-embeddings.codec';
@@ -111,4 +112,6 @@ export const vllmAdapter = {
   parseLoad: parseVllmLoad,
   parseCounters: parseVllmCounters,
   embeddings: openAiEmbeddings,
+  capabilityReader: vllmCapabilities,
+  refusedCapability: vllmRefusal,
 } satisfies EngineAdapter;

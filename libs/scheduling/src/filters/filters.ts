@@ -1,5 +1,6 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { DecisionContext } from '../decision-context';
+import { capabilitiesFilter } from './capabilities.filter';
 import { circuitFilter } from './circuit.filter';
 import { embeddingsFilter } from './embeddings.filter';
 import type { NodeFilter } from './filter';
@@ -14,6 +15,7 @@ export const FILTERS = {
   'serves-model': servesModelFilter,
   ready: readyFilter,
   embeddings: embeddingsFilter,
+  capabilities: capabilitiesFilter,
   modalities: modalitiesFilter,
   selectors: selectorsFilter,
   circuit: circuitFilter,

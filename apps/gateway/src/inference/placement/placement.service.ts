@@ -6,6 +6,7 @@ import {
   DEFAULT_POLICY,
   HARD_FILTERS,
   createPlacer,
+  missingCapability,
   place,
   type CandidateNode,
   type FilterName,
@@ -69,7 +70,7 @@ export class PlacementService {
     excluded: ReadonlySet<string>,
   ): Promise<PlacementLease> {
     const decision = this.decide(req, request, excluded);
-    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy, request);
     if (decision.outcome === 'placed') {
       // Baselines place blind: the node's queue holds what its slots cannot.
       const blind = this.placer.strategy !== 'switchyard';
@@ -149,11 +150,11 @@ export class PlacementService {
     excluded: ReadonlySet<string>,
   ): Promise<PlacementLease> {
     const decision = this.decide(req, request, excluded, { filters: HARD_FILTERS });
-    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy, request);
     const lease =
       decision.outcome === 'placed' &&
       (await this.dispatch(decision, Number.POSITIVE_INFINITY, req, request, job));
-    if (!lease) throw this.refuse(req, 'not-saturated');
+    if (!lease) throw this.refuse(req, 'not-saturated', request);
     return lease;
   }
 
@@ -187,8 +188,23 @@ export class PlacementService {
     return new PlacementLease(req.id, { kind: 'queue', model: req.model }, request, this.deps);
   }
 
-  private refuse(req: InferenceRequest, refusedBy: FilterName | null): SwitchyardError {
-    return refusal(refusedBy, req, { knownModel: this.view.knownModels().has(req.model) });
+  private refuse(
+    req: InferenceRequest,
+    refusedBy: FilterName | null,
+    request: PlacementRequest,
+  ): SwitchyardError {
+    const missing =
+      refusedBy === 'capabilities'
+        ? this.view
+            .nodes()
+            .filter((n) => n.info.models.includes(req.model))
+            .map((n) => missingCapability(n.info.capabilities, request))
+            .find((m) => m !== null)
+        : undefined;
+    return refusal(refusedBy, req, {
+      knownModel: this.view.knownModels().has(req.model),
+      ...(missing != null ? { missing } : {}),
+    });
   }
 }
 
