@@ -220,6 +220,8 @@ export function registerSim(program: Command): void {
     )
     .option('--reasoning', 'a reasoning model: every answer starts with a run of thoughts')
     .option('--embedding-dim <n>', 'length of embedding vectors (default 384)', intArg)
+    .option('--embeddings', 'llama.cpp: serve embeddings (without it, 501 as the real server)')
+    .option('--no-jinja', 'llama.cpp: no jinja templates; a chat with tools is refused (500)')
     .option(
       '--loading-ms <n>',
       'answer 503 "loading" for this long after start (default 0)',
@@ -235,6 +237,11 @@ export function registerSim(program: Command): void {
     .option(
       '--die-after-tokens <n>',
       'drop the connection after this many streamed tokens of each request',
+      intArg,
+    )
+    .option(
+      '--error-after-tokens <n>',
+      'fail each stream with the engine’s in-band error after this many tokens',
       intArg,
     )
     .option(
@@ -259,12 +266,15 @@ export function registerSim(program: Command): void {
         kvCacheTokens?: number;
         reasoning?: boolean;
         embeddingDim?: number;
+        embeddings?: boolean;
+        jinja?: boolean;
         loadingMs?: number;
         failRate?: number;
         failStatus?: FailStatus;
         overloadWhenFull?: boolean;
         stallMs?: number;
         dieAfterTokens?: number;
+        errorAfterTokens?: number;
         crashAfterMs?: number;
         logLevel?: string;
       }) => {

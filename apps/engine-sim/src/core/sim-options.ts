@@ -36,6 +36,13 @@ export interface EngineSimOptions {
   reasoning?: boolean;
   /** Length of embedding vectors (default 384). */
   embeddingDim?: number;
+  /**
+   * llama.cpp `--embeddings`: serve embeddings; without it llama.cpp answers 501 (default off,
+   * as the real server). Other engines always serve them.
+   */
+  embeddings?: boolean;
+  /** llama.cpp `--jinja` (default on, as the real server); off answers 500 to any `tools`. */
+  jinja?: boolean;
   /** How long after start the engine still reports that it is loading (default 0 ms). */
   loadingMs?: number;
   /** Fraction 0..1 of inference requests that fail before any output (default 0). */
@@ -48,6 +55,8 @@ export interface EngineSimOptions {
   stallMs?: number;
   /** Drop the connection after this many streamed tokens of a request (default never). */
   dieAfterTokens?: number | null;
+  /** Fail a stream with the engine's in-band error after this many tokens (default never). */
+  errorAfterTokens?: number | null;
   /** Stop the whole engine abruptly this long after start (default never). */
   crashAfterMs?: number | null;
   /** pino level (default `warn`). */
@@ -71,12 +80,15 @@ const settingsSchema = z.object({
   kvCacheTokens: z.number().int().min(16).optional(),
   reasoning: z.boolean().default(false),
   embeddingDim: z.number().int().min(1).max(65536).default(384),
+  embeddings: z.boolean().default(false),
+  jinja: z.boolean().default(true),
   loadingMs: FAULT_SHAPE.loadingMs.default(FAULT_DEFAULTS.loadingMs),
   failRate: FAULT_SHAPE.failRate.default(FAULT_DEFAULTS.failRate),
   failStatus: FAULT_SHAPE.failStatus.default(FAULT_DEFAULTS.failStatus),
   overloadWhenFull: FAULT_SHAPE.overloadWhenFull.default(FAULT_DEFAULTS.overloadWhenFull),
   stallMs: FAULT_SHAPE.stallMs.default(FAULT_DEFAULTS.stallMs),
   dieAfterTokens: FAULT_SHAPE.dieAfterTokens.default(FAULT_DEFAULTS.dieAfterTokens),
+  errorAfterTokens: FAULT_SHAPE.errorAfterTokens.default(FAULT_DEFAULTS.errorAfterTokens),
   crashAfterMs: FAULT_SHAPE.crashAfterMs.default(FAULT_DEFAULTS.crashAfterMs),
   logLevel: z.enum(LOG_LEVELS).default('warn'),
 });

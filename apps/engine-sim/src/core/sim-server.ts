@@ -137,13 +137,14 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
 
 function faultSettings(settings: SimSettings): FaultSettings {
   const { failRate, failStatus, overloadWhenFull, stallMs, dieAfterTokens } = settings;
-  const { crashAfterMs, loadingMs } = settings;
+  const { errorAfterTokens, crashAfterMs, loadingMs } = settings;
   return {
     failRate,
     failStatus,
     overloadWhenFull,
     stallMs,
     dieAfterTokens,
+    errorAfterTokens,
     crashAfterMs,
     loadingMs,
   };

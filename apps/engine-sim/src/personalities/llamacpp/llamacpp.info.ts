@@ -132,7 +132,9 @@ export function slotsJson(slots: readonly SlotSnapshot[]): JsonValue {
     return {
       ...head,
       id_task: task.taskId,
-      n_prompt_tokens: task.nPromptTokens,
+      // Current builds count the tokens generated so far (all but the last, not yet in the
+      // cache) in n_prompt_tokens; the prompt alone is cache + processed.
+      n_prompt_tokens: task.nPromptTokens + Math.max(0, task.nDecoded - 1),
       n_prompt_tokens_processed: task.nPromptTokensProcessed,
       n_prompt_tokens_cache: task.nPromptTokensCache,
       params: task.params,

@@ -128,6 +128,8 @@ export function parseJsonBody(raw: unknown): Body {
 export interface EngineTraits {
   /** A reasoning model (`SimSettings.reasoning`). */
   readonly reasoning: boolean;
+  /** `--jinja` (`SimSettings.jinja`); without it a chat with tools is refused. */
+  readonly jinja?: boolean;
 }
 
 export function parseTask(
@@ -136,6 +138,10 @@ export function parseTask(
   traits: EngineTraits,
 ): LlamacppTask {
   const dialect: RouteDialect = ROUTES[route];
+  // server-common.cpp oaicompat_chat_params_parse: checked before anything else is read.
+  if (route === 'chat' && traits.jinja === false && hasTools(body)) {
+    throw new SimError('server', 'tools param requires --jinja flag');
+  }
   const { prompts, tool } = dialect.read(body);
   const n = Math.max(1, readInt(body, 'n_cmpl', readInt(body, 'n', 1)));
   const seed = readInt(body, 'seed', DEFAULT_SEED) >>> 0;
