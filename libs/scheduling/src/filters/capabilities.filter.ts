@@ -1,4 +1,4 @@
-import type { CapabilityName, NodeCapabilities } from '@switchyard/contracts';
+import type { CapabilityName, NodeCapabilities, NodeInfo } from '@switchyard/contracts';
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { NodeFilter } from './filter';
 
@@ -21,6 +21,17 @@ export function missingCapability(
     if ((req.minPromptTokens ?? 0) + output > context) return 'maxContextTokens';
   }
   return null;
+}
+
+/**
+ * What a node is known to lack for this request, embeddings included; null when it can serve
+ * it (or nobody knows). A model's shared queue is pulled by every node of the model, so a
+ * request some node cannot serve must not wait there.
+ */
+export function lacksFor(info: NodeInfo, req: PlacementRequest): CapabilityName | null {
+  if (req.embedding === true && (info.capabilities?.embeddings ?? info.embeddings) !== true)
+    return 'embeddings';
+  return missingCapability(info.capabilities, req);
 }
 
 /** Whether the request needs anything a node may lack: most requests skip the sweep. */

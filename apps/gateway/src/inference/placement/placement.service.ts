@@ -6,6 +6,7 @@ import {
   DEFAULT_POLICY,
   HARD_FILTERS,
   createPlacer,
+  lacksFor,
   missingCapability,
   place,
   type CandidateNode,
@@ -85,8 +86,9 @@ export class PlacementService {
       if (retry) return retry;
     }
     // A request placed again after a node failed it must avoid that node, which a shared
-    // queue cannot promise: it waits on the best other node's own queue instead.
-    return excluded.size > 0
+    // queue cannot promise: it waits on the best other node's own queue instead. So does one
+    // that some node of the model cannot serve (embeddings, tools): every node pulls the queue.
+    return excluded.size > 0 || this.someNodeLacks(req, request)
       ? this.direct(req, request, job, excluded)
       : this.queue(req, request, job);
   }
@@ -186,6 +188,12 @@ export class PlacementService {
       ),
     );
     return new PlacementLease(req.id, { kind: 'queue', model: req.model }, request, this.deps);
+  }
+
+  private someNodeLacks(req: InferenceRequest, request: PlacementRequest): boolean {
+    return this.view
+      .nodes()
+      .some((n) => n.info.models.includes(req.model) && lacksFor(n.info, request) !== null);
   }
 
   private refuse(
