@@ -52,6 +52,20 @@ export interface EngineEndpoint {
 }
 
 /**
+ * One place an engine with several listeners may keep its planes, for a worker given only the
+ * inference URL; the worker tries an engine's layouts in order and keeps the first whose
+ * readiness endpoint answers at all (a 404 or no listener means "not here").
+ */
+export interface PlaneLayout {
+  /** How the engine was found, for the log and `/status`. */
+  name: string;
+  /** Each plane's port relative to the inference URL's port. */
+  portOffsets: Readonly<Record<Exclude<EnginePlane, 'inference'>, number>>;
+  /** The readiness endpoint in this layout, when it is not the adapter's `health`. */
+  health?: EngineEndpoint;
+}
+
+/**
  * Cumulative counters an engine exposes; the worker turns successive readings into rates
  * over a window, the same way for every engine. A counter the engine lacks is omitted.
  */
@@ -139,6 +153,8 @@ export interface EngineAdapter {
   parseError(status: number, body: string): { code: ErrorCode; message: string };
 
   readonly health: EngineEndpoint;
+  /** Where the planes may be when only the inference URL is known (engines with several). */
+  readonly planeLayouts?: readonly PlaneLayout[];
   interpretHealth(status: number, body: string): HealthVerdict;
 
   readonly models: EngineEndpoint;

@@ -11,6 +11,7 @@ export type {
   EngineStreamParser,
   HealthVerdict,
   PlaneCall,
+  PlaneLayout,
   StreamFraming,
 } from './engine-adapter';
 export { GAUGE_COUNTERS } from './engine-adapter';

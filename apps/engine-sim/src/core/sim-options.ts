@@ -11,9 +11,12 @@ export interface EngineSimOptions {
   host?: string;
   /** 0 picks an ephemeral port. */
   port: number;
-  /** Port of the management listener, for engines that have one (MindIE); 0 = ephemeral. */
+  /**
+   * Port of the management listener, for engines that have one (MindIE); 0 = ephemeral. Default:
+   * MindIE's own layout, the inference port + 1 (1025 → 1026).
+   */
   managementPort?: number;
-  /** Port of the metrics listener, for engines that have one (MindIE); 0 = ephemeral. */
+  /** Port of the metrics listener (MindIE); 0 = ephemeral. Default: the inference port + 2. */
   metricsPort?: number;
   /** Served model alias, e.g. `tiny-llama`. */
   model: string;
@@ -69,8 +72,8 @@ const settingsSchema = z.object({
   engine: z.enum(SIM_ENGINES),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535),
-  managementPort: z.number().int().min(0).max(65535).default(0),
-  metricsPort: z.number().int().min(0).max(65535).default(0),
+  managementPort: z.number().int().min(0).max(65535).optional(),
+  metricsPort: z.number().int().min(0).max(65535).optional(),
   model: z.string().min(1),
   slots: z.number().int().min(1).max(1024).default(4),
   prefillTokensPerSecond: z.number().positive().default(2000),

@@ -76,8 +76,11 @@ export type RefusalListener = (capability: CapabilityName, message: string) => v
  * the adapter for everything engine-specific. Event messages never name the engine's address.
  */
 export class EngineClient {
-  private readonly planes: Record<EnginePlane, PlaneTarget>;
+  private planes: Record<EnginePlane, PlaneTarget>;
+  private healthEndpoint: EngineEndpoint;
+  private readonly byOrigin = new Map<string, Pool>();
   private readonly pools: Pool[] = [];
+  private readonly poolOptions: { connections: number | null };
   private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
   private refusalListener: RefusalListener | undefined;
 
@@ -97,27 +100,57 @@ export class EngineClient {
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
       probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
     };
-    const byOrigin = new Map<string, Pool>();
-    const target = (base: string): PlaneTarget => {
-      const url = new URL(base);
-      let pool = byOrigin.get(url.origin);
-      if (!pool) {
-        pool = new Pool(url.origin, {
-          connections: opts.connections ?? null,
-          connect: { timeout: this.timeouts.connectTimeoutMs },
-          headersTimeout: this.timeouts.headersTimeoutMs,
-          bodyTimeout: this.timeouts.bodyTimeoutMs,
-        });
-        byOrigin.set(url.origin, pool);
-        this.pools.push(pool);
-      }
-      return { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    this.poolOptions = { connections: opts.connections ?? null };
+    this.healthEndpoint = adapter.health;
+    this.planes = this.targets({ inference, management, metrics });
+  }
+
+  /**
+   * Points the management and metrics planes (and readiness) elsewhere: for an engine whose
+   * planes the worker found by trying its layouts (see PlaneLayout).
+   */
+  retarget(urls: Record<EnginePlane, string>, health: EngineEndpoint = this.adapter.health): void {
+    this.planes = this.targets(urls);
+    this.healthEndpoint = health;
+  }
+
+  /** Whether `endpoint` answers at all on `base` (any HTTP status but 404 / 405). */
+  async answers(base: string, path: string): Promise<boolean> {
+    const url = new URL(base);
+    const answer = await this.call(
+      { method: 'GET', path: url.pathname.replace(/\/+$/, '') + path, plane: 'inference' },
+      this.timeouts.probeTimeoutMs,
+      url.origin,
+    );
+    return answer !== undefined && answer.status !== 404 && answer.status !== 405;
+  }
+
+  private targets(urls: Record<EnginePlane, string>): Record<EnginePlane, PlaneTarget> {
+    return {
+      inference: this.target(urls.inference),
+      management: this.target(urls.management),
+      metrics: this.target(urls.metrics),
     };
-    this.planes = {
-      inference: target(inference),
-      management: target(management),
-      metrics: target(metrics),
-    };
+  }
+
+  private target(base: string): PlaneTarget {
+    const url = new URL(base);
+    return { pool: this.pool(url.origin), basePath: url.pathname.replace(/\/+$/, '') };
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.byOrigin.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.poolOptions.connections,
+        connect: { timeout: this.timeouts.connectTimeoutMs },
+        headersTimeout: this.timeouts.headersTimeoutMs,
+        bodyTimeout: this.timeouts.bodyTimeoutMs,
+      });
+      this.byOrigin.set(origin, pool);
+      this.pools.push(pool);
+    }
+    return pool;
   }
 
   /**
@@ -159,8 +192,11 @@ export class EngineClient {
   async call(
     call: PlaneCall,
     timeoutMs: number,
+    origin?: string,
   ): Promise<{ status: number; body: string } | undefined> {
-    const { pool, basePath } = this.planes[call.plane ?? 'inference'];
+    const plane = this.planes[call.plane ?? 'inference'];
+    const { pool, basePath } =
+      origin === undefined ? plane : { pool: this.pool(origin), basePath: '' };
     try {
       const res = await pool.request({
         ...this.requestOptions(call),
@@ -247,7 +283,7 @@ export class EngineClient {
 
   async health(): Promise<HealthVerdict> {
     try {
-      const { status, body } = await this.probe(this.adapter.health);
+      const { status, body } = await this.probe(this.healthEndpoint);
       return this.adapter.interpretHealth(status, body);
     } catch (err) {
       return { ready: false, reason: this.probeFailure(err) };

@@ -20,6 +20,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineAdapter } from '@switchyard/engines';
 import { EngineClient } from '../engine/engine.client';
+import { findPlanes } from '../engine/plane-layouts';
 import { JobRunner } from '../jobs/job-runner';
 import type { WorkerMetrics } from '../worker-metrics';
 import {
@@ -66,6 +67,8 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private modelsFetchedAt = 0;
   private probing = false;
   private slotsDerived = false;
+  /** Engine planes still to be found (an engine with several listeners, given one URL). */
+  private planesToFind: boolean;
   private accelerators: Accelerators | undefined;
   private devices: AcceleratorDevice[] = [];
   private readonly loadTracker: NodeLoadTracker;
@@ -96,6 +99,10 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       startedAt: Date.now(),
       version: SWITCHYARD_VERSION,
     };
+    this.planesToFind =
+      adapter.planeLayouts !== undefined &&
+      config.engineManagementUrl === undefined &&
+      config.engineMetricsUrl === undefined;
     this.load = emptyLoad(slots);
     this.loadTracker = new NodeLoadTracker(adapter);
     this.capabilities = new NodeCapabilitiesLearner(adapter, engine, metrics, log);
@@ -237,6 +244,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
         await this.refreshLoad();
         return;
       }
+      if (this.planesToFind && !(await this.findPlanes())) return;
       const health = await this.engine.health();
       if (!health.ready) {
         this.notReady(health.reason ?? 'engine not ready');
@@ -268,6 +276,23 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     } finally {
       this.probing = false;
     }
+  }
+
+  /** Tries the engine's plane layouts; says once which it uses, or why the node waits. */
+  private async findPlanes(): Promise<boolean> {
+    const found = await findPlanes(this.engine, this.adapter, this.config.engineUrl);
+    if (!found) {
+      const tried = (this.adapter.planeLayouts ?? []).map((l) => l.name).join('; ');
+      this.notReady(`engine planes not found: no known port layout answers (tried: ${tried})`);
+      return false;
+    }
+    this.engine.retarget(found.urls, found.layout.health);
+    this.planesToFind = false;
+    this.log.info(
+      { layout: found.layout.name, management: found.urls.management, metrics: found.urls.metrics },
+      'engine planes found (no management or metrics URL was given)',
+    );
+    return true;
   }
 
   private async becomeReady(): Promise<void> {
