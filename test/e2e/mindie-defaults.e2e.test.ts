@@ -31,21 +31,9 @@ beforeAll(async () => {
   launched.push(
     launch('sim', ['sim', '--engine', 'mindie', '--port', String(port), '--model', 'mindie-model']),
   );
-  worker = launch(
-    'worker',
-    ...([
-      [
-        'worker',
-        '--engine',
-        'mindie',
-        '--engine-url',
-        `http://127.0.0.1:${port}`,
-        '--node-id',
-        `mindie-${run}`,
-      ],
-      env,
-    ] as const),
-  );
+  const engineUrl = `http://127.0.0.1:${port}`;
+  const args = ['worker', '--engine', 'mindie', '--engine-url', engineUrl, '--node-id', `m-${run}`];
+  worker = launch('worker', args, env);
   launched.push(worker);
   const gatewayPort = await freePort();
   launched.push(launch('gateway', ['gateway', '--port', String(gatewayPort)], env));
