@@ -34,6 +34,7 @@ import {
   WORKER_METRICS_SET,
 } from '../worker.tokens';
 import { Accelerators } from './accelerators';
+import { AdaptiveSlots } from './adaptive-slots';
 import { NodeCapabilitiesLearner } from './capabilities';
 import { exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
@@ -67,6 +68,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private modelsFetchedAt = 0;
   private probing = false;
   private slotsDerived = false;
+  private readonly adaptive = new AdaptiveSlots();
   /** Engine planes still to be found (an engine with several listeners, given one URL). */
   private planesToFind: boolean;
   private accelerators: Accelerators | undefined;
@@ -93,6 +95,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       engine: config.engine,
       models: [],
       slots,
+      slotsSource: config.slots === undefined ? 'default' : 'configured',
       state: 'joining',
       labels: parseLabels(config.labels),
       embeddings: engine.servesEmbeddings,
@@ -343,11 +346,16 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private async refreshLoad(): Promise<void> {
     this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 1);
     const bodies = await this.engine.scrape();
-    // Without a configured slot count, take the engine's own (llama.cpp --parallel), once.
+    const engineLoad = this.adapter.parseLoad(bodies);
+    // Without a configured slot count: the engine's own (llama.cpp --parallel, MindIE
+    // maxBatchSize), taken once; else learned from latency while the node runs.
     if (!this.consumer && this.config.slots === undefined) {
-      const engineSlots = this.adapter.parseLoad(bodies).slotsTotal;
+      const engineSlots = engineLoad.slotsTotal;
       this.slotsDerived = !engineSlots;
-      this.info.slots = engineSlots || DEFAULT_SLOTS;
+      this.info.slotsSource = engineSlots ? 'engine' : 'adaptive';
+      this.info.slots = engineSlots || this.adaptive.slots;
+    } else if (this.consumer && this.info.slotsSource === 'adaptive') {
+      this.adaptSlots(engineLoad, this.consumer);
     }
     const active = this.consumer?.active() ?? 0;
     const queued = (await this.consumer?.waiting().catch(() => 0)) ?? 0;
@@ -357,6 +365,21 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       ? { ...load, derived: [...(load.derived ?? []), 'slotsTotal'] }
       : load;
     exportNodeLoad(this.metrics, this.load, slots);
+  }
+
+  /** One step of the adaptive slot count; the consumer takes the new figure at once. */
+  private adaptSlots(engineLoad: Partial<NodeLoad>, consumer: NodeJobConsumer): void {
+    const before = this.info.slots;
+    const after = this.adaptive.step({
+      active: consumer.active(),
+      ...(engineLoad.running !== undefined ? { engineRunning: engineLoad.running } : {}),
+      ...(engineLoad.waiting !== undefined ? { engineWaiting: engineLoad.waiting } : {}),
+      own: this.loadTracker.own.snapshot(),
+    });
+    if (after === before) return;
+    this.info.slots = after;
+    consumer.setConcurrency(after);
+    this.log.debug({ from: before, to: after }, 'adaptive slots changed');
   }
 
   private exportState(): void {

@@ -132,3 +132,19 @@ describe('vllmAdapter.parseCounters', () => {
     expect(vllmAdapter.parseCounters(bodies)).toEqual(counters);
   });
 });
+
+describe('vLLM max_num_seqs', () => {
+  it('takes the slot count from a config-info gauge that carries it, summed over ranks', () => {
+    const metrics = [
+      'vllm:scheduler_config_info{engine="0",max_num_seqs="256",model_name="m"} 1.0',
+      'vllm:scheduler_config_info{engine="1",max_num_seqs="256",model_name="m"} 1.0',
+      'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="27521"} 1.0',
+    ].join('\n');
+    expect(vllmAdapter.parseLoad({ metrics }).slotsTotal).toBe(512);
+  });
+
+  it('leaves it out when no gauge states it (the usual case)', () => {
+    const metrics = 'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="9"} 1.0\n';
+    expect(vllmAdapter.parseLoad({ metrics }).slotsTotal).toBeUndefined();
+  });
+});
