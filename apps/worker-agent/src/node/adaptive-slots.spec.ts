@@ -58,3 +58,20 @@ describe('AdaptiveSlots', () => {
     ).toBe(48);
   });
 });
+
+describe('AdaptiveSlots after the engine queued', () => {
+  it('does not grow past what the engine ran when it queued', () => {
+    const slots = new AdaptiveSlots({ initial: 300, min: 1, max: 1024, tolerance: 2.5 });
+    const own = new Counters();
+    slots.step({ active: 300, engineRunning: 256, engineWaiting: 44, own: own.finish(0, 0, 0) });
+    for (let i = 0; i < 10; i++) {
+      slots.step({
+        active: slots.slots,
+        engineRunning: 256,
+        engineWaiting: 0,
+        own: own.finish(8, 0.05, 0.02),
+      });
+    }
+    expect(slots.slots).toBe(256);
+  });
+});

@@ -33,6 +33,10 @@ export const ADAPTIVE_DEFAULTS: AdaptiveSlotsOptions = {
 /** Growth per step while every slot is busy and latency is flat; shrink when it climbs. */
 const GROWTH = 1.5;
 const BACKOFF = 0.7;
+/** Steps (about seconds) an engine's own queueing caps growth before the node probes again. */
+const CEILING_STEPS = 120;
+/** Token times of extra TTFT that mean requests queue inside the engine. */
+const QUEUED_TOKENS = 2;
 /** The best latency seen drifts up this much per step, so a slower phase is not held against it forever. */
 const BASELINE_DRIFT = 1.002;
 
@@ -46,6 +50,8 @@ export class AdaptiveSlots {
   private current: number;
   private last: Partial<EngineCounters> | undefined;
   private best = { ttft: Infinity, itl: Infinity };
+  /** What the engine ran when it last queued requests itself; not exceeded for a while. */
+  private ceiling: { slots: number; steps: number } | undefined;
 
   constructor(private readonly opts: AdaptiveSlotsOptions = ADAPTIVE_DEFAULTS) {
     this.current = clamp(opts.initial, opts.min, opts.max);
@@ -57,13 +63,18 @@ export class AdaptiveSlots {
 
   step(r: SlotReading): number {
     const latency = this.latency(r.own);
+    if (this.ceiling && --this.ceiling.steps <= 0) this.ceiling = undefined;
     if (r.engineWaiting !== undefined && r.engineWaiting > 0 && r.engineRunning !== undefined) {
       // Past the engine's batch: what it runs is its concurrency.
-      return this.set(Math.min(this.current, r.engineRunning));
+      const running = Math.max(this.opts.min, r.engineRunning);
+      this.ceiling = { slots: running, steps: CEILING_STEPS };
+      return this.set(Math.min(this.current, running));
     }
     if (latency === undefined) return this.current;
+    // Waiting inside an engine past its batch costs at least a few token times before the first
+    // token; a TTFT of a few milliseconds doubling on a busy host does not.
     const climbed =
-      latency.ttft > this.best.ttft * this.opts.tolerance ||
+      latency.ttft > this.best.ttft * this.opts.tolerance + QUEUED_TOKENS * this.best.itl ||
       latency.itl > this.best.itl * this.opts.tolerance;
     this.best = {
       ttft: Math.min(this.best.ttft * BASELINE_DRIFT, latency.ttft),
@@ -71,7 +82,8 @@ export class AdaptiveSlots {
     };
     if (climbed) return this.set(Math.floor(this.current * BACKOFF));
     const full = r.active >= Math.floor(this.current * 0.9);
-    return full ? this.set(Math.ceil(this.current * GROWTH)) : this.current;
+    if (!full) return this.current;
+    return this.set(Math.min(Math.ceil(this.current * GROWTH), this.ceiling?.slots ?? Infinity));
   }
 
   /** Mean TTFT and inter-token latency of the requests that finished since the last step. */
