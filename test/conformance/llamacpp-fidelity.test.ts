@@ -184,6 +184,8 @@ const realMissing = realLlamaServerMissing();
           ctxSize: 512,
           decodeMs: 2,
           jinja: false,
+          // The tiny model has no projector: a text-only server.
+          vision: false,
         }),
       ]);
     });

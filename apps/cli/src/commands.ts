@@ -223,6 +223,10 @@ export function registerSim(program: Command): void {
     .option('--embeddings', 'llama.cpp: serve embeddings (without it, 501 as the real server)')
     .option('--no-jinja', 'llama.cpp: no jinja templates; a chat with tools is refused (500)')
     .option(
+      '--no-vision',
+      'llama.cpp: no multimodal projector; a chat with images is refused (500)',
+    )
+    .option(
       '--loading-ms <n>',
       'answer 503 "loading" for this long after start (default 0)',
       intArg,
@@ -268,6 +272,7 @@ export function registerSim(program: Command): void {
         embeddingDim?: number;
         embeddings?: boolean;
         jinja?: boolean;
+        vision?: boolean;
         loadingMs?: number;
         failRate?: number;
         failStatus?: FailStatus;

@@ -46,6 +46,11 @@ export interface EngineSimOptions {
   embeddings?: boolean;
   /** llama.cpp `--jinja` (default on, as the real server); off answers 500 to any `tools`. */
   jinja?: boolean;
+  /**
+   * llama.cpp with a multimodal projector (`--mmproj`): `/props` says vision and images are
+   * read (default on); off answers 500 to images, as a text-only llama-server does.
+   */
+  vision?: boolean;
   /** How long after start the engine still reports that it is loading (default 0 ms). */
   loadingMs?: number;
   /** Fraction 0..1 of inference requests that fail before any output (default 0). */
@@ -85,6 +90,7 @@ const settingsSchema = z.object({
   embeddingDim: z.number().int().min(1).max(65536).default(384),
   embeddings: z.boolean().default(false),
   jinja: z.boolean().default(true),
+  vision: z.boolean().default(true),
   loadingMs: FAULT_SHAPE.loadingMs.default(FAULT_DEFAULTS.loadingMs),
   failRate: FAULT_SHAPE.failRate.default(FAULT_DEFAULTS.failRate),
   failStatus: FAULT_SHAPE.failStatus.default(FAULT_DEFAULTS.failStatus),

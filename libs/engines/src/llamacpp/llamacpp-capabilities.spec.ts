@@ -42,6 +42,9 @@ describe('llama.cpp capabilities', () => {
     const jinja =
       '{"error":{"code":500,"message":"tools param requires --jinja flag","type":"server_error"}}';
     expect(llamacppRefusal(500, jinja, 'generation')).toBe('tools');
+    const noProjector =
+      '{"error":{"code":500,"message":"image input is not supported - hint: if this is unexpected, you may need to provide the mmproj","type":"server_error"}}';
+    expect(llamacppRefusal(500, noProjector, 'generation')).toBe('vision');
     expect(
       llamacppRefusal(500, '{"error":{"message":"out of memory"}}', 'generation'),
     ).toBeUndefined();

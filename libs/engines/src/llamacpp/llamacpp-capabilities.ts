@@ -58,12 +58,15 @@ export const LLAMACPP_PROBES: readonly CapabilityProbe[] = [
 /**
  * Refusals that hold for every request of their kind: 501 to embeddings (no `--embeddings`), 400
  * "Pooling type 'none' is not OAI compatible" (embeddings on without pooling), and the 500
- * "tools param requires --jinja flag" of a `--no-jinja` server (server-common.cpp).
+ * "tools param requires --jinja flag" of a `--no-jinja` server, and the 500 "image input is not
+ * supported" of a server without a projector (server-common.cpp).
  */
 export function llamacppRefusal(status: number, body: string, call: CallKind) {
   if (call === 'embedding' && (status === 501 || (status === 400 && /pooling type/i.test(body))))
     return 'embeddings' as const;
   if (call === 'generation' && status === 500 && /requires --jinja/i.test(body))
     return 'tools' as const;
+  if (call === 'generation' && status === 500 && /image input is not supported/i.test(body))
+    return 'vision' as const;
   return undefined;
 }

@@ -92,7 +92,7 @@ export function propsJson(settings: SimSettings, mediaMarker: string): JsonObjec
     model_alias: settings.model,
     model_ftype: 'F16',
     model_path: `models/${settings.model}.gguf`,
-    modalities: { vision: false, video: false, audio: false },
+    modalities: { vision: settings.vision, video: false, audio: false },
     media_marker: mediaMarker,
     endpoint_slots: true,
     endpoint_props: false,

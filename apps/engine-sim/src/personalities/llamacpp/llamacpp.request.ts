@@ -130,6 +130,8 @@ export interface EngineTraits {
   readonly reasoning: boolean;
   /** `--jinja` (`SimSettings.jinja`); without it a chat with tools is refused. */
   readonly jinja?: boolean;
+  /** `--mmproj` (`SimSettings.vision`); without it a chat with images is refused. */
+  readonly vision?: boolean;
 }
 
 export function parseTask(
@@ -141,6 +143,12 @@ export function parseTask(
   // server-common.cpp oaicompat_chat_params_parse: checked before anything else is read.
   if (route === 'chat' && traits.jinja === false && hasTools(body)) {
     throw new SimError('server', 'tools param requires --jinja flag');
+  }
+  if (route === 'chat' && traits.vision === false && hasImages(body)) {
+    throw new SimError(
+      'server',
+      'image input is not supported - hint: if this is unexpected, you may need to provide the mmproj',
+    );
   }
   const { prompts, tool } = dialect.read(body);
   const n = Math.max(1, readInt(body, 'n_cmpl', readInt(body, 'n', 1)));
@@ -188,6 +196,15 @@ export function parseTask(
 }
 
 const hasTools = (body: Body): boolean => Array.isArray(body.tools) && body.tools.length > 0;
+
+const hasImages = (body: Body): boolean =>
+  Array.isArray(body.messages) &&
+  (body.messages as unknown[]).some(
+    (m) =>
+      isRecord(m) &&
+      Array.isArray(m.content) &&
+      (m.content as unknown[]).some((p) => isRecord(p) && p.type === 'image_url'),
+  );
 
 function rejectUnsupportedCompletionParams(body: Body): void {
   if (readBool(body, 'echo', false)) {

@@ -218,3 +218,33 @@ describe('a llama.cpp sim started with --no-jinja', () => {
     expect((await chat({})).status).toBe(200);
   });
 });
+
+describe('a llama.cpp sim without a projector (--no-vision)', () => {
+  it('says so in /props and refuses images with the real server’s 500', async () => {
+    const s = await startEngineSim({ engine: 'llamacpp', port: 0, model: MODEL, vision: false });
+    running.push(s);
+    const props = (await (await fetch(`${s.url}/props`)).json()) as {
+      modalities: { vision: boolean };
+    };
+    expect(props.modalities.vision).toBe(false);
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        max_tokens: 2,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'hi' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /image input is not supported/,
+    );
+  });
+});
