@@ -99,7 +99,7 @@ export const WORKER_METRICS = {
     help: 'Engine answers that proved a capability missing (the node stops advertising it).',
     labels: ['capability'],
   },
-  switchyard_node_capability: {
+  switchyard_node_capability_up: {
     kind: 'gauge',
     help: '1 when the node serves the capability, 0 when it does not (absent: unknown).',
     labels: ['capability'],

@@ -46,7 +46,9 @@ describe('NodeCapabilitiesLearner', () => {
         tools: 'probe',
       },
     });
-    expect(await registry.metrics()).toContain('switchyard_node_capability{capability="tools"} 0');
+    expect(await registry.metrics()).toContain(
+      'switchyard_node_capability_up{capability="tools"} 0',
+    );
   });
 
   it('learns from a refusal once: log, metric, and the agent told to heartbeat', async () => {

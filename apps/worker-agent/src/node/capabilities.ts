@@ -98,8 +98,9 @@ export class NodeCapabilitiesLearner {
     for (const name of CAPABILITY_NAMES) {
       if (name === 'maxContextTokens') continue;
       const value = this.caps[name];
-      if (value === undefined) this.metrics.switchyard_node_capability.remove({ capability: name });
-      else this.metrics.switchyard_node_capability.set({ capability: name }, value ? 1 : 0);
+      if (value === undefined)
+        this.metrics.switchyard_node_capability_up.remove({ capability: name });
+      else this.metrics.switchyard_node_capability_up.set({ capability: name }, value ? 1 : 0);
     }
   }
 }
