@@ -1,5 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startEngineSim, type RunningSim } from '@switchyard/engine-sim';
-import { llamacppAdapter, tgiAdapter } from '@switchyard/engines';
+import { llamacppAdapter, ollamaAdapter, tgiAdapter } from '@switchyard/engines';
 import { WORKER_METRICS, createMetrics } from '@switchyard/telemetry';
 import pino from 'pino';
 import { EngineClient } from '../engine/engine.client';
@@ -64,5 +66,39 @@ describe('NodeCapabilitiesLearner', () => {
     expect(await registry.metrics()).toContain(
       'switchyard_engine_capability_refusals_total{capability="tools"} 2',
     );
+  });
+});
+
+describe('NodeCapabilitiesLearner on an engine serving several models', () => {
+  it('holds the node only to what none of its models serves', async () => {
+    // Ollama with a tools model and a vision model: /api/show answers per model.
+    const shown: Record<string, string[]> = {
+      'llama3:8b': ['completion', 'tools'],
+      'llava:7b': ['completion', 'vision'],
+    };
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const model = (JSON.parse(body || '{}') as { model?: string }).model ?? '';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ capabilities: shown[model] ?? [] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new EngineClient(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      ollamaAdapter,
+    );
+    try {
+      const { metrics } = createMetrics(WORKER_METRICS);
+      const caps = await new NodeCapabilitiesLearner(ollamaAdapter, client, metrics, quiet).learn(
+        Object.keys(shown),
+      );
+      expect(caps).toMatchObject({ tools: true, vision: true, multipleChoices: false });
+    } finally {
+      await client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

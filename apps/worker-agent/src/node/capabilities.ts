@@ -4,13 +4,16 @@ import {
   type CapabilitySource,
   type NodeCapabilities,
 } from '@switchyard/contracts';
-import type { EngineAdapter } from '@switchyard/engines';
+import type { CapabilityReader, EngineAdapter } from '@switchyard/engines';
 import type { Logger } from 'pino';
 import type { EngineClient } from '../engine/engine.client';
 import type { WorkerMetrics } from '../worker-metrics';
 
 /** Budget of one capability source or probe: a probe generates at most one token. */
 const CALL_TIMEOUT_MS = 10_000;
+/** Models of a multi-model engine whose capabilities are read. */
+const MODELS_READ = 8;
+const FLAGS = ['embeddings', 'tools', 'vision', 'multipleChoices'] as const;
 
 /**
  * What this node's engine can serve, learned from the engine itself: what the adapter knows of
@@ -35,22 +38,19 @@ export class NodeCapabilitiesLearner {
     return this.caps;
   }
 
-  /** Reads and probes the engine afresh (at start and whenever it comes back). */
-  async learn(model: string): Promise<NodeCapabilities> {
+  /**
+   * Reads and probes the engine afresh (at start and whenever it comes back). An engine that
+   * serves several models (Ollama) is read for each, up to a few: the node is held to what
+   * none of them serves, never to what one of them lacks.
+   */
+  async learn(models: string | readonly string[]): Promise<NodeCapabilities> {
+    const served = (typeof models === 'string' ? [models] : models).slice(0, MODELS_READ);
+    const model = served[0] ?? '';
     const caps = this.fixed();
     const reader = this.adapter.capabilityReader;
     if (reader) {
-      const sources = Object.entries(reader.sources(model));
-      const bodies = Object.fromEntries(
-        await Promise.all(
-          sources.map(async ([name, call]) => {
-            const answer = await this.engine.call(call, CALL_TIMEOUT_MS);
-            const ok = answer !== undefined && answer.status >= 200 && answer.status < 300;
-            return [name, ok ? answer.body : undefined] as const;
-          }),
-        ),
-      );
-      mark(caps, reader.parse(bodies), 'engine');
+      const stated = await Promise.all(served.map((m) => this.read(reader, m)));
+      mark(caps, anyModel(stated), 'engine');
     }
     for (const probe of this.adapter.capabilityProbes ?? []) {
       if (caps[probe.capability] !== undefined) continue;
@@ -69,6 +69,20 @@ export class NodeCapabilitiesLearner {
     this.log.info({ capabilities: describe(caps) }, 'engine capabilities learned');
     this.export();
     return caps;
+  }
+
+  private async read(reader: CapabilityReader, model: string): Promise<NodeCapabilities> {
+    const sources = Object.entries(reader.sources(model));
+    const bodies = Object.fromEntries(
+      await Promise.all(
+        sources.map(async ([name, call]) => {
+          const answer = await this.engine.call(call, CALL_TIMEOUT_MS);
+          const ok = answer !== undefined && answer.status >= 200 && answer.status < 300;
+          return [name, ok ? answer.body : undefined] as const;
+        }),
+      ),
+    );
+    return reader.parse(bodies);
   }
 
   /** An answer proved `capability` missing: stop advertising it. Returns whether that changed. */
@@ -103,6 +117,27 @@ export class NodeCapabilitiesLearner {
       else this.metrics.switchyard_node_capability_up.set({ capability: name }, value ? 1 : 0);
     }
   }
+}
+
+/**
+ * What a node serving these models can do: a feature any of them serves, the longest context;
+ * false only where every model says false.
+ */
+function anyModel(all: readonly NodeCapabilities[]): NodeCapabilities {
+  const [first, ...rest] = all;
+  if (first === undefined) return {};
+  const merged: NodeCapabilities = { ...first };
+  for (const caps of rest) {
+    for (const name of FLAGS) {
+      const a = merged[name];
+      const b = caps[name];
+      if (a === true || b === true) merged[name] = true;
+      else if (a === undefined || b === undefined) delete merged[name];
+    }
+    if (caps.maxContextTokens !== undefined)
+      merged.maxContextTokens = Math.max(merged.maxContextTokens ?? 0, caps.maxContextTokens);
+  }
+  return merged;
 }
 
 /** Copies the known fields of `found` onto `caps`, recording where each came from. */

@@ -265,7 +265,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       if (this.lifecycle.state !== 'ready') {
         // Before any traffic: a node must not be offered requests its engine will refuse.
         this.lifecycle.moveTo('warming', 'learning what the engine serves');
-        await this.capabilities.learn(this.info.models[0]!);
+        await this.capabilities.learn(this.info.models);
         this.lifecycle.moveTo('warming', 'running a test generation');
         const failed = await warmUp(this.engine, this.info.models[0]!);
         if (failed !== null) {
