@@ -75,6 +75,8 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private devices: AcceleratorDevice[] = [];
   private readonly loadTracker: NodeLoadTracker;
   private readonly capabilities: NodeCapabilitiesLearner;
+  /** Learned since the engine last answered healthy (a restart may change its flags). */
+  private capabilitiesFresh = false;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -250,6 +252,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       if (this.planesToFind && !(await this.findPlanes())) return;
       const health = await this.engine.health();
       if (!health.ready) {
+        this.capabilitiesFresh = false;
         this.notReady(health.reason ?? 'engine not ready');
         return;
       }
@@ -264,8 +267,11 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       await this.refreshLoad();
       if (this.lifecycle.state !== 'ready') {
         // Before any traffic: a node must not be offered requests its engine will refuse.
-        this.lifecycle.moveTo('warming', 'learning what the engine serves');
-        await this.capabilities.learn(this.info.models);
+        if (!this.capabilitiesFresh) {
+          this.lifecycle.moveTo('warming', 'learning what the engine serves');
+          await this.capabilities.learn(this.info.models);
+          this.capabilitiesFresh = true;
+        }
         this.lifecycle.moveTo('warming', 'running a test generation');
         const failed = await warmUp(this.engine, this.info.models[0]!);
         if (failed !== null) {
