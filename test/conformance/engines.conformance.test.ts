@@ -1,7 +1,10 @@
 import type { InferenceRequest, StreamEvent } from '@switchyard/contracts';
 import { ENGINE_ADAPTERS, type EngineAdapter } from '@switchyard/engines';
 import { waitFor } from '@switchyard/testing';
+import { WORKER_METRICS, createMetrics } from '@switchyard/telemetry';
+import pino from 'pino';
 import { EngineClient } from '../../apps/worker-agent/src/engine/engine.client';
+import { NodeCapabilitiesLearner } from '../../apps/worker-agent/src/node/capabilities';
 import {
   type RunningSim,
   SIM_ENGINES,
@@ -127,6 +130,25 @@ describe.each(covered)('%s adapter against its simulator', (kind) => {
       code: 'SY_STREAM_INTERRUPTED',
       afterOutput: true,
     });
+  });
+
+  it('learns what the engine serves: every capability it settles says where it came from', async () => {
+    const learner = new NodeCapabilitiesLearner(
+      adapter,
+      client,
+      createMetrics(WORKER_METRICS).metrics,
+      pino({ enabled: false }),
+    );
+    const caps = await learner.learn('conformance-model');
+    const known = (
+      ['embeddings', 'tools', 'vision', 'multipleChoices', 'maxContextTokens'] as const
+    )
+      .filter((name) => caps[name] !== undefined)
+      .sort();
+    expect(Object.keys(caps.learnedFrom ?? {}).sort()).toEqual(known);
+    // Every engine with a context of its own states it; Ollama's is per request (num_ctx).
+    if (kind !== 'ollama') expect(caps.maxContextTokens).toBeGreaterThan(0);
+    else expect(typeof caps.tools).toBe('boolean');
   });
 
   it('lists the served model and reports health', async () => {

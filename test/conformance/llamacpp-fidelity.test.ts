@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChatRequest, StreamEvent } from '@switchyard/contracts';
 import { createRecordReader, llamacppAdapter } from '@switchyard/engines';
-import { waitFor } from '@switchyard/testing';
+import {
+  realLlamaServerMissing,
+  startRealLlamaServer,
+  waitFor,
+  type RealLlamaServer,
+} from '@switchyard/testing';
 import { type RunningSim, startEngineSim } from '@switchyard/engine-sim';
 
 /**
@@ -156,3 +161,147 @@ it('reads the same NodeLoad shape from a busy real server and a busy simulator',
     await running;
   }
 });
+
+/**
+ * The same comparisons against the live real server (skipped, saying why, without one): the
+ * simulator is corrected wherever the real build differs.
+ */
+const realMissing = realLlamaServerMissing();
+(realMissing === null ? describe : describe.skip)(
+  `the simulator against the live real llama-server${realMissing ? ` (${realMissing})` : ''}`,
+  () => {
+    let real: RealLlamaServer;
+    let bareSim: RunningSim;
+    beforeAll(async () => {
+      // Both as a user starts them without flags beyond --no-jinja: no --embeddings.
+      [real, bareSim] = await Promise.all([
+        startRealLlamaServer({ slots: 2, ctx: 1024, jinja: false }),
+        startEngineSim({
+          engine: 'llamacpp',
+          port: 0,
+          model: 'tiny-llama',
+          slots: 2,
+          ctxSize: 512,
+          decodeMs: 2,
+          jinja: false,
+          // The tiny model has no projector: a text-only server.
+          vision: false,
+        }),
+      ]);
+    });
+    afterAll(async () => {
+      await real?.close();
+      await bareSim?.close();
+    });
+
+    const call = async (base: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+
+    it('streams a chat the parser reads the same way', async () => {
+      const body = {
+        model: 'tiny-llama',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 6,
+        ignore_eos: true,
+        stream: true,
+        stream_options: { include_usage: true },
+      };
+      const fromReal = parse((await call(real.url, '/v1/chat/completions', body)).text);
+      const fromSim = parse((await call(bareSim.url, '/v1/chat/completions', body)).text);
+      expect(signature(fromSim)).toEqual(signature(fromReal));
+    });
+
+    it.each<[string, string, unknown]>([
+      ['embeddings without --embeddings (501)', '/v1/embeddings', { input: 'hi' }],
+      [
+        'tools without jinja (500)',
+        '/v1/chat/completions',
+        {
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 2,
+          tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+        },
+      ],
+      ['the /api/chat route the build no longer has (404)', '/api/chat', { messages: [] }],
+    ])('answers %s exactly as the real server', async (_name, path, body) => {
+      const fromReal = await call(real.url, path, body);
+      const fromSim = await call(bareSim.url, path, body);
+      expect(fromSim.status).toBe(fromReal.status);
+      if (fromReal.text.startsWith('{'))
+        expect(JSON.parse(fromSim.text)).toEqual(JSON.parse(fromReal.text));
+    });
+
+    it('shows the same /props fields', async () => {
+      const keys = (text: string) => {
+        const props = JSON.parse(text) as Record<string, unknown>;
+        return {
+          top: Object.keys(props).sort(),
+          caps: Object.keys(props.chat_template_caps as object).sort(),
+          modalities: props.modalities,
+        };
+      };
+      expect(keys((await call(bareSim.url, '/props')).text)).toEqual(
+        keys((await call(real.url, '/props')).text),
+      );
+    });
+
+    it('reports a busy slot so that the adapter reads KV use alike (output counted once)', async () => {
+      const kvWhileBusy = async (base: string) => {
+        const controller = new AbortController();
+        const running = fetch(`${base}/v1/chat/completions`, {
+          method: 'POST',
+          signal: controller.signal,
+          body: JSON.stringify({
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 400,
+            ignore_eos: true,
+            stream: true,
+          }),
+        }).then(
+          async (r) => {
+            try {
+              for await (const chunk of r.body ?? []) void chunk;
+            } catch {
+              // aborted
+            }
+          },
+          () => undefined,
+        );
+        try {
+          let result: { kv: number; truth: number } | undefined;
+          await waitFor(
+            async () => {
+              const slotsText = (await call(base, '/slots')).text;
+              const busy = (JSON.parse(slotsText) as Record<string, unknown>[]).find(
+                (s) => s.is_processing === true,
+              );
+              const decoded = (busy?.next_token as { n_decoded: number }[] | undefined)?.[0]
+                ?.n_decoded;
+              if (busy === undefined || decoded === undefined || decoded < 50) return false;
+              const prompt =
+                (busy.n_prompt_tokens_cache as number) + (busy.n_prompt_tokens_processed as number);
+              const load = llamacppAdapter.parseLoad({ slots: slotsText });
+              result = { kv: load.kvCacheUsage ?? 0, truth: (prompt + decoded) / 1024 };
+              return true;
+            },
+            { timeoutMs: 10_000, intervalMs: 5, what: 'a slot 50 tokens in' },
+          );
+          return result!;
+        } finally {
+          controller.abort();
+          await running;
+        }
+      };
+      for (const base of [real.url, bareSim.url]) {
+        const { kv, truth } = await kvWhileBusy(base);
+        expect(Math.abs(kv - truth) / truth).toBeLessThan(0.05);
+      }
+    });
+  },
+);

@@ -54,7 +54,7 @@ beforeAll(async () => {
     launch('sim-proxied', [
       'sim',
       ...['--engine', 'llamacpp', '--port', String(port), '--model', MODEL],
-      ...['--slots', '4', '--decode-ms', '2'],
+      ...['--slots', '4', '--decode-ms', '2', '--embeddings'],
     ]),
   );
   proxy = await startRecordingProxy(`http://127.0.0.1:${port}`);

@@ -254,6 +254,12 @@ export function registerSim(program: Command): void {
     )
     .option('--reasoning', 'a reasoning model: every answer starts with a run of thoughts')
     .option('--embedding-dim <n>', 'length of embedding vectors (default 384)', intArg)
+    .option('--embeddings', 'llama.cpp: serve embeddings (without it, 501 as the real server)')
+    .option('--no-jinja', 'llama.cpp: no jinja templates; a chat with tools is refused (500)')
+    .option(
+      '--no-vision',
+      'llama.cpp: no multimodal projector; a chat with images is refused (500)',
+    )
     .option(
       '--loading-ms <n>',
       'answer 503 "loading" for this long after start (default 0)',
@@ -269,6 +275,11 @@ export function registerSim(program: Command): void {
     .option(
       '--die-after-tokens <n>',
       'drop the connection after this many streamed tokens of each request',
+      intArg,
+    )
+    .option(
+      '--error-after-tokens <n>',
+      'fail each stream with the engine’s in-band error after this many tokens',
       intArg,
     )
     .option(
@@ -293,12 +304,16 @@ export function registerSim(program: Command): void {
         kvCacheTokens?: number;
         reasoning?: boolean;
         embeddingDim?: number;
+        embeddings?: boolean;
+        jinja?: boolean;
+        vision?: boolean;
         loadingMs?: number;
         failRate?: number;
         failStatus?: FailStatus;
         overloadWhenFull?: boolean;
         stallMs?: number;
         dieAfterTokens?: number;
+        errorAfterTokens?: number;
         crashAfterMs?: number;
         logLevel?: string;
       }) => {

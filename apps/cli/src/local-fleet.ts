@@ -71,6 +71,8 @@ export function nodeCommands(
       ...(planes
         ? ['--management-port', String(ports.management), '--metrics-port', String(ports.metrics)]
         : []),
+      // The demo's llama.cpp embeds, as a llama-server started with `--embeddings` does.
+      ...(node.engine === 'llamacpp' ? ['--embeddings'] : []),
     ],
     worker: [
       'worker',

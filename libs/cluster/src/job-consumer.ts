@@ -103,6 +103,19 @@ export class NodeJobConsumer {
     this.puller.setModels(models);
   }
 
+  /**
+   * Changes how many jobs run at once (a node whose slot count is learned while it runs). Fewer
+   * than are running lets them finish; more wakes the pop loop and the shared puller.
+   */
+  setConcurrency(concurrency: number): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError('concurrency must be a positive integer');
+    }
+    const grew = concurrency > this.opts.concurrency;
+    this.opts.concurrency = concurrency;
+    if (grew) this.wake();
+  }
+
   /** Jobs this consumer is running now. */
   active(): number {
     return this.running.size;

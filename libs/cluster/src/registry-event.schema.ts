@@ -1,4 +1,5 @@
 import {
+  CAPABILITY_NAMES,
   ENGINE_KINDS,
   isValidNodeId,
   type NodeSnapshot,
@@ -31,6 +32,19 @@ const deviceSchema = z.object({
   busId: z.string().optional(),
 });
 
+// Optional throughout: workers from before capabilities were learned still join.
+const capabilitiesSchema = z.object({
+  embeddings: z.boolean().optional(),
+  tools: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  multipleChoices: z.boolean().optional(),
+  maxContextTokens: count.optional(),
+  contextCoversOutput: z.boolean().optional(),
+  learnedFrom: z
+    .partialRecord(z.enum(CAPABILITY_NAMES), z.enum(['engine', 'probe', 'refusal', 'adapter']))
+    .optional(),
+});
+
 const nodeSnapshotSchema = z.object({
   info: z.object({
     id: nodeId,
@@ -42,6 +56,8 @@ const nodeSnapshotSchema = z.object({
     labels: z.record(z.string(), z.string()),
     embeddings: z.boolean().optional(),
     continuesChat: z.boolean().optional(),
+    capabilities: capabilitiesSchema.optional(),
+    slotsSource: z.enum(['configured', 'engine', 'adaptive', 'default']).optional(),
     modalities: z.array(z.enum(['text', 'image'])).optional(),
     agentUrl: z.string().optional(),
     startedAt: z.number(),

@@ -33,18 +33,74 @@ export interface NodeInfo {
   modalities?: Modality[];
   /** Selector labels such as `accelerator=npu`, `zone=a`. */
   labels: Record<string, string>;
-  /** Whether the engine serves embeddings (the adapter has an embeddings call). */
+  /**
+   * Whether the engine serves embeddings. Kept for readers that predate `capabilities`; equal
+   * to `capabilities.embeddings` when that is known, else whether the adapter has the call.
+   */
   embeddings?: boolean;
   /**
    * Whether the engine can continue a cut-short assistant message in a chat (so a stream
    * whose node died can resume here). Absent: it cannot.
    */
   continuesChat?: boolean;
+  /** What this node's engine can serve, as learned from it; see NodeCapabilities. */
+  capabilities?: NodeCapabilities;
+  /** Where `slots` came from, for operators (see SlotsSource). */
+  slotsSource?: SlotsSource;
   /** Where the worker-agent serves /metrics; for operators, never shown to API clients. */
   agentUrl?: string;
   /** Unix ms when the worker-agent started. */
   startedAt: number;
   version: string;
+}
+
+/**
+ * Where a node's slot count came from: `configured` (--slots), `engine` (the engine states its
+ * concurrency: llama.cpp /slots, vLLM max_num_seqs), `adaptive` (learned from latency while
+ * load grows and shrinks), `default` (nothing known).
+ */
+export type SlotsSource = 'configured' | 'engine' | 'adaptive' | 'default';
+
+/** The request features a node may or may not serve. */
+export const CAPABILITY_NAMES = [
+  'embeddings',
+  'tools',
+  'vision',
+  'multipleChoices',
+  'maxContextTokens',
+] as const;
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
+/**
+ * How a capability became known: `engine` (it says so: llama.cpp /props, vLLM /v1/models,
+ * TGI /info, Ollama /api/show), `probe` (a tiny request at start-up was served or refused),
+ * `refusal` (a real request was refused in a way that holds for every request of its kind),
+ * `adapter` (the engine kind never serves it).
+ */
+export type CapabilitySource = 'engine' | 'probe' | 'refusal' | 'adapter';
+
+/**
+ * What one node's engine can serve, learned per node. A missing field means unknown, and
+ * placement then lets requests through (a refusal will teach it); `false` keeps requests that
+ * need the feature away from the node.
+ */
+export interface NodeCapabilities {
+  embeddings?: boolean;
+  /** Requests carrying `tools`. */
+  tools?: boolean;
+  /** Requests carrying images. */
+  vision?: boolean;
+  /** Several choices (n > 1) in one request. */
+  multipleChoices?: boolean;
+  /** The longest context one request may use, tokens. */
+  maxContextTokens?: number;
+  /**
+   * Whether `maxContextTokens` bounds prompt + max_tokens (the engine refuses beyond it, as
+   * vLLM and TGI do) rather than the prompt alone (llama.cpp, Ollama cut the output short).
+   */
+  contextCoversOutput?: boolean;
+  /** Where each known capability came from. */
+  learnedFrom?: Partial<Record<CapabilityName, CapabilitySource>>;
 }
 
 /**

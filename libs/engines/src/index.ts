@@ -1,4 +1,7 @@
 export type {
+  CallKind,
+  CapabilityProbe,
+  CapabilityReader,
   EmbeddingCodec,
   EngineAdapter,
   EngineCall,
@@ -7,8 +10,11 @@ export type {
   EnginePlane,
   EngineStreamParser,
   HealthVerdict,
+  PlaneCall,
+  PlaneLayout,
   StreamFraming,
 } from './engine-adapter';
+export { GAUGE_COUNTERS } from './engine-adapter';
 export { ENGINE_ADAPTERS, getEngineAdapter } from './engines';
 export { codeForEngineStatus, engineErrorEvent } from './shared/engine-error';
 export { llamacppAdapter } from './llamacpp/llamacpp.adapter';

@@ -37,6 +37,15 @@ export interface PlacementRequest {
   embedding?: boolean;
   /** A resumed chat: only nodes whose engine continues an assistant message take it. */
   continuation?: boolean;
+  /** The request carries tools: only nodes whose engine serves tool calling take it. */
+  tools?: boolean;
+  /** Choices asked for (n); above 1 only nodes that generate several take it. */
+  choices?: number;
+  /**
+   * A lower bound of the prompt's tokens (every token covers at most a few characters): held
+   * against a node's context, so a node is never refused for a prompt that might fit.
+   */
+  minPromptTokens?: number;
 }
 
 export function nodeId(c: CandidateNode): string {

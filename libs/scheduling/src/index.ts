@@ -17,6 +17,7 @@ export type { DecisionContext } from './decision-context';
 export type { NodeFilter } from './filters/filter';
 export type { NodeScorer } from './scorers/scorer';
 export { saturation, type Saturation } from './filters/not-saturated.filter';
+export { lacksFor, missingCapability } from './filters/capabilities.filter';
 export {
   predictedSeconds,
   secondsUntilAnswered,

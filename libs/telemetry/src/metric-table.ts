@@ -178,6 +178,16 @@ export const WORKER_METRICS = {
     help: 'Failed engine health checks, by reason.',
     labels: ['reason'],
   },
+  switchyard_engine_capability_refusals_total: {
+    kind: 'counter',
+    help: 'Engine answers that proved a capability missing (the node stops advertising it).',
+    labels: ['capability'],
+  },
+  switchyard_node_capability_up: {
+    kind: 'gauge',
+    help: '1 when the node serves the capability, 0 when it does not (absent: unknown).',
+    labels: ['capability'],
+  },
   switchyard_node_running_requests: {
     kind: 'gauge',
     help: 'Requests running on the engine (vllm:num_requests_running).',

@@ -13,3 +13,10 @@ export {
 } from './engine-fixtures';
 export { parseStreamAtCuts, parseStreamInChunks, type StreamUnderTest } from './engine-stream';
 export { chatRequest, completionRequest, type RequestOverrides } from './inference-request.factory';
+export {
+  REAL_LLAMA_SERVER,
+  realLlamaServerMissing,
+  startRealLlamaServer,
+  type RealLlamaServer,
+  type RealLlamaServerOptions,
+} from './real-llama-server';

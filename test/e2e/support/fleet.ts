@@ -88,6 +88,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
               String(planes.metrics),
             ]
           : []),
+        // A llama.cpp node of a fleet is started as users start one that embeds.
+        ...(engine === 'llamacpp' ? ['--embeddings'] : []),
         ...(n.simArgs ?? []),
       ]);
       launched.push(sim);

@@ -18,6 +18,7 @@ import {
   keySpace,
   type InferenceJob,
   type KeySpace,
+  type NodeCapabilities,
   type NodeLoad,
   type StreamEvent,
 } from '@switchyard/contracts';
@@ -45,6 +46,8 @@ export interface FakeNodeOptions {
   load?: Partial<NodeLoad>;
   /** Also take requests from the models' shared queues when a slot is free (default false). */
   pullShared?: boolean;
+  /** What the node's engine serves, as a worker learns it (default: unknown). */
+  capabilities?: NodeCapabilities;
   /** Take jobs from the node's queue from the start (default true); see `startTaking`. */
   taking?: boolean;
   /** What every job runs until `use()` changes it (default: answer "ok"). */
@@ -184,6 +187,7 @@ export class FakeNode {
       startedAt: this.startedAt,
     });
     if (this.opts.continuesChat === true) snapshot.info.continuesChat = true;
+    if (this.opts.capabilities) snapshot.info.capabilities = this.opts.capabilities;
     snapshot.load = {
       ...snapshot.load,
       kvCacheUsage: 0,

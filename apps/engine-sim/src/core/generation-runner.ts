@@ -25,7 +25,7 @@ export type {
 /**
  * Engine-neutral generation, top to bottom: check the prompts fit → draw the injected failure →
  * plan every choice → refuse when full (`overloadWhenFull`) → run the choices on the slot pool,
- * cutting the request after `dieAfterTokens` tokens. Personalities only turn the events into
+ * cutting the request after `dieAfterTokens` tokens (or failing it after `errorAfterTokens`). Personalities only turn the events into
  * their wire format and map the outcome onto the connection.
  */
 
@@ -96,7 +96,11 @@ export async function runGeneration(
   }
   if (faults.dieAfterTokens === 0) return { status: 'died' };
 
-  const death = new TokenDeath(job.signal, faults.dieAfterTokens);
+  // Whichever cut comes first: a dropped connection or the engine's own error mid-stream.
+  const fails =
+    faults.errorAfterTokens !== null &&
+    (faults.dieAfterTokens === null || faults.errorAfterTokens < faults.dieAfterTokens);
+  const death = new TokenDeath(job.signal, fails ? faults.errorAfterTokens : faults.dieAfterTokens);
   try {
     const settings = {
       nPredict: job.nPredict,
@@ -114,6 +118,13 @@ export async function runGeneration(
       },
     };
     const results = await Promise.all(runs.map((run) => runChoice(ctx.pool, run, settings)));
+    if (death.died && fails) {
+      // Thrown after output: the personality sends its in-band error record and no end marker.
+      throw new SimError(
+        'server',
+        `engine-sim: injected error after ${faults.errorAfterTokens} tokens (errorAfterTokens)`,
+      );
+    }
     if (death.died) return { status: 'died' };
     return results.every((r): r is ChoiceResult => r !== null)
       ? { status: 'done', results }

@@ -18,6 +18,11 @@ export const FAULT_SHAPE = {
   stallMs: z.number().min(0),
   /** Drop the connection after this many streamed tokens of a request (null = never). */
   dieAfterTokens: z.number().int().min(0).nullable(),
+  /**
+   * Fail a request with the engine's own in-band error after this many streamed tokens (null =
+   * never): what llama.cpp does when its output parser meets invalid UTF-8 mid-stream.
+   */
+  errorAfterTokens: z.number().int().min(1).nullable(),
   /** Stop the whole engine abruptly this long after start or after being set (null = never). */
   crashAfterMs: z.number().min(0).nullable(),
   /** Report "loading" for this long after start or after being set. */
@@ -33,6 +38,7 @@ export const FAULT_DEFAULTS: Readonly<FaultSettings> = Object.freeze({
   overloadWhenFull: false,
   stallMs: 0,
   dieAfterTokens: null,
+  errorAfterTokens: null,
   crashAfterMs: null,
   loadingMs: 0,
 });

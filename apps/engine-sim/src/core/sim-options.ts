@@ -11,9 +11,12 @@ export interface EngineSimOptions {
   host?: string;
   /** 0 picks an ephemeral port. */
   port: number;
-  /** Port of the management listener, for engines that have one (MindIE); 0 = ephemeral. */
+  /**
+   * Port of the management listener, for engines that have one (MindIE); 0 = ephemeral. Default:
+   * MindIE's own layout, the inference port + 1 (1025 → 1026).
+   */
   managementPort?: number;
-  /** Port of the metrics listener, for engines that have one (MindIE); 0 = ephemeral. */
+  /** Port of the metrics listener (MindIE); 0 = ephemeral. Default: the inference port + 2. */
   metricsPort?: number;
   /** Served model alias, e.g. `tiny-llama`. */
   model: string;
@@ -36,6 +39,18 @@ export interface EngineSimOptions {
   reasoning?: boolean;
   /** Length of embedding vectors (default 384). */
   embeddingDim?: number;
+  /**
+   * llama.cpp `--embeddings`: serve embeddings; without it llama.cpp answers 501 (default off,
+   * as the real server). Other engines always serve them.
+   */
+  embeddings?: boolean;
+  /** llama.cpp `--jinja` (default on, as the real server); off answers 500 to any `tools`. */
+  jinja?: boolean;
+  /**
+   * llama.cpp with a multimodal projector (`--mmproj`): `/props` says vision and images are
+   * read (default on); off answers 500 to images, as a text-only llama-server does.
+   */
+  vision?: boolean;
   /** How long after start the engine still reports that it is loading (default 0 ms). */
   loadingMs?: number;
   /** Fraction 0..1 of inference requests that fail before any output (default 0). */
@@ -48,6 +63,8 @@ export interface EngineSimOptions {
   stallMs?: number;
   /** Drop the connection after this many streamed tokens of a request (default never). */
   dieAfterTokens?: number | null;
+  /** Fail a stream with the engine's in-band error after this many tokens (default never). */
+  errorAfterTokens?: number | null;
   /** Stop the whole engine abruptly this long after start (default never). */
   crashAfterMs?: number | null;
   /** pino level (default `warn`). */
@@ -60,8 +77,8 @@ const settingsSchema = z.object({
   engine: z.enum(SIM_ENGINES),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535),
-  managementPort: z.number().int().min(0).max(65535).default(0),
-  metricsPort: z.number().int().min(0).max(65535).default(0),
+  managementPort: z.number().int().min(0).max(65535).optional(),
+  metricsPort: z.number().int().min(0).max(65535).optional(),
   model: z.string().min(1),
   slots: z.number().int().min(1).max(1024).default(4),
   prefillTokensPerSecond: z.number().positive().default(2000),
@@ -71,12 +88,16 @@ const settingsSchema = z.object({
   kvCacheTokens: z.number().int().min(16).optional(),
   reasoning: z.boolean().default(false),
   embeddingDim: z.number().int().min(1).max(65536).default(384),
+  embeddings: z.boolean().default(false),
+  jinja: z.boolean().default(true),
+  vision: z.boolean().default(true),
   loadingMs: FAULT_SHAPE.loadingMs.default(FAULT_DEFAULTS.loadingMs),
   failRate: FAULT_SHAPE.failRate.default(FAULT_DEFAULTS.failRate),
   failStatus: FAULT_SHAPE.failStatus.default(FAULT_DEFAULTS.failStatus),
   overloadWhenFull: FAULT_SHAPE.overloadWhenFull.default(FAULT_DEFAULTS.overloadWhenFull),
   stallMs: FAULT_SHAPE.stallMs.default(FAULT_DEFAULTS.stallMs),
   dieAfterTokens: FAULT_SHAPE.dieAfterTokens.default(FAULT_DEFAULTS.dieAfterTokens),
+  errorAfterTokens: FAULT_SHAPE.errorAfterTokens.default(FAULT_DEFAULTS.errorAfterTokens),
   crashAfterMs: FAULT_SHAPE.crashAfterMs.default(FAULT_DEFAULTS.crashAfterMs),
   logLevel: z.enum(LOG_LEVELS).default('warn'),
 });

@@ -34,6 +34,18 @@ const KEEP_ALIVE_TIMEOUT_MS = 5000;
 
 /** Starts one simulated engine: its inference listener plus any planes its personality declares. */
 export async function startEngineSim(opts: EngineSimOptions): Promise<RunningSim> {
+  // An ephemeral port's neighbours, where default planes go, may be taken: draw another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (error) {
+      const taken = (error as { code?: unknown }).code === 'EADDRINUSE';
+      if (!taken || opts.port !== 0 || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startOnce(opts: EngineSimOptions): Promise<RunningSim> {
   const settings = resolveSimSettings(opts);
   const logger: FastifyBaseLogger = pino({ name: 'engine-sim', level: settings.logLevel });
   const app = createApp(logger);
@@ -71,7 +83,10 @@ export async function startEngineSim(opts: EngineSimOptions): Promise<RunningSim
   try {
     url = await listen(app, settings.host, settings.port);
     for (const [plane, planeApp] of planes) {
-      urls[plane] = await listen(planeApp, settings.host, settings[PLANE_PORTS[plane]]);
+      const port = Number(new URL(url).port);
+      // Unless told otherwise, the engine's own default layout: MindIE's 1025 / 1026 / 1027.
+      const planePort = settings[PLANE_PORTS[plane]] ?? port + DEFAULT_PLANE_OFFSETS[plane];
+      urls[plane] = await listen(planeApp, settings.host, planePort);
     }
   } catch (error) {
     await close();
@@ -105,6 +120,12 @@ export async function startEngineSim(opts: EngineSimOptions): Promise<RunningSim
   };
 }
 
+/** Where a plane listens when its port is not given: MindIE's business, management, metrics. */
+const DEFAULT_PLANE_OFFSETS = { management: 1, metrics: 2 } as const satisfies Record<
+  SimPlane,
+  number
+>;
+
 /** The option holding each plane's port. */
 const PLANE_PORTS = {
   management: 'managementPort',
@@ -137,13 +158,14 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
 
 function faultSettings(settings: SimSettings): FaultSettings {
   const { failRate, failStatus, overloadWhenFull, stallMs, dieAfterTokens } = settings;
-  const { crashAfterMs, loadingMs } = settings;
+  const { errorAfterTokens, crashAfterMs, loadingMs } = settings;
   return {
     failRate,
     failStatus,
     overloadWhenFull,
     stallMs,
     dieAfterTokens,
+    errorAfterTokens,
     crashAfterMs,
     loadingMs,
   };

@@ -1,7 +1,9 @@
 import { Pool } from 'undici';
 import {
+  ERROR_CODES,
   SwitchyardError,
   isTerminal,
+  type CapabilityName,
   type ErrorCode,
   type ErrorEvent,
   type EmbeddingRequest,
@@ -12,7 +14,9 @@ import {
 import {
   createRecordReader,
   engineErrorEvent,
+  type CallKind,
   type EngineAdapter,
+  type PlaneCall,
   type EngineCall,
   type EngineEndpoint,
   type EnginePlane,
@@ -64,14 +68,21 @@ const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** Told when an engine answer proves a capability missing (see EngineAdapter.refusedCapability). */
+export type RefusalListener = (capability: CapabilityName, message: string) => void;
+
 /**
  * The worker-agent's only door to its engine: one undici pool, timeouts, cancellation, and
  * the adapter for everything engine-specific. Event messages never name the engine's address.
  */
 export class EngineClient {
-  private readonly planes: Record<EnginePlane, PlaneTarget>;
+  private planes: Record<EnginePlane, PlaneTarget>;
+  private healthEndpoint: EngineEndpoint;
+  private readonly byOrigin = new Map<string, Pool>();
   private readonly pools: Pool[] = [];
+  private readonly poolOptions: { connections: number | null };
   private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
+  private refusalListener: RefusalListener | undefined;
 
   constructor(
     urls: string | EngineUrls,
@@ -89,27 +100,57 @@ export class EngineClient {
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
       probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
     };
-    const byOrigin = new Map<string, Pool>();
-    const target = (base: string): PlaneTarget => {
-      const url = new URL(base);
-      let pool = byOrigin.get(url.origin);
-      if (!pool) {
-        pool = new Pool(url.origin, {
-          connections: opts.connections ?? null,
-          connect: { timeout: this.timeouts.connectTimeoutMs },
-          headersTimeout: this.timeouts.headersTimeoutMs,
-          bodyTimeout: this.timeouts.bodyTimeoutMs,
-        });
-        byOrigin.set(url.origin, pool);
-        this.pools.push(pool);
-      }
-      return { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    this.poolOptions = { connections: opts.connections ?? null };
+    this.healthEndpoint = adapter.health;
+    this.planes = this.targets({ inference, management, metrics });
+  }
+
+  /**
+   * Points the management and metrics planes (and readiness) elsewhere: for an engine whose
+   * planes the worker found by trying its layouts (see PlaneLayout).
+   */
+  retarget(urls: Record<EnginePlane, string>, health: EngineEndpoint = this.adapter.health): void {
+    this.planes = this.targets(urls);
+    this.healthEndpoint = health;
+  }
+
+  /** Whether `endpoint` answers at all on `base` (any HTTP status but 404 / 405). */
+  async answers(base: string, path: string): Promise<boolean> {
+    const url = new URL(base);
+    const answer = await this.call(
+      { method: 'GET', path: url.pathname.replace(/\/+$/, '') + path, plane: 'inference' },
+      this.timeouts.probeTimeoutMs,
+      url.origin,
+    );
+    return answer !== undefined && answer.status !== 404 && answer.status !== 405;
+  }
+
+  private targets(urls: Record<EnginePlane, string>): Record<EnginePlane, PlaneTarget> {
+    return {
+      inference: this.target(urls.inference),
+      management: this.target(urls.management),
+      metrics: this.target(urls.metrics),
     };
-    this.planes = {
-      inference: target(inference),
-      management: target(management),
-      metrics: target(metrics),
-    };
+  }
+
+  private target(base: string): PlaneTarget {
+    const url = new URL(base);
+    return { pool: this.pool(url.origin), basePath: url.pathname.replace(/\/+$/, '') };
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.byOrigin.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.poolOptions.connections,
+        connect: { timeout: this.timeouts.connectTimeoutMs },
+        headersTimeout: this.timeouts.headersTimeoutMs,
+        bodyTimeout: this.timeouts.bodyTimeoutMs,
+      });
+      this.byOrigin.set(origin, pool);
+      this.pools.push(pool);
+    }
+    return pool;
   }
 
   /**
@@ -133,11 +174,55 @@ export class EngineClient {
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const body = await res.body.text().catch(() => '');
       if (signal.aborted) return;
-      const { code, message } = this.adapter.parseError(res.statusCode, body);
-      yield engineErrorEvent(code, message, false);
+      yield this.refusal(res.statusCode, body, 'generation');
       return;
     }
     yield* this.relay(res.body as AsyncIterable<Buffer>, req, signal);
+  }
+
+  /** Who hears of refusals that prove a capability missing; one listener. */
+  onCapabilityRefused(listener: RefusalListener): void {
+    this.refusalListener = listener;
+  }
+
+  /**
+   * One call outside the request path (capability reading, probes): status and body, or
+   * undefined when the engine did not answer within `timeoutMs`.
+   */
+  async call(
+    call: PlaneCall,
+    timeoutMs: number,
+    origin?: string,
+  ): Promise<{ status: number; body: string } | undefined> {
+    const plane = this.planes[call.plane ?? 'inference'];
+    const { pool, basePath } =
+      origin === undefined ? plane : { pool: this.pool(origin), basePath: '' };
+    try {
+      const res = await pool.request({
+        ...this.requestOptions(call),
+        path: basePath + call.path,
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      return { status: res.statusCode, body: await res.body.text() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An engine's error answer as an event; tells the listener when it proves a capability missing. */
+  private refusal(status: number, body: string, kind: CallKind): ErrorEvent {
+    const { code, message } = this.adapter.parseError(status, body);
+    const missing = this.adapter.refusedCapability?.(status, body, kind);
+    if (missing === undefined) return engineErrorEvent(code, message, false);
+    this.refusalListener?.(missing, message);
+    // Another node may well serve it: never a client error that ends the request here.
+    return engineErrorEvent(
+      ERROR_CODES[code].retryElsewhere ? code : 'SY_ENGINE_ERROR',
+      message,
+      false,
+    );
   }
 
   /** Whether this engine serves embeddings at all (advertised in the node's record). */
@@ -172,8 +257,7 @@ export class EngineClient {
     const body = await res.body.text().catch(() => '');
     if (signal.aborted) return;
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      const { code, message } = this.adapter.parseError(res.statusCode, body);
-      yield engineErrorEvent(code, message, false);
+      yield this.refusal(res.statusCode, body, 'embedding');
       return;
     }
     let parsed: { vectors: number[][]; promptTokens: number | null };
@@ -204,7 +288,7 @@ export class EngineClient {
 
   async health(): Promise<HealthVerdict> {
     try {
-      const { status, body } = await this.probe(this.adapter.health);
+      const { status, body } = await this.probe(this.healthEndpoint);
       return this.adapter.interpretHealth(status, body);
     } catch (err) {
       return { ready: false, reason: this.probeFailure(err) };

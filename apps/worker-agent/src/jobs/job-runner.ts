@@ -108,6 +108,8 @@ export class JobRunner {
     let firstTokenAt: number | undefined;
     let lastTokenAt = 0;
     let usage: UsageEvent | undefined;
+    // Tokens relayed so far and not yet settled by a usage report (the live throughput figure).
+    let streamed = 0;
     try {
       for await (const event of this.engine.stream(request, signal)) {
         if (event.type === 'done') {
@@ -131,6 +133,9 @@ export class JobRunner {
           // The first output leaves at once (time to first token); the rest may coalesce.
           let urgency: Urgency = 'soon';
           if (event.type === 'delta') {
+            const tokens = event.logprobs?.length || 1;
+            streamed += tokens;
+            this.own.streamed(tokens);
             lastTokenAt = performance.now();
             if (firstTokenAt === undefined) {
               firstTokenAt = lastTokenAt;
@@ -148,6 +153,8 @@ export class JobRunner {
             const model = { model: request.model };
             this.metrics.switchyard_node_prompt_tokens_total.inc(model, event.promptTokens);
             this.metrics.switchyard_node_generation_tokens_total.inc(model, event.completionTokens);
+            this.own.settled(streamed, true);
+            streamed = 0;
           }
           publishQuietly(event, urgency);
         }
@@ -181,6 +188,7 @@ export class JobRunner {
         retryable: false,
       }).catch(() => undefined);
     } finally {
+      this.own.settled(streamed, false);
       this.metrics.switchyard_jobs_total.inc({ outcome });
       this.metrics.switchyard_job_duration_seconds.observe((performance.now() - startedAt) / 1000);
     }

@@ -1,6 +1,20 @@
 import { LoadWindow, prefillSpeed } from './load-window';
 
 describe('LoadWindow', () => {
+  it('rates generation from finished plus in-flight tokens; the gauge falling is no restart', () => {
+    const w = new LoadWindow(10_000);
+    // A request runs: nothing finished yet, 40 then 90 tokens in flight, then it ends (100).
+    w.add(0, { generationTokensTotal: 500, generationTokensInFlight: 0 });
+    w.add(1000, { generationTokensTotal: 500, generationTokensInFlight: 40 });
+    expect(w.rates()).toMatchObject({
+      generationCountsInFlight: true,
+      generationTokensPerSecond: 40,
+    });
+    w.add(2000, { generationTokensTotal: 500, generationTokensInFlight: 90 });
+    w.add(2500, { generationTokensTotal: 600, generationTokensInFlight: 0 });
+    expect(w.rates().generationTokensPerSecond).toBe(40);
+  });
+
   it('turns counter deltas over the window into rates', () => {
     const w = new LoadWindow(10_000);
     w.add(0, {
@@ -21,6 +35,7 @@ describe('LoadWindow', () => {
     });
     expect(w.rates()).toEqual({
       promptTokensPerSecond: 100,
+      generationCountsInFlight: false,
       generationTokensPerSecond: 50,
       prefixCacheHitRate: 0.5,
       ttftMs: 250,
@@ -36,6 +51,7 @@ describe('LoadWindow', () => {
     w.add(1000, { generationTokensTotal: 20, ttftSecondsSum: 1, ttftCount: 4 });
     expect(w.rates()).toEqual({
       promptTokensPerSecond: null,
+      generationCountsInFlight: false,
       generationTokensPerSecond: 20,
       prefixCacheHitRate: null,
       ttftMs: null,

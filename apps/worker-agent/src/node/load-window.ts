@@ -1,8 +1,13 @@
-import type { EngineCounters } from '@switchyard/engines';
+import { GAUGE_COUNTERS, type EngineCounters } from '@switchyard/engines';
 
 /** Rates over the recent window, from successive readings of cumulative counters. */
 export interface WindowRates {
   promptTokensPerSecond: number | null;
+  /**
+   * Whether the generation rate includes requests still running; without, it moves only as
+   * requests finish (reads 0 under load, then spikes).
+   */
+  generationCountsInFlight: boolean;
   generationTokensPerSecond: number | null;
   prefixCacheHitRate: number | null;
   ttftMs: number | null;
@@ -59,9 +64,14 @@ export class LoadWindow {
     const hits = delta('prefixCacheHitsTotal');
     const ttftSum = delta('ttftSecondsSum');
     const ttftCount = delta('ttftCount');
+    // Finished plus in flight: a figure that moves while requests run (see EngineCounters).
+    const finished = delta('generationTokensTotal');
+    const inFlight = delta('generationTokensInFlight');
+    const generated = finished === null ? null : finished + (inFlight ?? 0);
     return {
+      generationCountsInFlight: inFlight !== null,
       promptTokensPerSecond: perSecond('promptTokensTotal'),
-      generationTokensPerSecond: perSecond('generationTokensTotal'),
+      generationTokensPerSecond: generated === null ? null : Math.max(0, generated) / seconds,
       prefixCacheHitRate: queries && hits !== null ? Math.min(1, hits / queries) : null,
       ttftMs: ttftCount && ttftSum !== null ? (ttftSum / ttftCount) * 1000 : null,
       decodeTokensPerSecond: ratio('decodeTokensTotal', 'decodeSecondsSum'),
@@ -79,6 +89,7 @@ export class LoadWindow {
 
 const NO_RATES: WindowRates = {
   promptTokensPerSecond: null,
+  generationCountsInFlight: false,
   generationTokensPerSecond: null,
   prefixCacheHitRate: null,
   ttftMs: null,
@@ -118,6 +129,7 @@ export function prefillSpeed(s: {
 
 function restarted(before: Partial<EngineCounters>, after: Partial<EngineCounters>): boolean {
   return (Object.keys(after) as (keyof EngineCounters)[]).some((k) => {
+    if (GAUGE_COUNTERS.has(k)) return false;
     const b = before[k];
     const a = after[k];
     return b !== undefined && a !== undefined && a < b;

@@ -20,6 +20,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineAdapter } from '@switchyard/engines';
 import { EngineClient } from '../engine/engine.client';
+import { findPlanes } from '../engine/plane-layouts';
 import { JobRunner } from '../jobs/job-runner';
 import type { WorkerMetrics } from '../worker-metrics';
 import {
@@ -33,6 +34,8 @@ import {
   WORKER_METRICS_SET,
 } from '../worker.tokens';
 import { Accelerators } from './accelerators';
+import { AdaptiveSlots } from './adaptive-slots';
+import { NodeCapabilitiesLearner } from './capabilities';
 import { exportNodeInfo, exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
 import { NodeStateMachine } from './node-state';
@@ -65,9 +68,15 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private modelsFetchedAt = 0;
   private probing = false;
   private slotsDerived = false;
+  private readonly adaptive = new AdaptiveSlots();
+  /** Engine planes still to be found (an engine with several listeners, given one URL). */
+  private planesToFind: boolean;
   private accelerators: Accelerators | undefined;
   private devices: AcceleratorDevice[] = [];
   private readonly loadTracker: NodeLoadTracker;
+  private readonly capabilities: NodeCapabilitiesLearner;
+  /** Learned since the engine last answered healthy (a restart may change its flags). */
+  private capabilitiesFresh = false;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -88,6 +97,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       engine: config.engine,
       models: [],
       slots,
+      slotsSource: config.slots === undefined ? 'default' : 'configured',
       state: 'joining',
       labels: parseLabels(config.labels),
       embeddings: engine.servesEmbeddings,
@@ -95,8 +105,15 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       startedAt: Date.now(),
       version: SWITCHYARD_VERSION,
     };
+    this.planesToFind =
+      adapter.planeLayouts !== undefined &&
+      config.engineManagementUrl === undefined &&
+      config.engineMetricsUrl === undefined;
     this.load = emptyLoad(slots);
     this.loadTracker = new NodeLoadTracker(adapter);
+    this.capabilities = new NodeCapabilitiesLearner(adapter, engine, metrics, log);
+    // A refusal that proves a capability missing reaches every gateway at once.
+    this.capabilities.onChange = () => void this.heartbeat();
     this.runner = new JobRunner(
       this.redis,
       this.keys,
@@ -140,8 +157,15 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   snapshot(): NodeSnapshot {
+    const capabilities = this.capabilities.current;
     return {
-      info: { ...this.info, state: this.lifecycle.state, ...reason(this.lifecycle.reason) },
+      info: {
+        ...this.info,
+        state: this.lifecycle.state,
+        ...reason(this.lifecycle.reason),
+        capabilities,
+        embeddings: capabilities.embeddings ?? this.info.embeddings,
+      },
       load: this.load,
       devices: this.devices,
       at: Date.now(),
@@ -227,8 +251,10 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
         await this.refreshLoad();
         return;
       }
+      if (this.planesToFind && !(await this.findPlanes())) return;
       const health = await this.engine.health();
       if (!health.ready) {
+        this.capabilitiesFresh = false;
         this.notReady(health.reason ?? 'engine not ready');
         return;
       }
@@ -243,6 +269,12 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       }
       await this.refreshLoad();
       if (this.lifecycle.state !== 'ready') {
+        // Before any traffic: a node must not be offered requests its engine will refuse.
+        if (!this.capabilitiesFresh) {
+          this.lifecycle.moveTo('warming', 'learning what the engine serves');
+          await this.capabilities.learn(this.info.models);
+          this.capabilitiesFresh = true;
+        }
         this.lifecycle.moveTo('warming', 'running a test generation');
         const failed = await warmUp(this.engine, this.info.models[0]!);
         if (failed !== null) {
@@ -256,6 +288,23 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     } finally {
       this.probing = false;
     }
+  }
+
+  /** Tries the engine's plane layouts; says once which it uses, or why the node waits. */
+  private async findPlanes(): Promise<boolean> {
+    const found = await findPlanes(this.engine, this.adapter, this.config.engineUrl);
+    if (!found) {
+      const tried = (this.adapter.planeLayouts ?? []).map((l) => l.name).join('; ');
+      this.notReady(`engine planes not found: no known port layout answers (tried: ${tried})`);
+      return false;
+    }
+    this.engine.retarget(found.urls, found.layout.health);
+    this.planesToFind = false;
+    this.log.info(
+      { layout: found.layout.name, management: found.urls.management, metrics: found.urls.metrics },
+      'engine planes found (no management or metrics URL was given)',
+    );
+    return true;
   }
 
   private async becomeReady(): Promise<void> {
@@ -306,11 +355,16 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private async refreshLoad(): Promise<void> {
     this.metrics.switchyard_engine_up.set(1);
     const bodies = await this.engine.scrape();
-    // Without a configured slot count, take the engine's own (llama.cpp --parallel), once.
+    const engineLoad = this.adapter.parseLoad(bodies);
+    // Without a configured slot count: the engine's own (llama.cpp --parallel, MindIE
+    // maxBatchSize), taken once; else learned from latency while the node runs.
     if (!this.consumer && this.config.slots === undefined) {
-      const engineSlots = this.adapter.parseLoad(bodies).slotsTotal;
+      const engineSlots = engineLoad.slotsTotal;
       this.slotsDerived = !engineSlots;
-      this.info.slots = engineSlots || DEFAULT_SLOTS;
+      this.info.slotsSource = engineSlots ? 'engine' : 'adaptive';
+      this.info.slots = engineSlots || this.adaptive.slots;
+    } else if (this.consumer && this.info.slotsSource === 'adaptive') {
+      this.adaptSlots(engineLoad, this.consumer);
     }
     const active = this.consumer?.active() ?? 0;
     const queued = (await this.consumer?.waiting().catch(() => 0)) ?? 0;
@@ -320,6 +374,21 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
       ? { ...load, derived: [...(load.derived ?? []), 'slotsTotal'] }
       : load;
     exportNodeLoad(this.metrics, this.load, slots);
+  }
+
+  /** One step of the adaptive slot count; the consumer takes the new figure at once. */
+  private adaptSlots(engineLoad: Partial<NodeLoad>, consumer: NodeJobConsumer): void {
+    const before = this.info.slots;
+    const after = this.adaptive.step({
+      active: consumer.active(),
+      ...(engineLoad.running !== undefined ? { engineRunning: engineLoad.running } : {}),
+      ...(engineLoad.waiting !== undefined ? { engineWaiting: engineLoad.waiting } : {}),
+      own: this.loadTracker.own.snapshot(),
+    });
+    if (after === before) return;
+    this.info.slots = after;
+    consumer.setConcurrency(after);
+    this.log.debug({ from: before, to: after }, 'adaptive slots changed');
   }
 
   private exportState(): void {

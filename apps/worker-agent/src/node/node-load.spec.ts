@@ -72,3 +72,39 @@ describe('NodeLoadTracker speeds', () => {
     });
   });
 });
+
+describe('NodeLoadTracker generation rate', () => {
+  /** An engine whose generation counter moves only as requests finish (TGI's histogram sum). */
+  const lagging = {
+    parseLoad: () => ({}),
+    parseCounters: () => ({ generationTokensTotal: 1000 }),
+  } as unknown as EngineAdapter;
+
+  it('rates from the worker’s own relay count while requests run, when the engine lags', () => {
+    const t = new NodeLoadTracker(lagging);
+    t.update({}, IDLE, 0);
+    t.own.streamed(40);
+    const busy = { slots: 4, active: 2, queued: 0 };
+    const load = t.update({}, busy, 1000);
+    expect(load.generationTokensPerSecond).toBe(40);
+    expect(load.derived).toContain('generationTokensPerSecond');
+    // The request ends: its usage counts the exact figure, the in-flight count leaves.
+    t.own.usage(10, 45);
+    t.own.settled(40, true);
+    expect(t.update({}, busy, 2000).generationTokensPerSecond).toBe(22.5);
+  });
+
+  it('takes the engine’s figure when it counts tokens in flight', () => {
+    let inFlight = 0;
+    const live = {
+      parseLoad: () => ({}),
+      parseCounters: () => ({ generationTokensTotal: 1000, generationTokensInFlight: inFlight }),
+    } as unknown as EngineAdapter;
+    const t = new NodeLoadTracker(live);
+    t.update({}, IDLE, 0);
+    inFlight = 300;
+    const load = t.update({}, { slots: 4, active: 2, queued: 0 }, 1000);
+    expect(load.generationTokensPerSecond).toBe(300);
+    expect(load.derived ?? []).not.toContain('generationTokensPerSecond');
+  });
+});

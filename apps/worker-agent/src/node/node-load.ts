@@ -31,11 +31,15 @@ export class NodeLoadTracker {
     const measured = this.engineWindow.rates();
     const ownRates = this.ownWindow.rates();
     const derived: DerivedFigure[] = [];
+    // An engine generation counter that moves only as requests finish reads 0 under load:
+    // the worker's own relay bookkeeping, which counts tokens as they stream, is better then.
+    const engineMeasures = (key: string): boolean =>
+      key !== 'generationTokensPerSecond' || measured.generationCountsInFlight;
     const pick = <K extends 'promptTokensPerSecond' | 'generationTokensPerSecond' | 'ttftMs'>(
       key: K,
     ): number | null => {
       if (engine[key] != null) return engine[key] ?? null;
-      if (measured[key] !== null) return measured[key];
+      if (measured[key] !== null && engineMeasures(key)) return measured[key];
       if (ownRates[key] !== null) derived.push(key);
       return ownRates[key];
     };

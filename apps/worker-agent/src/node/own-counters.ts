@@ -29,6 +29,7 @@ type OwnTotals = Pick<
   | 'prefillSecondsSum'
   | 'prefillTokensSquaredSum'
   | 'prefillTokenSecondsSum'
+  | 'generationTokensInFlight'
 >;
 
 /**
@@ -50,7 +51,22 @@ export class OwnCounters {
     prefillSecondsSum: 0,
     prefillTokensSquaredSum: 0,
     prefillTokenSecondsSum: 0,
+    generationTokensInFlight: 0,
   };
+
+  /** Tokens relayed from a request still running (they count as in flight until it ends). */
+  streamed(tokens: number): void {
+    this.totals.generationTokensInFlight += tokens;
+  }
+
+  /**
+   * A request's streamed tokens leave the in-flight gauge: into the total when no usage report
+   * counted them (an error or cancel), else just dropped (`usage` counted the exact figure).
+   */
+  settled(streamedTokens: number, countedByUsage: boolean): void {
+    this.totals.generationTokensInFlight -= streamedTokens;
+    if (!countedByUsage) this.totals.generationTokensTotal += streamedTokens;
+  }
 
   firstToken(secondsSinceStart: number): void {
     this.totals.ttftSecondsSum += secondsSinceStart;

@@ -24,11 +24,12 @@ describe('llamacppAdapter.parseLoad', () => {
       bodies('metrics.prom', 'slots-idle.json'),
       { running: 0, waiting: 0, slotsTotal: 4, slotsFree: 4, kvCacheUsage: 0, ...NO_RATES },
     ],
-    // Slot 2 is busy with 39 prompt + 11 decoded tokens; the others keep stale counts from past tasks.
+    // Slot 2 is busy: 28 cached + 1 processed prompt tokens and 11 decoded (its n_prompt_tokens,
+    // 39, already counts the output on this build); the others keep stale counts of past tasks.
     [
       'a busy engine',
       bodies('metrics-busy.prom', 'slots-busy.json'),
-      { running: 1, waiting: 0, slotsTotal: 4, slotsFree: 3, kvCacheUsage: 50 / 4096, ...NO_RATES },
+      { running: 1, waiting: 0, slotsTotal: 4, slotsFree: 3, kvCacheUsage: 40 / 4096, ...NO_RATES },
     ],
     [
       'no /slots (--no-slots)',
@@ -38,7 +39,7 @@ describe('llamacppAdapter.parseLoad', () => {
     [
       'no /metrics (no --metrics)',
       bodies(undefined, 'slots-busy.json'),
-      { running: 1, slotsTotal: 4, slotsFree: 3, kvCacheUsage: 50 / 4096, ...NO_RATES },
+      { running: 1, slotsTotal: 4, slotsFree: 3, kvCacheUsage: 40 / 4096, ...NO_RATES },
     ],
     ['nothing', {}, { kvCacheUsage: null, ...NO_RATES }],
     [
@@ -48,6 +49,22 @@ describe('llamacppAdapter.parseLoad', () => {
     ],
   ])('reads %s', (_name, input, load) => {
     expect(llamacppAdapter.parseLoad(input)).toEqual(load);
+  });
+
+  it('never counts output twice on a build whose n_prompt_tokens includes it', () => {
+    // 300 prompt tokens (200 cached) and 120 generated: n_prompt_tokens says 419.
+    const slots = JSON.stringify([
+      {
+        id: 0,
+        n_ctx: 1000,
+        is_processing: true,
+        n_prompt_tokens: 419,
+        n_prompt_tokens_cache: 200,
+        n_prompt_tokens_processed: 100,
+        next_token: [{ n_decoded: 120 }],
+      },
+    ]);
+    expect(llamacppAdapter.parseLoad({ slots }).kvCacheUsage).toBeCloseTo(0.42, 5);
   });
 
   it('reads an older build whose next_token is an object', () => {
@@ -99,7 +116,7 @@ describe('llamacppAdapter.parseCounters', () => {
     [
       'metrics-busy.prom, with /slots beside it',
       { metrics: fixture('metrics-busy.prom').body, slots: fixture('slots-busy.json').body },
-      { promptTokensTotal: 181, generationTokensTotal: 62 },
+      { promptTokensTotal: 181, generationTokensTotal: 62, generationTokensInFlight: 11 },
     ],
     [
       'a page with one counter',

@@ -34,7 +34,11 @@ export function llamacppCounters(metricsText: string): LlamacppCounters {
   };
 }
 
-/** The adapter's counters for windowed rates; llama.cpp has no prefix-cache or TTFT counters. */
+/**
+ * The adapter's counters for windowed rates; llama.cpp has no prefix-cache or TTFT counters.
+ * `tokens_predicted_total` advances only when a request finishes, so the tokens busy slots have
+ * decoded so far (`/slots` `n_decoded`, which moves while they run) go beside it as in flight.
+ */
 export function parseLlamacppCounters(
   bodies: Readonly<Record<string, string | undefined>>,
 ): Partial<EngineCounters> {
@@ -42,13 +46,20 @@ export function parseLlamacppCounters(
   const raw = llamacppCounters(bodies.metrics);
   const counters: Partial<EngineCounters> = {};
   if (raw.promptTokensTotal !== null) counters.promptTokensTotal = raw.promptTokensTotal;
-  if (raw.tokensPredictedTotal !== null) counters.generationTokensTotal = raw.tokensPredictedTotal;
+  if (raw.tokensPredictedTotal !== null) {
+    counters.generationTokensTotal = raw.tokensPredictedTotal;
+    const slots = bodies.slots === undefined ? undefined : readSlots(bodies.slots);
+    if (slots !== undefined)
+      counters.generationTokensInFlight = slots.reduce((n, s) => (s.busy ? n + s.decoded : n), 0);
+  }
   return counters;
 }
 
 interface SlotView {
   busy: boolean;
   nCtx: number;
+  /** Tokens this slot's current task has generated. */
+  decoded: number;
   /** Prompt plus generated tokens held in the slot's context. */
   tokensInContext: number;
 }
@@ -83,11 +94,29 @@ export function parseLlamacppLoad(
 function readSlots(body: string): SlotView[] | undefined {
   const parsed = tryParseJson(body);
   if (!Array.isArray(parsed)) return undefined;
-  return (parsed as unknown[]).filter(isObject).map((slot) => ({
-    busy: slot.is_processing === true,
-    nCtx: asNumber(slot.n_ctx) ?? 0,
-    tokensInContext: (asNumber(slot.n_prompt_tokens) ?? 0) + decodedTokens(slot),
-  }));
+  return (parsed as unknown[]).filter(isObject).map((slot) => {
+    const decoded = decodedTokens(slot);
+    return {
+      busy: slot.is_processing === true,
+      nCtx: asNumber(slot.n_ctx) ?? 0,
+      decoded,
+      tokensInContext: tokensInContext(slot, decoded),
+    };
+  });
+}
+
+/**
+ * Tokens a slot holds, on every build: current llama.cpp counts generated tokens in
+ * `n_prompt_tokens` (prompt + output) and splits the prompt into `n_prompt_tokens_cache` +
+ * `n_prompt_tokens_processed`; older builds had only the prompt in `n_prompt_tokens`. The
+ * larger of the two readings is right on both, and never counts output twice.
+ */
+function tokensInContext(slot: JsonObject, decoded: number): number {
+  const reported = asNumber(slot.n_prompt_tokens) ?? 0;
+  const cached = asNumber(slot.n_prompt_tokens_cache);
+  const processed = asNumber(slot.n_prompt_tokens_processed);
+  const prompt = cached !== undefined && processed !== undefined ? cached + processed : reported;
+  return Math.max(reported, prompt + decoded);
 }
 
 /** `next_token` is an array in current llama.cpp and an object in older builds. */

@@ -9,6 +9,7 @@ import { codeForEngineStatus } from '../shared/engine-error';
 import { withoutPrefillEcho } from '../shared/prefill-echo';
 import { asArray, asNumber, asString, isObject, tryParseJson } from '../shared/json-guards';
 import { parseLlamacppCounters, parseLlamacppLoad } from './llamacpp-load';
+import { LLAMACPP_PROBES, llamacppCapabilities, llamacppRefusal } from './llamacpp-capabilities';
 import {
   buildOpenAiCall,
   RESPONSE_FORMAT_FIELDS,
@@ -124,6 +125,9 @@ export const llamacppAdapter = {
   // `/v1/embeddings` (llama-server started with `--embeddings`; otherwise it answers 501).
   embeddings: openAiEmbeddings,
   continuesChat: OPENAI_BODY.continuation !== null,
+  capabilityReader: llamacppCapabilities,
+  capabilityProbes: LLAMACPP_PROBES,
+  refusedCapability: llamacppRefusal,
 } satisfies EngineAdapter;
 
 function nativeJsonSchema(format: ResponseFormat): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { MINDIE_FIXED_CAPABILITIES, mindieCapabilities } from './mindie-capabilities';
 import type { GenerationRequest, SamplingParams } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { statusReason } from '../shared/health-reason';
@@ -74,6 +75,21 @@ export const mindieAdapter = {
   // GPUStack already polls, so interpretHealth reads it unchanged. /v2/health/ready would do
   // too, but shares the deprecation.
   health: { plane: 'management', path: '/health' },
+  // Given only the business URL: one listener for everything (the three ports set equal), then
+  // MindIE's defaults (business 1025, management 1026, metrics 1027), then GPUStack's way —
+  // GET /info on the one port as the readiness signal.
+  planeLayouts: [
+    { name: 'one listener for every plane', portOffsets: { management: 0, metrics: 0 } },
+    {
+      name: 'MindIE default ports (management port+1, metrics port+2)',
+      portOffsets: { management: 1, metrics: 2 },
+    },
+    {
+      name: 'GET /info on the engine port as readiness (GPUStack)',
+      portOffsets: { management: 0, metrics: 0 },
+      health: { plane: 'management', path: '/info' },
+    },
+  ],
   models: { plane: 'inference', path: '/v1/models' },
   loadSources: MINDIE_LOAD_SOURCES,
 
@@ -115,6 +131,8 @@ export const mindieAdapter = {
   parseLoad: parseMindieLoad,
   parseCounters: parseMindieCounters,
   continuesChat: OPENAI_BODY.continuation !== null,
+  fixedCapabilities: MINDIE_FIXED_CAPABILITIES,
+  capabilityReader: mindieCapabilities,
 } satisfies EngineAdapter;
 
 /**

@@ -1,3 +1,4 @@
+import { OLLAMA_FIXED_CAPABILITIES, ollamaCapabilities } from './ollama-capabilities';
 import type { ErrorCode, GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
@@ -65,6 +66,8 @@ export const ollamaAdapter = {
   embeddings: ollamaEmbeddingCodec,
   // /api/chat continues a trailing assistant message (Ollama's prefill).
   continuesChat: true,
+  fixedCapabilities: OLLAMA_FIXED_CAPABILITIES,
+  capabilityReader: ollamaCapabilities,
 } satisfies EngineAdapter;
 
 /** The flat `{"error": "<message>"}` every Ollama error carries. */

@@ -1,3 +1,4 @@
+import { TGI_FIXED_CAPABILITIES, tgiCapabilities } from './tgi-capabilities';
 import type { GenerationRequest } from '@switchyard/contracts';
 import type {
   EngineAdapter,
@@ -57,4 +58,6 @@ export const tgiAdapter = {
   parseCounters: parseTgiCounters,
   // Its chat route always opens a new assistant turn.
   continuesChat: false,
+  fixedCapabilities: TGI_FIXED_CAPABILITIES,
+  capabilityReader: tgiCapabilities,
 } satisfies EngineAdapter;

@@ -74,6 +74,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 612352,
         generationTokensTotal: 198411,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 528640,
         prefixCacheHitsTotal: 301568,
         ttftSecondsSum: 38.91,
@@ -86,6 +87,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 612352,
         generationTokensTotal: 198411,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 528640,
         prefixCacheHitsTotal: 301568,
         ttftSecondsSum: 38.75,
@@ -98,6 +100,7 @@ describe('vllmAdapter.parseCounters', () => {
       {
         promptTokensTotal: 40960,
         generationTokensTotal: 12288,
+        generationTokensInFlight: 0,
         prefixCacheQueriesTotal: 20480,
         prefixCacheHitsTotal: 8192,
         ttftSecondsSum: 4.2,
@@ -127,5 +130,21 @@ describe('vllmAdapter.parseCounters', () => {
     ['an unreadable body', { metrics: 'not prometheus' }, {}],
   ])('reads %s', (_name, bodies, counters) => {
     expect(vllmAdapter.parseCounters(bodies)).toEqual(counters);
+  });
+});
+
+describe('vLLM max_num_seqs', () => {
+  it('takes the slot count from a config-info gauge that carries it, summed over ranks', () => {
+    const metrics = [
+      'vllm:scheduler_config_info{engine="0",max_num_seqs="256",model_name="m"} 1.0',
+      'vllm:scheduler_config_info{engine="1",max_num_seqs="256",model_name="m"} 1.0',
+      'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="27521"} 1.0',
+    ].join('\n');
+    expect(vllmAdapter.parseLoad({ metrics }).slotsTotal).toBe(512);
+  });
+
+  it('leaves it out when no gauge states it (the usual case)', () => {
+    const metrics = 'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="9"} 1.0\n';
+    expect(vllmAdapter.parseLoad({ metrics }).slotsTotal).toBeUndefined();
   });
 });

@@ -49,7 +49,24 @@ export function parseVllmLoad(bodies: Bodies): Partial<NodeLoad> {
   if (running !== undefined) load.running = running;
   if (waiting !== undefined) load.waiting = waiting;
   if (kv !== undefined) load.kvCacheUsage = Math.min(1, Math.max(0, kv));
+  const slots = statedMaxNumSeqs(samples);
+  if (slots !== undefined) load.slotsTotal = slots;
   return load;
+}
+
+/**
+ * `--max-num-seqs` when a config-info gauge carries it as a label (`vllm:cache_config_info` and
+ * its kin hold configuration as labels; today's builds do not include the scheduler's, so the
+ * worker usually learns the figure from latency instead). Summed over data-parallel ranks.
+ */
+function statedMaxNumSeqs(samples: readonly PrometheusSample[]): number | undefined {
+  const perRank = new Map<string, number>();
+  for (const s of samples) {
+    if (!/^vllm:\w*config_info$/.test(s.name)) continue;
+    const seqs = Number(s.labels.max_num_seqs);
+    if (Number.isInteger(seqs) && seqs > 0) perRank.set(s.labels.engine ?? '0', seqs);
+  }
+  return perRank.size === 0 ? undefined : [...perRank.values()].reduce((a, b) => a + b, 0);
 }
 
 export function parseVllmCounters(bodies: Bodies): Partial<EngineCounters> {
@@ -62,6 +79,8 @@ export function parseVllmCounters(bodies: Bodies): Partial<EngineCounters> {
     const total = sum(values(samples, names));
     if (total !== undefined) counters[field] = total;
   }
+  // vLLM counts every generated token as it is scheduled: nothing is in flight uncounted.
+  if (counters.generationTokensTotal !== undefined) counters.generationTokensInFlight = 0;
   return counters;
 }
 

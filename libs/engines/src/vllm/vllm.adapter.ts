@@ -1,3 +1,4 @@
+import { vllmCapabilities, vllmRefusal } from './vllm-capabilities';
 import type { GenerationRequest } from '@switchyard/contracts';
 import type { EngineAdapter, EngineCall, HealthVerdict } from '../engine-adapter';
 import { openAiEmbeddings } from '../openai-compatible/openai-embeddings.codec';
@@ -113,4 +114,6 @@ export const vllmAdapter = {
   parseCounters: parseVllmCounters,
   embeddings: openAiEmbeddings,
   continuesChat: OPENAI_BODY.continuation !== null,
+  capabilityReader: vllmCapabilities,
+  refusedCapability: vllmRefusal,
 } satisfies EngineAdapter;

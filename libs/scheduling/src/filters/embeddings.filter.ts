@@ -2,10 +2,14 @@ import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { NodeFilter } from './filter';
 
 function accepts(node: CandidateNode, req: PlacementRequest): boolean {
-  return req.embedding !== true || node.snapshot.info.embeddings === true;
+  const { info } = node.snapshot;
+  return req.embedding !== true || (info.capabilities?.embeddings ?? info.embeddings) === true;
 }
 
-/** An embedding request needs an engine with an embeddings call; generation runs anywhere. */
+/**
+ * An embedding request needs an engine that computes embeddings: the node's learned capability,
+ * else (a worker that predates capabilities) whether its adapter has the call.
+ */
 export const embeddingsFilter: NodeFilter = {
   name: 'embeddings',
   kind: 'hard',

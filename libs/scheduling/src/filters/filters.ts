@@ -1,5 +1,6 @@
 import type { CandidateNode, PlacementRequest } from '../cluster-view';
 import type { DecisionContext } from '../decision-context';
+import { capabilitiesFilter } from './capabilities.filter';
 import { circuitFilter } from './circuit.filter';
 import { continuationFilter } from './continuation.filter';
 import { embeddingsFilter } from './embeddings.filter';
@@ -16,6 +17,7 @@ export const FILTERS = {
   ready: readyFilter,
   embeddings: embeddingsFilter,
   continuation: continuationFilter,
+  capabilities: capabilitiesFilter,
   modalities: modalitiesFilter,
   selectors: selectorsFilter,
   circuit: circuitFilter,

@@ -14,7 +14,13 @@ interface OpenAiEmbeddings {
 
 const running: RunningSim[] = [];
 async function sim(embeddingDim?: number): Promise<RunningSim> {
-  const s = await startEngineSim({ engine: 'llamacpp', port: 0, model: MODEL, embeddingDim });
+  const s = await startEngineSim({
+    engine: 'llamacpp',
+    port: 0,
+    model: MODEL,
+    embeddingDim,
+    embeddings: true,
+  });
   running.push(s);
   return s;
 }
@@ -122,5 +128,21 @@ describe('llama.cpp embeddings', () => {
     expect((await metric()) - before).toBe(countTokens('one two') + 1 + countTokens('three') + 1);
     const slots = (await (await fetch(`${s.url}/slots`)).json()) as { id_task?: number }[];
     expect(slots.filter((slot) => slot.id_task !== undefined).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a llama.cpp sim started without --embeddings', () => {
+  it('answers 501 as the real server does', async () => {
+    const s = await startEngineSim({ engine: 'llamacpp', port: 0, model: MODEL });
+    running.push(s);
+    const res = await post(s, '/v1/embeddings', { input: 'hi' });
+    expect(res.status).toBe(501);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 501,
+        message: 'This server does not support embeddings. Start it with `--embeddings`',
+        type: 'not_supported_error',
+      },
+    });
   });
 });

@@ -35,6 +35,12 @@ export async function serveEmbeddings(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  if (!ctx.settings.embeddings) {
+    // Before the body is read, as llama-server does without `--embeddings`.
+    const hint = 'This server does not support embeddings. Start it with `--embeddings`';
+    sendError(res, new SimError('not_supported', hint));
+    return;
+  }
   let body: Body;
   let request: EmbeddingRequest;
   try {

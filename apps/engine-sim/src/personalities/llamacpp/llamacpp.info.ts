@@ -92,7 +92,7 @@ export function propsJson(settings: SimSettings, mediaMarker: string): JsonObjec
     model_alias: settings.model,
     model_ftype: 'F16',
     model_path: `models/${settings.model}.gguf`,
-    modalities: { vision: false, video: false, audio: false },
+    modalities: { vision: settings.vision, video: false, audio: false },
     media_marker: mediaMarker,
     endpoint_slots: true,
     endpoint_props: false,
@@ -132,7 +132,9 @@ export function slotsJson(slots: readonly SlotSnapshot[]): JsonValue {
     return {
       ...head,
       id_task: task.taskId,
-      n_prompt_tokens: task.nPromptTokens,
+      // Current builds count the tokens generated so far (all but the last, not yet in the
+      // cache) in n_prompt_tokens; the prompt alone is cache + processed.
+      n_prompt_tokens: task.nPromptTokens + Math.max(0, task.nDecoded - 1),
       n_prompt_tokens_processed: task.nPromptTokensProcessed,
       n_prompt_tokens_cache: task.nPromptTokensCache,
       params: task.params,

@@ -238,3 +238,85 @@ function spanningStop(tokens: readonly string[]): { stop: string; cut: number } 
   }
   throw new Error('no token pair suits a spanning stop string');
 }
+
+describe('llama.cpp personality, as the real build of August 2026 behaves', () => {
+  it('has no /api/chat route', async () => {
+    expect((await post('/api/chat', { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(
+      404,
+    );
+  });
+
+  it('counts generated tokens in n_prompt_tokens while n_decoded moves', async () => {
+    const controller = new AbortController();
+    const running = fetch(`${sim.url}/v1/chat/completions`, {
+      method: 'POST',
+      signal: controller.signal,
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 3000,
+        ignore_eos: true,
+        stream: true,
+      }),
+    }).then(
+      async (r) => {
+        try {
+          for await (const chunk of r.body ?? []) void chunk;
+        } catch {
+          // aborted below
+        }
+      },
+      () => undefined,
+    );
+    type Slot = {
+      is_processing: boolean;
+      n_prompt_tokens?: number;
+      n_prompt_tokens_cache?: number;
+      n_prompt_tokens_processed?: number;
+      next_token?: { n_decoded: number }[];
+    };
+    const busy = async (): Promise<Slot | undefined> =>
+      ((await (await fetch(`${sim.url}/slots`)).json()) as Slot[]).find((s) => s.is_processing);
+    try {
+      let seen: Slot | undefined;
+      for (let i = 0; i < 200 && !((seen?.next_token?.[0]?.n_decoded ?? 0) > 5); i++) {
+        seen = await busy();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const decoded = seen!.next_token![0]!.n_decoded;
+      const prompt = seen!.n_prompt_tokens_cache! + seen!.n_prompt_tokens_processed!;
+      expect(seen!.n_prompt_tokens).toBe(prompt + decoded - 1);
+    } finally {
+      controller.abort();
+      await running;
+    }
+  });
+
+  it('fails a stream after content with an in-band error and no [DONE] (errorAfterTokens)', async () => {
+    const s = await startEngineSim({
+      engine: 'llamacpp',
+      port: 0,
+      model: MODEL,
+      decodeMs: 1,
+      errorAfterTokens: 3,
+    });
+    try {
+      const res = await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 20,
+          ignore_eos: true,
+          stream: true,
+        }),
+      });
+      const payloads = await frames(res);
+      expect(payloads).not.toContain('[DONE]');
+      const last = JSON.parse(payloads.at(-1)!) as { error?: { code: number; type: string } };
+      expect(last.error).toMatchObject({ code: 500, type: 'server_error' });
+      const content = parsed<ChatChunk>(payloads.slice(0, -1));
+      expect(deltaText(content).length).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -24,7 +24,7 @@ const GENERATION_ROUTES: readonly (readonly [path: string, kind: GenerationRoute
   ['/v1/completions', 'completions'],
   ['/chat/completions', 'chat'],
   ['/v1/chat/completions', 'chat'],
-  ['/api/chat', 'chat'],
+  // No `/api/chat`: the real build of August 2026 answers it 404.
 ];
 
 const EMBEDDING_ROUTES: readonly (readonly [path: string, kind: EmbeddingRouteKind])[] = [

@@ -129,6 +129,10 @@ export function parseJsonBody(raw: unknown): Body {
 export interface EngineTraits {
   /** A reasoning model (`SimSettings.reasoning`). */
   readonly reasoning: boolean;
+  /** `--jinja` (`SimSettings.jinja`); without it a chat with tools is refused. */
+  readonly jinja?: boolean;
+  /** `--mmproj` (`SimSettings.vision`); without it a chat with images is refused. */
+  readonly vision?: boolean;
 }
 
 export function parseTask(
@@ -137,6 +141,16 @@ export function parseTask(
   traits: EngineTraits,
 ): LlamacppTask {
   const dialect: RouteDialect = ROUTES[route];
+  // server-common.cpp oaicompat_chat_params_parse: checked before anything else is read.
+  if (route === 'chat' && traits.jinja === false && hasTools(body)) {
+    throw new SimError('server', 'tools param requires --jinja flag');
+  }
+  if (route === 'chat' && traits.vision === false && hasImages(body)) {
+    throw new SimError(
+      'server',
+      'image input is not supported - hint: if this is unexpected, you may need to provide the mmproj',
+    );
+  }
   const { prompts, tool } = dialect.read(body);
   const n = Math.max(1, readInt(body, 'n_cmpl', readInt(body, 'n', 1)));
   const seed = readInt(body, 'seed', DEFAULT_SEED) >>> 0;
@@ -184,6 +198,15 @@ export function parseTask(
 }
 
 const hasTools = (body: Body): boolean => Array.isArray(body.tools) && body.tools.length > 0;
+
+const hasImages = (body: Body): boolean =>
+  Array.isArray(body.messages) &&
+  (body.messages as unknown[]).some(
+    (m) =>
+      isRecord(m) &&
+      Array.isArray(m.content) &&
+      (m.content as unknown[]).some((p) => isRecord(p) && p.type === 'image_url'),
+  );
 
 function rejectUnsupportedCompletionParams(body: Body): void {
   if (readBool(body, 'echo', false)) {

@@ -196,3 +196,55 @@ describe('llama.cpp tool calls', () => {
     });
   });
 });
+
+describe('a llama.cpp sim started with --no-jinja', () => {
+  it('refuses any chat carrying tools with the real server’s 500, and serves one without', async () => {
+    const s = await startEngineSim({ engine: 'llamacpp', port: 0, model: MODEL, jinja: false });
+    running.push(s);
+    const chat = (extra: object) =>
+      fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 2,
+          ...extra,
+        }),
+      });
+    const refused = await chat({ tools: [WEATHER] });
+    expect(refused.status).toBe(500);
+    expect(await refused.json()).toEqual({
+      error: { code: 500, message: 'tools param requires --jinja flag', type: 'server_error' },
+    });
+    expect((await chat({})).status).toBe(200);
+  });
+});
+
+describe('a llama.cpp sim without a projector (--no-vision)', () => {
+  it('says so in /props and refuses images with the real server’s 500', async () => {
+    const s = await startEngineSim({ engine: 'llamacpp', port: 0, model: MODEL, vision: false });
+    running.push(s);
+    const props = (await (await fetch(`${s.url}/props`)).json()) as {
+      modalities: { vision: boolean };
+    };
+    expect(props.modalities.vision).toBe(false);
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        max_tokens: 2,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'hi' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /image input is not supported/,
+    );
+  });
+});

@@ -12,6 +12,9 @@ const STICKY_PREFIX_HASH = 2;
 /** Prompt characters placement hashes for prefix affinity: all that eight hashes cover. */
 const PROMPT_CHARS_FOR_AFFINITY = 32_768;
 
+/** Characters per token no ordinary text exceeds: a prompt's tokens are at least its length / this. */
+const MAX_CHARS_PER_TOKEN = 8;
+
 /** The placement facts of a request, computed once per request (not per attempt). */
 export function placementRequest(req: InferenceRequest): PlacementRequest {
   const text = promptText(req);
@@ -33,6 +36,8 @@ export function placementRequest(req: InferenceRequest): PlacementRequest {
     ...base,
     prefixHashes: hashes,
     estimatedPromptTokens: Math.ceil(text.length / 4),
+    // No tokenizer packs more than about eight characters into one token of ordinary text.
+    minPromptTokens: Math.floor(text.length / MAX_CHARS_PER_TOKEN),
     priority: req.priority,
     embedding,
     ...(sessionKey !== undefined ? { sessionKey } : {}),
@@ -40,5 +45,7 @@ export function placementRequest(req: InferenceRequest): PlacementRequest {
     ...(req.kind !== 'embedding' && req.sampling.maxTokens !== undefined
       ? { maxTokens: req.sampling.maxTokens }
       : {}),
+    ...(req.kind === 'chat' && (req.tools?.length ?? 0) > 0 ? { tools: true } : {}),
+    ...(req.kind !== 'embedding' && req.sampling.n > 1 ? { choices: req.sampling.n } : {}),
   };
 }

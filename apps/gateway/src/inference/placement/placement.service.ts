@@ -11,6 +11,8 @@ import {
   DEFAULT_POLICY,
   HARD_FILTERS,
   createPlacer,
+  lacksFor,
+  missingCapability,
   place,
   type CandidateNode,
   type CircuitState,
@@ -112,7 +114,7 @@ export class PlacementService {
     this.metrics.switchyard_scheduling_decision_duration_seconds.observe(
       (performance.now() - startedAt) / 1000,
     );
-    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy, request);
     if (decision.outcome === 'placed') {
       // Baselines place blind: the node's queue holds what its slots cannot.
       const blind = this.placer.strategy !== 'switchyard';
@@ -127,8 +129,9 @@ export class PlacementService {
       if (retry) return retry;
     }
     // A request placed again after a node failed it must avoid that node, which a shared
-    // queue cannot promise: it waits on the best other node's own queue instead.
-    return excluded.size > 0
+    // queue cannot promise: it waits on the best other node's own queue instead. So does one
+    // that some node of the model cannot serve (embeddings, tools): every node pulls the queue.
+    return excluded.size > 0 || this.someNodeLacks(req, request)
       ? this.direct(req, request, job, excluded)
       : this.queue(req, request, job);
   }
@@ -199,11 +202,11 @@ export class PlacementService {
     excluded: ReadonlySet<string>,
   ): Promise<PlacementLease> {
     const decision = this.decide(req, request, excluded, { filters: HARD_FILTERS });
-    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy);
+    if (decision.outcome === 'no-node') throw this.refuse(req, decision.refusedBy, request);
     const lease =
       decision.outcome === 'placed' &&
       (await this.dispatch(decision, Number.POSITIVE_INFINITY, req, request, job));
-    if (!lease) throw this.refuse(req, 'not-saturated');
+    if (!lease) throw this.refuse(req, 'not-saturated', request);
     return lease;
   }
 
@@ -237,12 +240,33 @@ export class PlacementService {
     return new PlacementLease(req.id, { kind: 'queue', model: req.model }, request, this.deps);
   }
 
-  private refuse(req: InferenceRequest, refusedBy: FilterName | null): SwitchyardError {
+  private someNodeLacks(req: InferenceRequest, request: PlacementRequest): boolean {
+    return this.view
+      .nodes()
+      .some((n) => n.info.models.includes(req.model) && lacksFor(n.info, request) !== null);
+  }
+
+  private refuse(
+    req: InferenceRequest,
+    refusedBy: FilterName | null,
+    request: PlacementRequest,
+  ): SwitchyardError {
     this.metrics.switchyard_scheduling_refusals_total.inc({
       model: this.labels.model(req.model),
       filter: refusedBy ?? 'none',
     });
-    return refusal(refusedBy, req, { knownModel: this.view.knownModels().has(req.model) });
+    const missing =
+      refusedBy === 'capabilities'
+        ? this.view
+            .nodes()
+            .filter((n) => n.info.models.includes(req.model))
+            .map((n) => missingCapability(n.info.capabilities, request))
+            .find((m) => m !== null)
+        : undefined;
+    return refusal(refusedBy, req, {
+      knownModel: this.view.knownModels().has(req.model),
+      ...(missing != null ? { missing } : {}),
+    });
   }
 }
 

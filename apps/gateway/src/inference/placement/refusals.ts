@@ -1,9 +1,11 @@
-import { SwitchyardError, type InferenceRequest } from '@switchyard/contracts';
+import { SwitchyardError, type CapabilityName, type InferenceRequest } from '@switchyard/contracts';
 import type { FilterName } from '@switchyard/scheduling';
 
 /** What the refusal needs beyond the request: whether any node has served the model. */
 export interface RefusalContext {
   knownModel: boolean;
+  /** For the capabilities filter: what the nodes serving the model lack. */
+  missing?: CapabilityName;
 }
 
 type Refusal = (req: InferenceRequest, ctx: RefusalContext) => SwitchyardError;
@@ -40,6 +42,14 @@ export const FILTER_REFUSALS = {
       `No ready node serving '${model}' can continue the interrupted answer.`,
       { model },
     ),
+  capabilities: ({ model }, { missing }) => {
+    const { what, param } = CAPABILITY_WORDS[missing ?? 'tools'];
+    return new SwitchyardError(
+      'SY_BAD_REQUEST',
+      `No node serving '${model}' supports ${what}${missing === undefined ? ' (or another feature this request uses)' : ''}.`,
+      { param, model },
+    );
+  },
   modalities: noCapacity,
   selectors: ({ model, selectors }) =>
     new SwitchyardError(
@@ -50,6 +60,18 @@ export const FILTER_REFUSALS = {
   circuit: noCapacity,
   'not-saturated': noCapacity,
 } as const satisfies Record<FilterName, Refusal>;
+
+/** How a refusal names a missing capability, and the request field that asked for it. */
+const CAPABILITY_WORDS = {
+  embeddings: { what: 'embeddings', param: 'model' },
+  tools: { what: 'tool calling (the request carries tools)', param: 'tools' },
+  vision: { what: 'image input', param: 'messages' },
+  multipleChoices: { what: 'several choices in one request (n > 1)', param: 'n' },
+  maxContextTokens: {
+    what: 'a context this long (shorten the prompt or lower max_tokens)',
+    param: 'max_tokens',
+  },
+} as const satisfies Record<CapabilityName, { what: string; param: string }>;
 
 /** The client's error for a request no node can take; no filter at all means no node at all. */
 export function refusal(
