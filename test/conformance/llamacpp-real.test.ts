@@ -133,6 +133,25 @@ describeReal(
       expect(textOf(events, 1).length).toBeGreaterThan(0);
     });
 
+    it('continues a cut-short answer (prefill) without echoing the text already sent', async () => {
+      const whole = await collect(fullClient, chat({}, { maxTokens: 12 }));
+      const pieces = deltas(whole).map((d) => d.text ?? '');
+      const prefix = pieces.slice(0, 5).join('');
+      const continued = await collect(
+        fullClient,
+        chat(
+          {
+            messages: [...chat().messages, { role: 'assistant', content: prefix }],
+            continueFinalMessage: true,
+          },
+          { maxTokens: 7 },
+        ),
+      );
+      expect(continued.at(-1)).toMatchObject({ type: 'done' });
+      // Greedy decoding carries on where the first answer was cut: one answer, no repeat.
+      expect(prefix + textOf(continued)).toBe(pieces.join(''));
+    });
+
     it('carries logprobs with the asked number of alternatives', async () => {
       const events = await collect(fullClient, chat({}, { logprobs: { top: 2 }, maxTokens: 4 }));
       const withLogprobs = deltas(events).filter((d) => (d.logprobs?.length ?? 0) > 0);
