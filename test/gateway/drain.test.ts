@@ -1,4 +1,4 @@
-import { hang, slow } from './support/scripts';
+import { answer, hang, slow } from './support/scripts';
 import { SseReader, useGateway } from './support/gateway-harness';
 import { streamed } from './support/openai-stream';
 
@@ -47,5 +47,26 @@ describe('when the grace runs out', () => {
     await short.stop();
     expect(Date.now() - started).toBeLessThan(5000);
     await reader.rest().catch(() => undefined);
+  });
+});
+
+describe('while a load balancer may not have noticed yet', () => {
+  const lagging = useGateway({ drainGraceMs: 3000, drainAcceptMs: 1500 });
+
+  it('requests that still arrive in the accept window are served, with connection: close', async () => {
+    const node = await lagging.node({ id: 'node-a', slots: 4, script: hang(1) });
+    await lagging.untilReadyNodes(1);
+    // A long stream keeps the drain open past the accept window.
+    const long = new SseReader(await lagging.chat({ stream: true }));
+    await long.until((f) => f.includes('"content"'));
+    node.use(answer('served'));
+    const stopping = lagging.stop();
+    expect((await fetch(`${lagging.url}/readyz`)).status).toBe(503);
+    const served = await lagging.chat({ headers: { 'content-type': 'application/json' } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('connection')).toBe('close');
+    await new Promise((r) => setTimeout(r, 1700));
+    expect((await lagging.chat()).status).toBe(503);
+    await stopping;
   });
 });

@@ -120,7 +120,7 @@ export function registerGateway(program: Command): void {
     });
     const gateway = await startGateway(config);
     process.stderr.write(`switchyard gateway listening on ${gateway.url}\n`);
-    onShutdown(() => gateway.close(), config.drainGraceMs);
+    onShutdown(() => gateway.close(), config.drainGraceMs + config.drainAcceptMs);
   });
 }
 

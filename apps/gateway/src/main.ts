@@ -54,7 +54,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Idle keep-alive connections stay open until the end: closing one under a client that is
     // sending on it would lose that request. A request that arrives gets its 503 and
     // `connection: close` instead.
-    await drain.drain(config.drainGraceMs);
+    await drain.drain(config.drainGraceMs, config.drainAcceptMs);
     await app.close();
   };
   return { url: `http://${config.host}:${port}`, app, close };

@@ -95,6 +95,11 @@ export const gatewayConfigSchema = z.object({
   maxResumes: z.coerce.number().int().min(0).max(10).default(2),
   /** On SIGTERM, how long live requests may take to finish before the gateway exits anyway. */
   drainGraceMs: ms.default(30_000),
+  /**
+   * On SIGTERM, how long requests that still arrive are served (readiness already red) before
+   * new ones are refused: the time a load balancer takes to stop sending. 0: refuse at once.
+   */
+  drainAcceptMs: z.coerce.number().int().min(0).default(1000),
   /** Registry resync period, on top of the event channel. */
   resyncIntervalMs: ms.default(5000),
   bodyLimitBytes: z.coerce
@@ -158,6 +163,7 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   requestTimeoutMs: 'SWITCHYARD_REQUEST_TIMEOUT_MS',
   maxResumes: 'SWITCHYARD_MAX_RESUMES',
   drainGraceMs: 'SWITCHYARD_DRAIN_GRACE_MS',
+  drainAcceptMs: 'SWITCHYARD_DRAIN_ACCEPT_MS',
   resyncIntervalMs: 'SWITCHYARD_RESYNC_INTERVAL_MS',
   bodyLimitBytes: 'SWITCHYARD_BODY_LIMIT_BYTES',
   models: 'SWITCHYARD_MODELS',

@@ -28,6 +28,7 @@ export type GatewayOverrides = Partial<
     | 'requestTimeoutMs'
     | 'maxResumes'
     | 'drainGraceMs'
+    | 'drainAcceptMs'
     | 'models'
     | 'bodyLimitBytes'
     | 'streamBufferBytes'
@@ -112,6 +113,8 @@ export function useGateway(
       resyncIntervalMs: 1000,
       logLevel: 'silent',
       maxQueueWaitMs: 20_000,
+      // Tests stop gateways often; the window for a load balancer to notice is not needed.
+      drainAcceptMs: 0,
       ...overrides,
     });
     ctx.prefix = prefix;
