@@ -1,5 +1,5 @@
 import { encodeRelay, encodeRelayBatch, type RelayMessage } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** How soon an event that may wait is published, at the latest (default 8 ms). */
 const DEFAULT_LINGER_MS = 8;
@@ -35,7 +35,7 @@ export class ReplyOutbox {
   private readonly lingerMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: ReplyOutboxOptions = {},
   ) {
     this.lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;

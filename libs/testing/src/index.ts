@@ -13,3 +13,9 @@ export {
 } from './engine-fixtures';
 export { parseStreamAtCuts, parseStreamInChunks, type StreamUnderTest } from './engine-stream';
 export { chatRequest, completionRequest, type RequestOverrides } from './inference-request.factory';
+export {
+  startRedisCluster,
+  startRedisSentinel,
+  type RedisProcesses,
+  type RedisSentinelSet,
+} from './redis-cluster';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RegistryRepository, createRedis } from '@switchyard/cluster';
+import { RegistryRepository, connectRedis } from '@switchyard/cluster';
 import { keySpace, type NodeSnapshot } from '@switchyard/contracts';
 import { cleanupPrefix, freePort, randomPrefix, testRedisUrl, waitFor } from '@switchyard/testing';
 import { launch, type Launched } from './processes';
@@ -57,7 +57,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const env = { REDIS_URL: redisUrl, SWITCHYARD_PREFIX: prefix };
   const run = randomBytes(3).toString('hex');
   const nodes: FleetNode[] = [];
-  const redis = createRedis(redisUrl);
+  const redis = (await connectRedis(redisUrl)).create({ name: 'e2e-fleet' });
   const repo = new RegistryRepository(redis, keySpace(prefix), { aliveTtlMs: 3000 });
   const launched: Launched[] = [];
   try {

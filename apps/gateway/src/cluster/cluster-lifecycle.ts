@@ -5,9 +5,20 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ClusterViewStore, JobProducer, ReplyHub } from '@switchyard/cluster';
-import type Redis from 'ioredis';
-import { REDIS, REGISTRY_SUBSCRIBER, REPLY_CHANNEL, REPLY_SUBSCRIBER } from './cluster.providers';
+import {
+  ClusterViewStore,
+  JobProducer,
+  ReplyHub,
+  type RedisClient,
+  type RedisConnector,
+} from '@switchyard/cluster';
+import {
+  REDIS,
+  REDIS_CONNECTOR,
+  REGISTRY_SUBSCRIBER,
+  REPLY_CHANNEL,
+  REPLY_SUBSCRIBER,
+} from './cluster.providers';
 
 /**
  * Starts the cluster clients when the gateway boots (the view loaded, the reply channel
@@ -22,16 +33,17 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
     private readonly view: ClusterViewStore,
     private readonly replies: ReplyHub,
     private readonly jobs: JobProducer,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(REGISTRY_SUBSCRIBER) private readonly registrySubscriber: Redis,
-    @Inject(REPLY_SUBSCRIBER) private readonly replySubscriber: Redis,
+    @Inject(REDIS_CONNECTOR) private readonly connector: RedisConnector,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(REGISTRY_SUBSCRIBER) private readonly registrySubscriber: RedisClient,
+    @Inject(REPLY_SUBSCRIBER) private readonly replySubscriber: RedisClient,
     @Inject(REPLY_CHANNEL) private readonly replyChannel: string,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.view.start(), this.replies.start()]);
     this.log.log(
-      `cluster view started with ${this.view.nodes().length} node(s); replies on ${this.replyChannel}`,
+      `cluster view started with ${this.view.nodes().length} node(s); replies on ${this.replyChannel}; redis ${this.redisTopology()}`,
     );
   }
 
@@ -39,6 +51,15 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
     await Promise.allSettled([this.view.close(), this.replies.close(), this.jobs.close()]);
     const connections = [this.redis, this.registrySubscriber, this.replySubscriber];
     await Promise.allSettled(connections.map((r) => r.quit()));
+  }
+
+  /** The Redis mode and what it is connected to now, e.g. `cluster (3 masters, seeds …)`. */
+  redisTopology(): string {
+    return this.connector.describe(this.redis);
+  }
+
+  get redisMode(): RedisConnector['mode'] {
+    return this.connector.mode;
   }
 
   async redisReachable(): Promise<boolean> {

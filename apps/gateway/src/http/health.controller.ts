@@ -30,9 +30,13 @@ export class HealthController {
     const redis = await this.cluster.redisReachable();
     const readyNodes = this.view.nodes().filter((n) => n.info.state === 'ready').length;
     const ready = redis && readyNodes > 0;
-    await reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', redis, readyNodes });
+    await reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      redis,
+      redisMode: this.cluster.redisMode,
+      redisTopology: this.cluster.redisTopology(),
+      readyNodes,
+    });
   }
 
   @Get('metrics')

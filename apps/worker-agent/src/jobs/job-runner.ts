@@ -1,4 +1,10 @@
-import { ReplyOutbox, ReservationStore, isCancelled, type Urgency } from '@switchyard/cluster';
+import {
+  ReplyOutbox,
+  ReservationStore,
+  isCancelled,
+  type RedisClient,
+  type Urgency,
+} from '@switchyard/cluster';
 import {
   errorMessage,
   type InferenceJob,
@@ -6,7 +12,6 @@ import {
   type StreamEvent,
   type UsageEvent,
 } from '@switchyard/contracts';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineClient } from '../engine/engine.client';
 import type { OwnCounters } from '../node/own-counters';
@@ -22,7 +27,7 @@ export class JobRunner {
   private readonly reservations: ReservationStore;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
     private readonly nodeId: string,
     private readonly engine: EngineClient,
