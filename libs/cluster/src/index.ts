@@ -5,6 +5,7 @@
  * subscriber connection; each filters its own channel.
  */
 export {
+  closeRedis,
   connectRedis,
   createRedis,
   duplicateRedis,

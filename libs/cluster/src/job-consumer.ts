@@ -2,7 +2,7 @@ import type { InferenceJob, KeySpace } from '@switchyard/contracts';
 import { Backoff, ErrorThrottle } from './error-throttle';
 import { assertNodeId } from './job-producer';
 import { decodeNodeJob } from './node-jobs';
-import { createRedis, duplicateRedis, type RedisClient } from './redis-connection';
+import { closeRedis, createRedis, duplicateRedis, type RedisClient } from './redis-connection';
 import { SharedPuller } from './shared-puller';
 
 /** Extra time a processor gets to return after its signal is aborted at the end of the grace. */
@@ -174,7 +174,7 @@ export class NodeJobConsumer {
         );
       }
     }
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await closeRedis(this.connection);
   }
 
   private async popLoop(): Promise<void> {
@@ -185,7 +185,13 @@ export class NodeJobConsumer {
       }
       try {
         this.sweepLapsed();
-        const popped = await this.pop(this.opts.concurrency - this.running.size);
+        // While Redis is down the pop waits in the offline queue, and ioredis's disconnect of a
+        // reconnecting client never settles it: closing must not wait for it.
+        const popped = await this.untilClosed(
+          this.pop(this.opts.concurrency - this.running.size),
+          [],
+        );
+        if (this.closing) return;
         this.backoff.reset();
         for (const { member, score } of popped) {
           // Paused or closing while the pop was blocked: the job goes back where it was.
@@ -281,6 +287,17 @@ export class NodeJobConsumer {
         clearTimeout(timer);
         resolve();
       });
+    });
+  }
+
+  /** `promise`, or `whenClosed` as soon as the consumer closes. */
+  private untilClosed<T>(promise: Promise<T>, whenClosed: T): Promise<T> {
+    const signal = this.closeSignal.signal;
+    if (signal.aborted) return Promise.resolve(whenClosed);
+    return new Promise<T>((resolve, reject) => {
+      const onClose = (): void => resolve(whenClosed);
+      signal.addEventListener('abort', onClose, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onClose));
     });
   }
 

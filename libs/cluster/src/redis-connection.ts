@@ -125,6 +125,29 @@ export function createRedis(url: string, opts: CreateRedisOptions = {}): RedisCl
   }
 }
 
+/**
+ * Closes a client for good: QUIT when it is connected (pending replies arrive first), at most
+ * `timeoutMs`, and a hard disconnect otherwise — a QUIT queued on a client that waits through
+ * reconnects forever (BullMQ's) would never resolve while Redis is down.
+ */
+export async function closeRedis(client: RedisClient, timeoutMs = 2000): Promise<void> {
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([
+      client.quit().then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
+    clearTimeout(timer);
+  }
+  if (client.status !== 'end') client.disconnect();
+}
+
 /** A second connection like `client` (same mode, seeds and credentials) under another name. */
 export function duplicateRedis(client: RedisClient, name: string): RedisClient {
   if (client instanceof Cluster) {

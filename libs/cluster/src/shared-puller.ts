@@ -28,7 +28,7 @@ export interface SharedPullerHooks {
 export class SharedPuller {
   private readonly loops = new Map<string, { worker: Worker<InferenceJob>; done: Promise<void> }>();
   private wakers: (() => void)[] = [];
-  private stoppers: (() => void)[] = [];
+  private readonly stopSignal = new AbortController();
   private stopped = false;
 
   constructor(
@@ -72,7 +72,7 @@ export class SharedPuller {
   async close(): Promise<void> {
     this.stopped = true;
     this.wake();
-    for (const s of this.stoppers.splice(0)) s();
+    this.stopSignal.abort();
     const loops = [...this.loops.values()];
     this.loops.clear();
     await Promise.allSettled(loops.map((l) => l.worker.close(true)));
@@ -88,7 +88,9 @@ export class SharedPuller {
         continue;
       }
       try {
-        const job = await worker.getNextJob(token, { block: true });
+        // Not awaited past close(): with Redis down the fetch may never settle.
+        const job = await this.untilStopped(worker.getNextJob(token, { block: true }));
+        if (this.stopped) return;
         backoff.reset();
         if (!job) continue;
         if (this.stopped || !this.hooks.hasRoom()) {
@@ -106,15 +108,22 @@ export class SharedPuller {
     }
   }
 
+  /** `promise`, or undefined as soon as the puller stops. */
+  private untilStopped<T>(promise: Promise<T>): Promise<T | undefined> {
+    const signal = this.stopSignal.signal;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onStop = (): void => resolve(undefined);
+      signal.addEventListener('abort', onStop, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
+    });
+  }
+
   /** Sleeps `ms`, or less when the puller stops. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.stoppers.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return this.untilStopped(new Promise<void>((resolve) => setTimeout(resolve, ms).unref())).then(
+      () => undefined,
+    );
   }
 
   private roomOrTimeout(ms: number): Promise<void> {
