@@ -10,6 +10,7 @@ import {
 import {
   ErrorThrottle,
   RegistryRepository,
+  closeRedis,
   connectRedis,
   type RedisClient,
   type RedisConnector,
@@ -132,6 +133,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.engine.close();
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+    // closeRedis, not quit(): a Sentinel client's failover detector keeps a socket open past quit().
+    await Promise.allSettled([closeRedis(this.redis), closeRedis(this.subscriber)]);
   }
 }

@@ -125,6 +125,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisProcesses> {
         join(servers.dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
         '2000',
+        // A one-node cluster never learns its own address (no MEET): announce it.
+        '--cluster-announce-ip',
+        '127.0.0.1',
       ]);
     }
     await servers.waitReady(ports);

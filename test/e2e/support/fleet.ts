@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RegistryRepository, connectRedis } from '@switchyard/cluster';
+import { RegistryRepository, closeRedis, connectRedis } from '@switchyard/cluster';
 import { keySpace, type NodeSnapshot } from '@switchyard/contracts';
 import { cleanupPrefix, freePort, randomPrefix, testRedisUrl, waitFor } from '@switchyard/testing';
 import { launch, type Launched } from './processes';
@@ -159,13 +159,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       stop: async () => {
         await Promise.all(launched.map((l) => l.stop()));
         await cleanupPrefix(redis, prefix);
-        await redis.quit();
+        await closeRedis(redis);
       },
     };
   } catch (err) {
     await Promise.all(launched.map((l) => l.stop()));
     await cleanupPrefix(redis, prefix).catch(() => undefined);
-    await redis.quit();
+    await closeRedis(redis);
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import {
   ClusterViewStore,
   JobProducer,
   ReplyHub,
+  closeRedis,
   type RedisClient,
   type RedisConnector,
 } from '@switchyard/cluster';
@@ -50,7 +51,7 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled([this.view.close(), this.replies.close(), this.jobs.close()]);
     const connections = [this.redis, this.registrySubscriber, this.replySubscriber];
-    await Promise.allSettled(connections.map((r) => r.quit()));
+    await Promise.allSettled(connections.map((r) => closeRedis(r)));
   }
 
   /** The Redis mode and what it is connected to now, e.g. `cluster (3 masters, seeds …)`. */
