@@ -1,13 +1,23 @@
-import { startRedisCluster, type RedisProcesses } from '@switchyard/testing';
-import { startFleet, type Fleet } from '../../test/e2e/support/fleet';
+import {
+  freePort,
+  randomPrefix,
+  startRedisCluster,
+  waitFor,
+  type RedisProcesses,
+} from '@switchyard/testing';
+import { launch } from '../../test/e2e/support/processes';
+import { FakeNode } from '../../test/gateway/support/fake-node';
+import { answer } from '../../test/gateway/support/scripts';
 import { log, runBenchmark } from '../bench-process';
 import { loadAverage } from '../scheduling/machine';
 
 /**
  * The fleet on a local Redis Cluster of 1, 3 and 6 masters: Redis-side commands per request
- * (`INFO commandstats` deltas on every shard) and how evenly the shards share them. Every
- * process is given one node's URL. Options: `-- --requests N` (default 600), `--nodes N`
- * (worker nodes, default 6), `--shards 1,3,6`.
+ * (`INFO commandstats` deltas on every shard) and how evenly the shards share them. A real
+ * gateway process given one cluster node's URL; the nodes are in-process scripted workers
+ * (the gateway tier's FakeNode: the real registry, job consumer, shared-queue puller and reply
+ * outbox, answering at once), so a fleet of dozens fits on one machine. Options:
+ * `-- --requests N` (default 600), `--nodes N` (default 24), `--shards 1,3,6`.
  */
 const MODEL = 'bench-redis-cluster';
 const CONCURRENCY = 16;
@@ -26,7 +36,7 @@ function parseOptions(argv: string[]): Options {
   };
   return {
     requests: Number(get('requests') ?? 600),
-    nodes: Number(get('nodes') ?? 6),
+    nodes: Number(get('nodes') ?? 24),
     shards: (get('shards') ?? '1,3,6').split(',').map(Number),
   };
 }
@@ -73,6 +83,7 @@ async function request(gateway: string, i: number): Promise<void> {
       model: MODEL,
       messages: [{ role: 'user', content: `bench ${i}: what does a switchyard do?` }],
       max_tokens: 16,
+      // Answered by a scripted node: 4 tokens per answer.
       stream,
     }),
   });
@@ -106,13 +117,43 @@ interface Row {
 
 async function measure(shards: number, opts: Options, stopping: () => boolean): Promise<Row> {
   const redis = await startRedisCluster(shards);
-  let fleet: Fleet | undefined;
+  const nodes: FakeNode[] = [];
+  const gatewayPort = await freePort();
+  const prefix = randomPrefix();
+  const url = redis.urls[redis.urls.length - 1]!;
+  const gateway = launch('gateway', ['gateway', '--port', String(gatewayPort)], {
+    REDIS_URL: url,
+    SWITCHYARD_PREFIX: prefix,
+  });
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   try {
-    fleet = await startFleet({
-      model: MODEL,
-      redisUrl: redis.urls[redis.urls.length - 1]!,
-      nodes: Array.from({ length: opts.nodes }, () => ({ slots: 4, decodeMs: 1 })),
+    // A trailing comma makes the URL a seed list: the in-process nodes use cluster clients.
+    const env = { redisUrl: `${url},`, keyPrefix: prefix, staleAfterMs: 2500 };
+    for (let i = 0; i < opts.nodes; i++) {
+      nodes.push(
+        await FakeNode.start(env, {
+          id: `bench-node-${i}`,
+          models: [MODEL],
+          slots: 4,
+          pullShared: true,
+          heartbeatMs: 1000,
+          script: answer('a switchyard sorts', 4),
+        }),
+      );
+    }
+    await waitFor(
+      async () => {
+        const res = await fetch(`${gatewayUrl}/readyz`).catch(() => undefined);
+        return (
+          res?.ok === true &&
+          ((await res.json()) as { readyNodes: number }).readyNodes === opts.nodes
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: 'the gateway to see every node ready' },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${gateway.output()}`);
     });
+    const fleet = { gatewayUrl };
     await load(fleet.gatewayUrl, 50); // warm up: scripts loaded, queues created
     const idle0 = await snapshot(redis);
     await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -148,7 +189,8 @@ async function measure(shards: number, opts: Options, stopping: () => boolean): 
       top,
     };
   } finally {
-    await fleet?.stop().catch(() => undefined);
+    await Promise.allSettled(nodes.map((n) => n.close()));
+    await gateway.stop();
     await redis.stop();
   }
 }
@@ -167,7 +209,7 @@ function markdown(rows: Row[], opts: Options, loadBefore: string, loadAfter: str
   for (const r of rows) lines.push(`- ${r.shards} shard(s): ${r.top}`);
   lines.push(
     '',
-    `${opts.nodes} worker nodes (slots 4, decode 1 ms), one gateway, ${CONCURRENCY} clients, half streaming, 16 tokens each. Load average before ${loadBefore}, after ${loadAfter}.`,
+    `${opts.nodes} scripted nodes (slots 4, 4-token answers, heartbeat 1 s, pulling the shared queue), one gateway process, ${CONCURRENCY} clients, half streaming. Load average before ${loadBefore}, after ${loadAfter}.`,
   );
   return lines.join('\n');
 }
