@@ -147,6 +147,9 @@ it('follows a Sentinel failover under streaming load: back within 10 s, nothing 
   const firstOk = attempts
     .filter((a) => a.outcome === 'ok' && a.startedAt > failoverAt)
     .reduce((min, a) => Math.min(min, a.endedAt), Infinity);
+  process.stderr.write(
+    `sentinel failover: ${JSON.stringify(summary)}, first success ${firstOk - failoverAt} ms after\n`,
+  );
   expect(firstOk - failoverAt).toBeLessThan(RECOVERY_BUDGET_MS);
   // The writes now land on the promoted replica: the workers re-registered there.
   const ready = (await (await fetch(`${fleet.gatewayUrl}/readyz`)).json()) as {

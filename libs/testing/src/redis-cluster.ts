@@ -108,15 +108,15 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 }
 
 /**
- * A local Redis Cluster of `masters` masters (no replicas) on free ports, without
- * persistence, in a temp dir. Needs `redis-server` and `redis-cli` on PATH.
+ * A local Redis Cluster of `masters` masters, each with `replicas` replicas (default none),
+ * on free ports, without persistence, in a temp dir. Needs `redis-server` and `redis-cli`.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisProcesses> {
+export async function startRedisCluster(masters = 3, replicas = 0): Promise<RedisProcesses> {
   const servers = new Servers();
   try {
     const ports: number[] = [];
     const taken = new Set<number>();
-    for (let i = 0; i < masters; i++) ports.push(await freeClusterPort(taken));
+    for (let i = 0; i < masters * (1 + replicas); i++) ports.push(await freeClusterPort(taken));
     for (const port of ports) {
       servers.start(port, [
         '--cluster-enabled',
@@ -141,7 +141,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisProcesses> {
         'create',
         ...ports.map((p) => `127.0.0.1:${p}`),
         '--cluster-replicas',
-        '0',
+        String(replicas),
         '--cluster-yes',
       ]);
     }
