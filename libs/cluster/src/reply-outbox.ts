@@ -1,4 +1,5 @@
 import { encodeRelay, encodeRelayBatch, type RelayMessage } from '@switchyard/contracts';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-connection';
 
 /** How soon an event that may wait is published, at the latest (default 8 ms). */
@@ -10,8 +11,19 @@ const DEFAULT_LINGER_MS = 8;
  */
 export type Urgency = 'now' | 'soon';
 
+/** How long a publish nobody received is retried (a failover moving the gateway's subscriber). */
+const DEFAULT_UNHEARD_RETRY_MS = 3000;
+
 export interface ReplyOutboxOptions {
   lingerMs?: number;
+  /**
+   * A PUBLISH that reached no subscriber is sent again, with backoff, for up to this long
+   * (default 3 s; 0 turns it off). During a Sentinel failover a worker may still publish on
+   * the demoted master while the gateway listens on the new one: the events would vanish and
+   * the stream wait forever. Not on a cluster, where PUBLISH counts only the receiving
+   * node's own subscribers.
+   */
+  unheardRetryMs?: number;
 }
 
 /** Events waiting for one reply channel, and who waits for their publish. */
@@ -33,12 +45,15 @@ interface ChannelQueue {
 export class ReplyOutbox {
   private readonly channels = new Map<string, ChannelQueue>();
   private readonly lingerMs: number;
+  private readonly unheardRetryMs: number;
 
   constructor(
     private readonly redis: RedisClient,
     opts: ReplyOutboxOptions = {},
   ) {
     this.lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+    this.unheardRetryMs =
+      redis instanceof Cluster ? 0 : (opts.unheardRetryMs ?? DEFAULT_UNHEARD_RETRY_MS);
   }
 
   /**
@@ -81,7 +96,7 @@ export class ReplyOutbox {
     q.urgent = false;
     q.inFlight = true;
     try {
-      await this.redis.publish(
+      await this.publish(
         channel,
         batch.length === 1 ? encodeRelay(batch[0]!) : encodeRelayBatch(batch),
       );
@@ -92,6 +107,19 @@ export class ReplyOutbox {
       q.inFlight = false;
       if (q.pending.length === 0) this.channels.delete(channel);
       else this.schedule(channel, q);
+    }
+  }
+
+  /**
+   * PUBLISH, sent again while nobody hears it, up to `unheardRetryMs` (no extra round trip
+   * when it is heard). A gateway that is gone for good costs its channel that long per flush.
+   */
+  private async publish(channel: string, message: string): Promise<void> {
+    const giveUpAt = Date.now() + this.unheardRetryMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      const heard = await this.redis.publish(channel, message);
+      if (heard > 0 || Date.now() + delay > giveUpAt) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }
