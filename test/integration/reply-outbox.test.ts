@@ -87,4 +87,33 @@ describe('reply outbox', () => {
     await outbox.send(channel, { requestId: 'req-1', seq: 0, event: done }, 'now');
     expect(await collect(events)).toEqual([done]);
   });
+
+  it('sends a publish nobody heard again until a subscriber hears it (a failover moving the gateway)', async () => {
+    const channel = ctx.keys.replyChannel('gw-late');
+    const outbox = new ReplyOutbox(ctx.connect('outbox-late'), { lingerMs: 1 });
+    const sent = outbox.send(channel, { requestId: 'req-late', seq: 0, event: done }, 'now');
+    // The gateway's subscriber comes back 300 ms later, as after a reconnect to a new master.
+    await new Promise((r) => setTimeout(r, 300));
+    const hub = new ReplyHub(ctx.connect('hub-late'), channel);
+    ctx.teardown.add(() => hub.close());
+    const events = hub.open('req-late');
+    await hub.start();
+    await sent;
+    expect(await collect(events)).toEqual([done]);
+  });
+
+  it('gives up on a channel nobody hears within the retry window', async () => {
+    const outbox = new ReplyOutbox(ctx.connect('outbox-void'), {
+      lingerMs: 1,
+      unheardRetryMs: 300,
+    });
+    const started = Date.now();
+    await outbox.send(
+      ctx.keys.replyChannel('gw-gone'),
+      { requestId: 'r', seq: 0, event: done },
+      'now',
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
