@@ -35,6 +35,8 @@ export interface FleetNodeSpec {
   workerArgs?: string[];
   /** The engine serves health and metrics on listeners of their own (MindIE). */
   extraPlanes?: boolean;
+  /** The node's id (default `e2e-<run>-<index>`). */
+  nodeId?: string;
 }
 
 export interface FleetOptions {
@@ -92,7 +94,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ...(n.simArgs ?? []),
       ]);
       launched.push(sim);
-      const nodeId = `e2e-${run}-${i}`;
+      const nodeId = n.nodeId ?? `e2e-${run}-${i}`;
       const worker = launch(
         `worker-${i}`,
         [
