@@ -106,7 +106,11 @@ export const CLUSTER_PROVIDERS: Provider[] = [
   {
     provide: JobProducer,
     useFactory: (redis: RedisClient, keys: KeySpace) =>
-      new JobProducer(redis, keys, { onError: (err) => log.warn(`job queue: ${err.message}`) }),
+      new JobProducer(redis, keys, {
+        onError: new ErrorThrottle((err, suppressed) =>
+          log.warn(`job queue: ${err.message}${suppressed ? ` (+${suppressed} like it)` : ''}`),
+        ).report,
+      }),
     inject: [REDIS, KEY_SPACE],
   },
   {
