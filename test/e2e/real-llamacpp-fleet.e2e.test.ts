@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RegistryRepository, createRedis } from '@switchyard/cluster';
+import { RegistryRepository, createRedis, type RedisClient } from '@switchyard/cluster';
 import { keySpace } from '@switchyard/contracts';
 import {
   cleanupPrefix,
@@ -11,7 +11,6 @@ import {
   waitFor,
   type RealLlamaServer,
 } from '@switchyard/testing';
-import type Redis from 'ioredis';
 import OpenAI from 'openai';
 import { launch, type Launched } from './support/processes';
 
@@ -34,7 +33,7 @@ if (missing !== null) console.warn(`real llama.cpp fleet e2e skipped: ${missing}
     let embedder: RealLlamaServer;
     let plain: RealLlamaServer;
     const launched: Launched[] = [];
-    let redis: Redis;
+    let redis: RedisClient;
     let registry: RegistryRepository;
     let client: OpenAI;
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createRedis, pingRedis } from '@switchyard/cluster';
+import { Redis } from 'ioredis';
 import { freePort, testRedisUrl } from '@switchyard/testing';
 
 describe('redis connection', () => {
@@ -47,6 +48,8 @@ describe('redis connection', () => {
     const plain = createRedis(testRedisUrl(), { name: 'sytest-plain' });
     const bull = createRedis(testRedisUrl(), { name: 'sytest-bull', forBullmq: true });
     try {
+      // A single-node URL makes a plain client; only connectRedis asks whether it is a cluster.
+      if (!(plain instanceof Redis) || !(bull instanceof Redis)) throw new Error('not a Redis');
       expect(bull.options.maxRetriesPerRequest).toBeNull();
       expect(plain.options.maxRetriesPerRequest).toBeGreaterThan(0);
       expect(plain.options.lazyConnect).toBe(false);

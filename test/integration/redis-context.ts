@@ -1,16 +1,16 @@
 import { keySpace, type KeySpace } from '@switchyard/contracts';
 import { createRedis } from '@switchyard/cluster';
 import { cleanupPrefix, randomPrefix, Teardown, testRedisUrl } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/cluster';
 
 export interface RedisContext {
   url: string;
   prefix: string;
   keys: KeySpace;
   /** Commands (not subscribed); also used for cleanup. */
-  redis: Redis;
+  redis: RedisClient;
   /** A fresh connection the test owns (closed after the test). */
-  connect(name: string, opts?: { forBullmq?: boolean }): Redis;
+  connect(name: string, opts?: { forBullmq?: boolean }): RedisClient;
   /** Runs after the test, before the prefix is cleaned up and connections are closed. */
   teardown: Teardown;
 }
@@ -21,7 +21,7 @@ export interface RedisContext {
  */
 export function useRedisContext(): RedisContext {
   const ctx = {} as RedisContext;
-  let connections: Redis[] = [];
+  let connections: RedisClient[] = [];
 
   beforeEach(() => {
     connections = [];

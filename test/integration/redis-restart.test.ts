@@ -8,7 +8,7 @@ import {
   waitFor,
   type PrivateRedis,
 } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/cluster';
 
 jest.setTimeout(30_000);
 
@@ -27,7 +27,7 @@ describe('surviving a Redis restart', () => {
   });
 
   /** Connection errors are expected here while Redis is down; collect them instead of logging. */
-  function connect(name: string, errors: Error[]): Redis {
+  function connect(name: string, errors: Error[]): RedisClient {
     const conn = createRedis(server.url, { name });
     conn.on('error', (err: Error) => errors.push(err));
     teardown.add(() => conn.quit().catch(() => conn.disconnect()));

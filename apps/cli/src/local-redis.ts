@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { pingRedis } from '@switchyard/cluster';
+import { parseRedisUrl } from '@switchyard/contracts';
 
 export interface LocalRedis {
   url: string;
@@ -16,6 +17,15 @@ export const HOW_TO_GET_REDIS = [
   'to use a Redis elsewhere, pass `--redis redis://HOST:PORT` or set REDIS_URL.',
 ].join('\n');
 
+/** The URL's form; a malformed one counts as single (the config check reports it). */
+function redisUrlKind(url: string): string {
+  try {
+    return parseRedisUrl(url).kind;
+  } catch {
+    return 'single';
+  }
+}
+
 /**
  * Uses the Redis at `url` when it answers; otherwise starts a private, non-persistent
  * `redis-server` on a free port when the binary exists; otherwise returns null.
@@ -24,6 +34,8 @@ export async function ensureRedis(
   url: string,
   log: (line: string) => void,
 ): Promise<LocalRedis | null> {
+  // Cluster seeds and Sentinel are someone's production Redis: never replaced by a private one.
+  if (redisUrlKind(url) !== 'single') return { url };
   if (await pingRedis(url, 1000)) return { url };
   if (!hasRedisServer()) return null;
   const port = await freePort();

@@ -7,12 +7,18 @@ import {
   type FactoryProvider,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { RegistryRepository, createRedis } from '@switchyard/cluster';
+import {
+  ErrorThrottle,
+  RegistryRepository,
+  closeRedis,
+  connectRedis,
+  type RedisClient,
+  type RedisConnector,
+} from '@switchyard/cluster';
 import { keySpace, type KeySpace } from '@switchyard/contracts';
 import type { WorkerConfig } from '@switchyard/config';
 import { getEngineAdapter, type EngineAdapter } from '@switchyard/engines';
 import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemetry';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { EngineClient } from './engine/engine.client';
 import { AgentController } from './http/agent.controller';
@@ -23,6 +29,7 @@ import {
   METRICS_REGISTRY,
   NODE_ID,
   REDIS_COMMANDS,
+  REDIS_CONNECTOR,
   REDIS_SUBSCRIBER,
   WORKER_CONFIG,
   WORKER_LOGGER,
@@ -34,21 +41,39 @@ function defaultNodeId(config: WorkerConfig): string {
   return `${config.engine}-${host}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A connection whose errors are logged, not thrown (ioredis reconnects by itself). */
-function redisProvider(token: symbol, role: 'commands' | 'cancels'): FactoryProvider<Redis> {
+/** How often one distinct connection error is logged per connection. */
+const ERROR_LOG_INTERVAL_MS = 5000;
+
+/** Finds the Redis mode once at boot (a single node may turn out to be a cluster member). */
+const connectorProvider: FactoryProvider<Promise<RedisConnector>> = {
+  provide: REDIS_CONNECTOR,
+  useFactory: async (config: WorkerConfig, log: Logger): Promise<RedisConnector> => {
+    const connector = await connectRedis(config.redisUrl, {
+      onWait: (problem) => log.warn({ err: problem }, 'waiting for Redis'),
+    });
+    log.info({ redis: connector.describe() }, 'redis mode');
+    return connector;
+  },
+  inject: [WORKER_CONFIG, WORKER_LOGGER],
+};
+
+/** A connection whose errors are logged (throttled), not thrown (ioredis reconnects by itself). */
+function redisProvider(token: symbol, role: 'commands' | 'cancels'): FactoryProvider<RedisClient> {
   return {
     provide: token,
-    useFactory: (config: WorkerConfig, nodeId: string, log: Logger): Redis => {
-      const connection = createRedis(config.redisUrl, {
+    useFactory: (connector: RedisConnector, nodeId: string, log: Logger): RedisClient => {
+      const connection = connector.create({
         name: `${nodeId}:${role}`,
         ...(role === 'cancels' ? { subscriber: true } : {}),
       });
-      connection.on('error', (err: Error) =>
-        log.warn({ err: err.message }, 'redis connection error'),
+      const errors = new ErrorThrottle(
+        (err, suppressed) => log.warn({ err: err.message, suppressed }, 'redis connection error'),
+        ERROR_LOG_INTERVAL_MS,
       );
+      connection.on('error', errors.report);
       return connection;
     },
-    inject: [WORKER_CONFIG, NODE_ID, WORKER_LOGGER],
+    inject: [REDIS_CONNECTOR, NODE_ID, WORKER_LOGGER],
   };
 }
 
@@ -61,8 +86,8 @@ function redisProvider(token: symbol, role: 'commands' | 'cancels'): FactoryProv
 export class WorkerAgentModule implements OnApplicationShutdown {
   constructor(
     private readonly engine: EngineClient,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: RedisClient,
   ) {}
 
   static forConfig(config: WorkerConfig): DynamicModule {
@@ -96,11 +121,12 @@ export class WorkerAgentModule implements OnApplicationShutdown {
             ),
           inject: [ENGINE_ADAPTER],
         },
+        connectorProvider,
         redisProvider(REDIS_COMMANDS, 'commands'),
         redisProvider(REDIS_SUBSCRIBER, 'cancels'),
         {
           provide: RegistryRepository,
-          useFactory: (redis: Redis, keys: KeySpace) =>
+          useFactory: (redis: RedisClient, keys: KeySpace) =>
             new RegistryRepository(redis, keys, { aliveTtlMs: config.aliveTtlMs }),
           inject: [REDIS_COMMANDS, KEY_SPACE],
         },
@@ -111,6 +137,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.engine.close();
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+    // closeRedis, not quit(): a Sentinel client's failover detector keeps a socket open past quit().
+    await Promise.allSettled([closeRedis(this.redis), closeRedis(this.subscriber)]);
   }
 }

@@ -1,5 +1,5 @@
 import { encodeCancel, type KeySpace } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** How long a cancel mark outlives the message, for a worker that takes the job late. */
 const CANCELLED_TTL_SECONDS = 60;
@@ -7,7 +7,7 @@ const CANCELLED_TTL_SECONDS = 60;
 /** Gateway side: tells the node holding a request to abort it. */
 export class CancelSender {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
   ) {}
 
@@ -28,7 +28,7 @@ export class CancelSender {
  * a job, because a cancel sent before the job was active reached no listener.
  */
 export async function isCancelled(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeySpace,
   requestId: string,
 ): Promise<boolean> {
@@ -45,7 +45,7 @@ export class CancelListener {
   private closed = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     keys: KeySpace,
     readonly nodeId: string,
     private readonly onCancel: (requestId: string) => void,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { keySpace, type RegistryEvent } from '@switchyard/contracts';
 import { makeNodeSnapshot } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { ClusterViewStore } from './cluster-view.store';
 import type { NodeLiveness, RegistryRepository } from './registry.repository';
 
@@ -52,7 +52,7 @@ describe('ClusterViewStore liveness', () => {
     facts = new Map([['node-a', alive]]);
     repo = fakeRepo(facts);
     view = new ClusterViewStore(
-      subscriber as unknown as Redis,
+      subscriber as unknown as RedisClient,
       repo as unknown as RegistryRepository,
       keys,
       { staleAfterMs: STALE_AFTER_MS, resyncIntervalMs: 3_600_000, checkIntervalMs: CHECK_MS },

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { KeySpace, NodeSnapshot } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { parseRegistryEvent } from './registry-event.schema';
 import { isGone, type NodeLiveness, type RegistryRepository } from './registry.repository';
 
@@ -83,7 +83,7 @@ export class ClusterViewStore extends EventEmitter<ClusterViewEvents> {
   private closed = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly repo: RegistryRepository,
     private readonly keys: KeySpace,
     private readonly opts: ClusterViewStoreOptions,

@@ -5,11 +5,20 @@
  * subscriber connection; each filters its own channel.
  */
 export {
+  closeRedis,
+  connectRedis,
   createRedis,
+  duplicateRedis,
   pingRedis,
   reconnectDelayMs,
+  redisConnector,
+  type ConnectRedisOptions,
   type CreateRedisOptions,
+  type RedisClient,
+  type RedisConnector,
+  type RedisMode,
 } from './redis-connection';
+export { Backoff, ErrorThrottle } from './error-throttle';
 export { parseNodeSnapshot, parseRegistryEvent } from './registry-event.schema';
 export {
   RegistryRepository,

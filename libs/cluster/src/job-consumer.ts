@@ -1,8 +1,8 @@
 import type { InferenceJob, KeySpace } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import { Backoff, ErrorThrottle } from './error-throttle';
 import { assertNodeId } from './job-producer';
 import { decodeNodeJob } from './node-jobs';
-import { createRedis } from './redis-connection';
+import { closeRedis, createRedis, duplicateRedis, type RedisClient } from './redis-connection';
 import { SharedPuller } from './shared-puller';
 
 /** Extra time a processor gets to return after its signal is aborted at the end of the grace. */
@@ -23,7 +23,7 @@ function toError(err: unknown): Error {
 }
 
 /** A URL (the consumer opens its own connection) or a factory whose connection the consumer then owns. */
-export type RedisSource = string | (() => Redis);
+export type RedisSource = string | (() => RedisClient);
 
 /** The abort reason of jobs still running when `close()`'s grace ran out. */
 export class ShutdownGraceOver extends Error {
@@ -43,8 +43,12 @@ export type JobProcessor = (job: InferenceJob, signal: AbortSignal) => Promise<v
 export interface NodeJobConsumerOptions {
   /** The node's slot count: at most this many jobs run at once, and none are taken beyond it. */
   concurrency: number;
-  /** Errors outside a job (connection, a malformed job). */
-  onError?: (err: Error) => void;
+  /**
+   * Errors outside a job (connection, a malformed job), each distinct message at most once
+   * per `errorLogIntervalMs` (default 5 s) with the count held back since.
+   */
+  onError?: (err: Error, suppressed: number) => void;
+  errorLogIntervalMs?: number;
 }
 
 /**
@@ -53,15 +57,18 @@ export interface NodeJobConsumerOptions {
  * its models' shared queues whenever a slot is free.
  */
 export class NodeJobConsumer {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   /** A connection of its own for the blocking pop, which would stall every other command. */
-  private readonly blocking: Redis;
+  private readonly blocking: RedisClient;
+  private readonly errors: ErrorThrottle;
+  private readonly backoff = new Backoff(BACKOFF_MIN_MS, BACKOFF_MAX_MS);
   private readonly queueKey: string;
   private readonly running = new Map<string, AbortController>();
   private readonly runs = new Set<Promise<void>>();
   private readonly cancelled = new Map<string, number>();
   private readonly popping: Promise<void>;
   private closing: Promise<void> | undefined;
+  private readonly closeSignal = new AbortController();
   private paused = false;
   private puller: SharedPuller | undefined;
   private wakers: (() => void)[] = [];
@@ -79,11 +86,15 @@ export class NodeJobConsumer {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
       throw new RangeError('concurrency must be a positive integer');
     }
+    this.errors = new ErrorThrottle(
+      (err, suppressed) => opts.onError?.(err, suppressed),
+      opts.errorLogIntervalMs,
+    );
     this.connection =
       typeof source === 'string'
         ? createRedis(source, { name: `sy-worker-${nodeId}`, forBullmq: true })
         : source();
-    this.blocking = this.connection.duplicate({ connectionName: `sy-worker-${nodeId}-pop` });
+    this.blocking = duplicateRedis(this.connection, `sy-worker-${nodeId}-pop`);
     for (const c of [this.connection, this.blocking]) c.on('error', this.reportError);
     this.queueKey = keys.nodeJobs(nodeId);
     this.popping = this.popLoop();
@@ -160,6 +171,7 @@ export class NodeJobConsumer {
    * and waits a little more. Closes the connection it opened (or got from the factory).
    */
   close(graceMs = 0): Promise<void> {
+    this.closeSignal.abort();
     this.closing ??= this.doClose(graceMs);
     return this.closing;
   }
@@ -183,11 +195,10 @@ export class NodeJobConsumer {
         );
       }
     }
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await closeRedis(this.connection);
   }
 
   private async popLoop(): Promise<void> {
-    let backoffMs = 0;
     while (!this.closing) {
       if (!this.hasRoom()) {
         await this.roomOrTimeout(POP_BLOCK_SECONDS * 1000);
@@ -195,8 +206,14 @@ export class NodeJobConsumer {
       }
       try {
         this.sweepLapsed();
-        const popped = await this.pop(this.opts.concurrency - this.running.size);
-        backoffMs = 0;
+        // While Redis is down the pop waits in the offline queue, and ioredis's disconnect of a
+        // reconnecting client never settles it: closing must not wait for it.
+        const popped = await this.untilClosed(
+          this.pop(this.opts.concurrency - this.running.size),
+          [],
+        );
+        if (this.closing) return;
+        this.backoff.reset();
         for (const { member, score } of popped) {
           // Paused or closing while the pop was blocked: the job goes back where it was.
           if (!this.hasRoom()) await this.connection.zadd(this.queueKey, score, member);
@@ -205,8 +222,8 @@ export class NodeJobConsumer {
       } catch (err) {
         if (this.closing) return;
         this.reportError(err);
-        backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, backoffMs * 2));
-        await this.roomOrTimeout(backoffMs * (0.5 + Math.random() / 2));
+        // A finished job does not cut this pause short: a failing Redis is not retried faster.
+        await this.sleep(this.backoff.next());
       }
     }
   }
@@ -294,8 +311,32 @@ export class NodeJobConsumer {
     });
   }
 
+  /** `promise`, or `whenClosed` as soon as the consumer closes. */
+  private untilClosed<T>(promise: Promise<T>, whenClosed: T): Promise<T> {
+    const signal = this.closeSignal.signal;
+    if (signal.aborted) return Promise.resolve(whenClosed);
+    return new Promise<T>((resolve, reject) => {
+      const onClose = (): void => resolve(whenClosed);
+      signal.addEventListener('abort', onClose, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onClose));
+    });
+  }
+
+  /** Sleeps `ms`, or less when the consumer closes. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.closeSignal.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.closeSignal.signal.addEventListener('abort', done);
+    });
+  }
+
   private readonly reportError = (err: unknown): void => {
-    this.opts.onError?.(toError(err));
+    this.errors.report(toError(err));
   };
 }
 

@@ -1,6 +1,6 @@
 import { isValidNodeId, type InferenceJob, type KeySpace } from '@switchyard/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { DISPATCH_SCRIPT, WITHDRAW_SCRIPT, encodeNodeJob, nodeJobScore } from './node-jobs';
 import { RedisScript } from './redis-script';
 import { DEFAULT_RESERVATION_TTL_MS } from './reservations';
@@ -63,7 +63,7 @@ export class JobProducer {
   private closed = false;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly keys: KeySpace,
     private readonly opts: JobProducerOptions = {},
   ) {

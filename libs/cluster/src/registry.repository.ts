@@ -4,7 +4,8 @@ import {
   type NodeSnapshot,
   type RegistryEvent,
 } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
+import { RedisScript } from './redis-script';
 import { parseNodeSnapshot } from './registry-event.schema';
 
 export interface RegistryRepositoryOptions {
@@ -33,36 +34,53 @@ const HEARTBEAT_AT_FIELD = 'heartbeatAt';
 
 /*
  * One heartbeat, stamped with Redis's own clock: stores the snapshot and `heartbeatAt`,
- * refreshes the alive key, registers the id and publishes the event carrying the stamp.
- * KEYS: node hash, alive key, nodes set; ARGV: id, snapshot JSON, ttl ms, events channel.
+ * refreshes the alive key and publishes the event carrying the stamp. Both keys carry the
+ * node's tag (one slot); the node set, another slot, is written beside it.
+ * KEYS: node hash, alive key; ARGV: snapshot JSON, ttl ms, events channel.
  * Returns the stamp (unix ms).
  */
-const HEARTBEAT_SCRIPT = `
+const HEARTBEAT_SCRIPT = new RedisScript(
+  `
 local t = redis.call('TIME')
 local at = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-redis.call('HSET', KEYS[1], '${SNAPSHOT_FIELD}', ARGV[2], '${HEARTBEAT_AT_FIELD}', at)
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('PUBLISH', ARGV[4], '{"type":"heartbeat","heartbeatAt":' .. at .. ',"snapshot":' .. ARGV[2] .. '}')
+redis.call('HSET', KEYS[1], '${SNAPSHOT_FIELD}', ARGV[1], '${HEARTBEAT_AT_FIELD}', at)
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], '{"type":"heartbeat","heartbeatAt":' .. at .. ',"snapshot":' .. ARGV[1] .. '}')
 return at
-`;
+`,
+  2,
+);
 
 /*
- * Drops ids whose alive key is gone, atomically with the check, so a node that heartbeats
- * between our read and the prune keeps its registration. All keys share the `{reg}` tag.
- * KEYS[1] = nodes set, then per id: alive key, node hash; ARGV = ids.
+ * Drops a node's record when its alive key is gone, atomically with the check (one slot),
+ * so a node that heartbeats between our read and the prune keeps its record.
+ * KEYS: alive key, node hash. Returns 1 when pruned.
  */
-const PRUNE_DEAD_SCRIPT = `
-local pruned = 0
-for i, id in ipairs(ARGV) do
-  if redis.call('EXISTS', KEYS[2 * i]) == 0 then
-    redis.call('SREM', KEYS[1], id)
-    redis.call('DEL', KEYS[2 * i + 1])
-    pruned = pruned + 1
-  end
-end
-return pruned
-`;
+const PRUNE_DEAD_SCRIPT = new RedisScript(
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
+return 1
+`,
+  2,
+);
+
+/*
+ * A node's liveness on the clock of the shard holding its keys (each shard's own TIME, so
+ * no clocks of two machines are compared). KEYS: alive key, node hash.
+ * Returns {alive key PTTL, ms since heartbeatAt or -1 when there is none}.
+ */
+const LIVENESS_SCRIPT = new RedisScript(
+  `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local stamp = redis.call('HGET', KEYS[2], '${HEARTBEAT_AT_FIELD}')
+local age = -1
+if stamp then age = now - tonumber(stamp) end
+return {redis.call('PTTL', KEYS[1]), age}
+`,
+  2,
+);
 
 type ExecResult = [error: Error | null, result: unknown][] | null;
 
@@ -78,7 +96,7 @@ function assertExecOk(result: ExecResult, what: string): void {
  */
 export class RegistryRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
     private readonly opts: RegistryRepositoryOptions,
   ) {
@@ -92,30 +110,30 @@ export class RegistryRepository {
   async heartbeat(snapshot: NodeSnapshot): Promise<number> {
     const id = snapshot.info.id;
     if (!isValidNodeId(id)) throw new RangeError(`invalid node id: ${JSON.stringify(id)}`);
-    const at = await this.redis.eval(
-      HEARTBEAT_SCRIPT,
-      3,
-      this.keys.node(id),
-      this.keys.nodeAlive(id),
-      this.keys.nodes,
-      id,
-      JSON.stringify(snapshot),
-      Math.ceil(this.opts.aliveTtlMs),
-      this.keys.registryEvents,
-    );
+    // Two slots, two commands in one write (auto-pipelining); SADD is idempotent, so a node
+    // pruned by a race, or lost in a failover, is back in the set on its next heartbeat.
+    const [at] = await Promise.all([
+      HEARTBEAT_SCRIPT.run(
+        this.redis,
+        [this.keys.node(id), this.keys.nodeAlive(id)],
+        [JSON.stringify(snapshot), Math.ceil(this.opts.aliveTtlMs), this.keys.registryEvents],
+      ),
+      this.redis.sadd(this.keys.nodes, id),
+    ]);
     return Number(at);
   }
 
   /** Removes the node at once (clean shutdown) and tells every view. */
   async deregister(nodeId: string): Promise<void> {
     const event: RegistryEvent = { type: 'left', nodeId };
+    // The node's keys and the node set live in different slots: one transaction each.
     const result = await this.redis
       .multi()
       .del(this.keys.node(nodeId), this.keys.nodeAlive(nodeId))
-      .srem(this.keys.nodes, nodeId)
       .publish(this.keys.registryEvents, JSON.stringify(event))
       .exec();
     assertExecOk(result, 'deregister');
+    await this.redis.srem(this.keys.nodes, nodeId);
   }
 
   /**
@@ -125,21 +143,21 @@ export class RegistryRepository {
   async listAlive(): Promise<NodeSnapshot[]> {
     const ids = await this.redis.smembers(this.keys.nodes);
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) {
-      pipeline.exists(this.keys.nodeAlive(id));
-      pipeline.hget(this.keys.node(id), SNAPSHOT_FIELD);
-    }
-    const replies = await pipeline.exec();
-    if (replies === null) throw new Error('listAlive: pipeline aborted');
+    // Keys of many slots: no pipeline (a cluster refuses one across slots); commands issued
+    // together still leave in one write per shard (auto-pipelining).
+    const replies = await Promise.all(
+      ids.map((id) =>
+        Promise.all([
+          this.redis.exists(this.keys.nodeAlive(id)),
+          this.redis.hget(this.keys.node(id), SNAPSHOT_FIELD),
+        ]),
+      ),
+    );
 
     const alive: NodeSnapshot[] = [];
     const dead: string[] = [];
     ids.forEach((id, i) => {
-      const [existsErr, exists] = replies[2 * i] ?? [null, 0];
-      const [hgetErr, raw] = replies[2 * i + 1] ?? [null, null];
-      if (existsErr) throw existsErr;
-      if (hgetErr) throw hgetErr;
+      const [exists, raw] = replies[i]!;
       if (exists !== 1) {
         dead.push(id);
         return;
@@ -153,38 +171,47 @@ export class RegistryRepository {
   }
 
   /**
-   * Redis's own view of each node's liveness, in one round trip (Redis `TIME`, then the
-   * alive key's PTTL and the stored `heartbeatAt` of each id). Throws when Redis does not
-   * answer; the caller decides what an unreachable Redis means.
+   * Redis's own view of each node's liveness, in one round trip (one script per node on the
+   * shard holding its keys: the alive key's PTTL and the age of `heartbeatAt` by that shard's
+   * `TIME`). Throws when Redis does not answer; the caller decides what that means.
    */
   async liveness(ids: readonly string[]): Promise<Map<string, NodeLiveness>> {
     const out = new Map<string, NodeLiveness>();
     if (ids.length === 0) return out;
-    const pipeline = this.redis.pipeline().time();
-    for (const id of ids) {
-      pipeline.pttl(this.keys.nodeAlive(id));
-      pipeline.hget(this.keys.node(id), HEARTBEAT_AT_FIELD);
-    }
-    const replies = await pipeline.exec();
-    if (replies === null) throw new Error('liveness: pipeline aborted');
-    for (const [err] of replies) if (err) throw err;
-    const [seconds, micros] = replies[0]![1] as [string, string];
-    const redisNowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const replies = await Promise.all(
+      ids.map(
+        (id) =>
+          LIVENESS_SCRIPT.run(
+            this.redis,
+            [this.keys.nodeAlive(id), this.keys.node(id)],
+            [],
+          ) as Promise<[number, number]>,
+      ),
+    );
     ids.forEach((id, i) => {
-      const pttl = replies[1 + 2 * i]![1] as number;
-      const stamp = replies[2 + 2 * i]![1] as string | null;
+      const [pttl, age] = replies[i]!;
       out.set(id, {
         // -2: no key; -1 (no TTL) cannot come from a heartbeat but still means the key is there.
         aliveKey: pttl !== -2,
-        heartbeatAgeMs: stamp === null ? null : redisNowMs - Number(stamp),
+        heartbeatAgeMs: age < 0 ? null : age,
       });
     });
     return out;
   }
 
+  /**
+   * Per id: the record goes (atomically with the alive check, in the node's slot), then the
+   * id leaves the set; an id whose alive key came back meanwhile is put back.
+   */
   private async pruneDead(ids: string[]): Promise<void> {
-    const keys = [this.keys.nodes];
-    for (const id of ids) keys.push(this.keys.nodeAlive(id), this.keys.node(id));
-    await this.redis.eval(PRUNE_DEAD_SCRIPT, keys.length, ...keys, ...ids);
+    await Promise.all(
+      ids.map(async (id) => {
+        const alive = this.keys.nodeAlive(id);
+        if ((await PRUNE_DEAD_SCRIPT.run(this.redis, [alive, this.keys.node(id)], [])) !== 1)
+          return;
+        await this.redis.srem(this.keys.nodes, id);
+        if ((await this.redis.exists(alive)) === 1) await this.redis.sadd(this.keys.nodes, id);
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { decodeRelays, type StreamEvent } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { OrderedEventStream, type RequestEvents } from './ordered-event.stream';
 
 export interface ReplyHubOptions {
@@ -32,7 +32,7 @@ export class ReplyHub {
   private closed = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     readonly channel: string,
     opts: ReplyHubOptions = {},
   ) {

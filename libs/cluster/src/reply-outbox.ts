@@ -1,5 +1,6 @@
 import { encodeRelay, encodeRelayBatch, type RelayMessage } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** How soon an event that may wait is published, at the latest (default 8 ms). */
 const DEFAULT_LINGER_MS = 8;
@@ -56,12 +57,13 @@ export class ReplyOutbox {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: ReplyOutboxOptions = {},
   ) {
     this.lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
     this.retryForMs = opts.retryForMs ?? DEFAULT_RETRY_FOR_MS;
-    this.requireReceiver = opts.requireReceiver ?? true;
+    // On a cluster PUBLISH counts only the receiving node's own subscribers.
+    this.requireReceiver = !(redis instanceof Cluster) && (opts.requireReceiver ?? true);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { KeySpace } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /**
  * Cluster-wide reservations: which requests every gateway replica has sent to each node and
@@ -27,7 +27,7 @@ return 1
 
 export class ReservationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
     /** How long a reservation outlives a holder that never releases it. */
     private readonly ttlMs: number = DEFAULT_RESERVATION_TTL_MS,

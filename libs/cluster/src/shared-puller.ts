@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { InferenceJob, KeySpace } from '@switchyard/contracts';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Backoff } from './error-throttle';
+import type { RedisClient } from './redis-connection';
 
 /** How long one blocking fetch waits on an empty queue before room is checked again, seconds. */
 const BLOCK_SECONDS = 1;
-const RETRY_AFTER_ERROR_MS = 500;
+/** First and largest pause after an error in one model's loop; it doubles in between. */
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5000;
 
 export interface SharedPullerHooks {
   /** Whether the node can start one more request now. */
@@ -25,10 +28,11 @@ export interface SharedPullerHooks {
 export class SharedPuller {
   private readonly loops = new Map<string, { worker: Worker<InferenceJob>; done: Promise<void> }>();
   private wakers: (() => void)[] = [];
+  private readonly stopSignal = new AbortController();
   private stopped = false;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly keys: KeySpace,
     private readonly hooks: SharedPullerHooks,
   ) {}
@@ -68,6 +72,7 @@ export class SharedPuller {
   async close(): Promise<void> {
     this.stopped = true;
     this.wake();
+    this.stopSignal.abort();
     const loops = [...this.loops.values()];
     this.loops.clear();
     await Promise.allSettled(loops.map((l) => l.worker.close(true)));
@@ -76,13 +81,17 @@ export class SharedPuller {
 
   private async loop(model: string, worker: Worker<InferenceJob>): Promise<void> {
     const token = randomUUID();
+    const backoff = new Backoff(BACKOFF_MIN_MS, BACKOFF_MAX_MS);
     while (!this.stopped && this.loops.get(model)?.worker === worker) {
       if (!this.hooks.hasRoom()) {
         await this.roomOrTimeout(BLOCK_SECONDS * 1000);
         continue;
       }
       try {
-        const job = await worker.getNextJob(token, { block: true });
+        // Not awaited past close(): with Redis down the fetch may never settle.
+        const job = await this.untilStopped(worker.getNextJob(token, { block: true }));
+        if (this.stopped) return;
+        backoff.reset();
         if (!job) continue;
         if (this.stopped || !this.hooks.hasRoom()) {
           // Room went while the fetch was blocked: hand the job back for another node.
@@ -94,9 +103,27 @@ export class SharedPuller {
       } catch (err) {
         if (this.stopped) return;
         this.hooks.onError(toError(err));
-        await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS));
+        await this.sleep(backoff.next());
       }
     }
+  }
+
+  /** `promise`, or undefined as soon as the puller stops. */
+  private untilStopped<T>(promise: Promise<T>): Promise<T | undefined> {
+    const signal = this.stopSignal.signal;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onStop = (): void => resolve(undefined);
+      signal.addEventListener('abort', onStop, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
+    });
+  }
+
+  /** Sleeps `ms`, or less when the puller stops. */
+  private sleep(ms: number): Promise<void> {
+    return this.untilStopped(new Promise<void>((resolve) => setTimeout(resolve, ms).unref())).then(
+      () => undefined,
+    );
   }
 
   private roomOrTimeout(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { KeySpace } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** How long a tenant's turn count is remembered after its last queued request. */
 const TURN_WINDOW_MS = 60_000;
@@ -10,7 +10,7 @@ const TURN_WINDOW_MS = 60_000;
  */
 export class TenantTurns {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
   ) {}
 

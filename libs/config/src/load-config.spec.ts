@@ -54,6 +54,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    'redis://h1:7000,h2:7001,h3:7002',
+    'redis+sentinel://s1:26379,s2:26379/mymaster',
+    'rediss+sentinel://user:pw@s1/mymaster',
+  ])('accepts the Redis setting %s', (redisUrl) => {
+    expect(gatewayConfigSchema.parse({ redisUrl }).redisUrl).toBe(redisUrl);
+  });
+
+  it('refuses a key prefix with a hash tag (the layout places its own)', () => {
+    expect(() => gatewayConfigSchema.parse({ keyPrefix: '{sy}:' })).toThrow(/must not contain/);
+  });
+
   it('parses selector labels', () => {
     expect(parseLabels('accelerator=npu,zone=a')).toEqual({ accelerator: 'npu', zone: 'a' });
     expect(parseLabels(undefined)).toEqual({});

@@ -1,12 +1,30 @@
-import { ENGINE_KINDS, DEFAULT_KEY_PREFIX, isValidNodeId } from '@switchyard/contracts';
+import {
+  ENGINE_KINDS,
+  DEFAULT_KEY_PREFIX,
+  isValidNodeId,
+  parseRedisUrl,
+} from '@switchyard/contracts';
 import { z } from 'zod';
 import type { EnvNames } from './load-config';
 
+/** One node, cluster seeds (`redis://h1:p1,h2:p2`) or Sentinel (`redis+sentinel://s1:p1/MASTER`). */
 const redisUrl = z
   .string()
-  .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+  .superRefine((url, ctx) => {
+    try {
+      parseRedisUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  })
   .default('redis://127.0.0.1:6379');
-const keyPrefix = z.string().min(1).max(64).default(DEFAULT_KEY_PREFIX);
+// Braces would put every key in one Redis Cluster slot: the key layout places its own hash tags.
+const keyPrefix = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^{}]*$/, 'must not contain { or } (keys carry their own hash tags)')
+  .default(DEFAULT_KEY_PREFIX);
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().positive();
 const count = z.coerce.number().int().positive();

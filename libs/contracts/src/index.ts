@@ -3,6 +3,7 @@ export * from './stream-event';
 export * from './errors';
 export * from './node';
 export * from './keys';
+export * from './redis-url';
 export * from './job';
 export * from './relay-codec';
 export * from './version';

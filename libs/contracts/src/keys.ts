@@ -3,15 +3,22 @@
  * builds a key by hand. All names live under a configurable prefix (default `sy:`), so
  * tests and several clusters can share one Redis.
  *
- * Registry keys share the `{reg}` hash tag so multi-key scripts work on Redis Cluster.
+ * Redis Cluster layout (docs/redis.md): every key one request touches carries a hash tag
+ * of its own scope — `{n:<node>}` for a node's record, alive key, reservations and job
+ * queue (one single-slot script claims a slot and hands over the job), `{q.<model>}` for a
+ * model's BullMQ queue (all of one queue's keys in one slot, queues spread over shards).
+ * Only the node set (`{reg}`) is one key for the fleet; no request touches it.
  */
 export interface KeySpace {
   readonly prefix: string;
-  /** Hash: the node's latest snapshot (`snapshot` field, JSON). */
+  /** Hash: the node's latest snapshot (`snapshot` field, JSON). Tagged by node. */
   node(nodeId: string): string;
-  /** String with a TTL, refreshed by each heartbeat: the node is alive while it exists. */
+  /** String with a TTL, refreshed by each heartbeat: the node is alive while it exists. Tagged by node. */
   nodeAlive(nodeId: string): string;
-  /** Set of registered node ids. */
+  /**
+   * Set of registered node ids: the one fleet-wide key. Written by heartbeats (SADD) and read
+   * by resyncs (SMEMBERS, every few seconds per gateway); never on a request.
+   */
   readonly nodes: string;
   /** Pub/sub channel of RegistryEvent messages. */
   readonly registryEvents: string;
@@ -21,11 +28,12 @@ export interface KeySpace {
   cancelChannel(nodeId: string): string;
   /** String with a TTL: the request was cancelled (closes the race with a job just taken). */
   cancelled(requestId: string): string;
-  /** BullMQ key prefix (BullMQ appends `:<queue>:<suffix>`). */
+  /** BullMQ key prefix (BullMQ appends `:<queue>:<suffix>`); no hash tag, the queue name has it. */
   readonly bullPrefix: string;
-  /** BullMQ queue name of one node's jobs. */
-  nodeQueue(nodeId: string): string;
-  /** BullMQ queue name of one model's shared overflow queue (any node serving it pulls). */
+  /**
+   * BullMQ queue name of one model's shared overflow queue (any node serving it pulls).
+   * Hash-tagged (`{q.<model>}`), so BullMQ's multi-key scripts stay in one cluster slot.
+   */
   modelQueue(model: string): string;
   /**
    * Sorted set of the requests reserved on one node (member: request id, score: unix ms
@@ -45,21 +53,19 @@ export interface KeySpace {
 export const DEFAULT_KEY_PREFIX = 'sy:';
 
 export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
-  const reg = `${prefix}{reg}:`;
   return {
     prefix,
-    node: (nodeId) => `${reg}node:${nodeId}`,
-    nodeAlive: (nodeId) => `${reg}alive:${nodeId}`,
-    nodes: `${reg}nodes`,
+    node: (nodeId) => `${prefix}{n:${nodeId}}:node`,
+    nodeAlive: (nodeId) => `${prefix}{n:${nodeId}}:alive`,
+    nodes: `${prefix}{reg}:nodes`,
     registryEvents: `${prefix}events:registry`,
     replyChannel: (gatewayId) => `${prefix}reply:${gatewayId}`,
     cancelChannel: (nodeId) => `${prefix}cancel:${nodeId}`,
     cancelled: (requestId) => `${prefix}cancelled:${requestId}`,
     bullPrefix: `${prefix}bull`,
-    // BullMQ forbids ':' in queue names; node ids are [A-Za-z0-9._-].
-    nodeQueue: (nodeId) => `node.${nodeId}`,
-    // Model names may hold ':' and '/' (`llama3.1:8b`, `Qwen/Qwen2.5`): encoded to stay legal.
-    modelQueue: (model) => `model.${encodeURIComponent(model).replaceAll(':', '%3A')}`,
+    // BullMQ forbids ':' in queue names; model names may hold ':', '/' and braces
+    // (`llama3.1:8b`, `Qwen/Qwen2.5`): encoded (encodeURIComponent) to stay legal and keep the tag intact.
+    modelQueue: (model) => `{q.${encodeURIComponent(model)}}`,
     reservations: (nodeId) => `${prefix}{n:${nodeId}}:resv`,
     nodeJobs: (nodeId) => `${prefix}{n:${nodeId}}:jobs`,
     tenantTurns: (model, priorityClass, tenant) =>

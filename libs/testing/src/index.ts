@@ -20,3 +20,9 @@ export {
   type RealLlamaServer,
   type RealLlamaServerOptions,
 } from './real-llama-server';
+export {
+  startRedisCluster,
+  startRedisSentinel,
+  type RedisProcesses,
+  type RedisSentinelSet,
+} from './redis-cluster';

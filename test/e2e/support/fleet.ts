@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RegistryRepository, createRedis } from '@switchyard/cluster';
+import { RegistryRepository, closeRedis, connectRedis } from '@switchyard/cluster';
 import { keySpace, type NodeSnapshot } from '@switchyard/contracts';
 import { cleanupPrefix, freePort, randomPrefix, testRedisUrl, waitFor } from '@switchyard/testing';
 import { launch, type Launched } from './processes';
@@ -35,6 +35,8 @@ export interface FleetNodeSpec {
   workerArgs?: string[];
   /** The engine serves health and metrics on listeners of their own (MindIE). */
   extraPlanes?: boolean;
+  /** The node's id (default `e2e-<run>-<index>`). */
+  nodeId?: string;
 }
 
 export interface FleetOptions {
@@ -57,7 +59,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const env = { REDIS_URL: redisUrl, SWITCHYARD_PREFIX: prefix };
   const run = randomBytes(3).toString('hex');
   const nodes: FleetNode[] = [];
-  const redis = createRedis(redisUrl);
+  const redis = (await connectRedis(redisUrl)).create({ name: 'e2e-fleet' });
+  redis.on('error', () => undefined); // the registry reads below report failures themselves
   const repo = new RegistryRepository(redis, keySpace(prefix), { aliveTtlMs: 3000 });
   const launched: Launched[] = [];
   try {
@@ -93,7 +96,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ...(n.simArgs ?? []),
       ]);
       launched.push(sim);
-      const nodeId = `e2e-${run}-${i}`;
+      const nodeId = n.nodeId ?? `e2e-${run}-${i}`;
       const worker = launch(
         `worker-${i}`,
         [
@@ -161,13 +164,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       stop: async () => {
         await Promise.all(launched.map((l) => l.stop()));
         await cleanupPrefix(redis, prefix);
-        await redis.quit();
+        await closeRedis(redis);
       },
     };
   } catch (err) {
     await Promise.all(launched.map((l) => l.stop()));
     await cleanupPrefix(redis, prefix).catch(() => undefined);
-    await redis.quit();
+    await closeRedis(redis);
     throw err;
   }
 }

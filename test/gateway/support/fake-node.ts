@@ -23,7 +23,7 @@ import {
   type StreamEvent,
 } from '@switchyard/contracts';
 import { makeNodeSnapshot } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/cluster';
 import { answer, failure, type Script } from './scripts';
 
 /** Where the fake node finds the cluster: the gateway's Redis and key prefix. */
@@ -74,8 +74,8 @@ export class FakeNode {
   readonly cancels: string[] = [];
 
   private readonly keys: KeySpace;
-  private readonly redis: Redis;
-  private readonly subscriber: Redis;
+  private readonly redis: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly registry: RegistryRepository;
   private readonly outbox: ReplyOutbox;
   private readonly reservations: ReservationStore;

@@ -9,7 +9,7 @@ import { ReservationStore, createRedis } from '@switchyard/cluster';
 import { gatewayConfigSchema, type GatewayConfig } from '@switchyard/config';
 import { keySpace } from '@switchyard/contracts';
 import { cleanupPrefix, randomPrefix, testRedisUrl, waitFor } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/cluster';
 import { startGateway, type RunningGateway } from '../../../apps/gateway/src/main';
 import { FakeNode, type FakeNodeOptions } from './fake-node';
 
@@ -58,7 +58,7 @@ export interface TestGateway {
   prefix: string;
   config: GatewayConfig;
   /** A command connection under the test's prefix, e.g. to hold reservations behind the gateway. */
-  redis: Redis;
+  redis: RedisClient;
   reservations: ReservationStore;
   /** Starts a fake node on this gateway's Redis and prefix; stopped after the test. */
   node(opts: Omit<FakeNodeOptions, 'models'> & { models?: string[] }): Promise<FakeNode>;

@@ -5,9 +5,21 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ClusterViewStore, JobProducer, ReplyHub } from '@switchyard/cluster';
-import type Redis from 'ioredis';
-import { REDIS, REGISTRY_SUBSCRIBER, REPLY_CHANNEL, REPLY_SUBSCRIBER } from './cluster.providers';
+import {
+  ClusterViewStore,
+  JobProducer,
+  ReplyHub,
+  closeRedis,
+  type RedisClient,
+  type RedisConnector,
+} from '@switchyard/cluster';
+import {
+  REDIS,
+  REDIS_CONNECTOR,
+  REGISTRY_SUBSCRIBER,
+  REPLY_CHANNEL,
+  REPLY_SUBSCRIBER,
+} from './cluster.providers';
 
 /** How long closing may wait on Redis before connections are dropped. */
 const CLOSE_BOUND_MS = 2000;
@@ -35,16 +47,17 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
     private readonly view: ClusterViewStore,
     private readonly replies: ReplyHub,
     private readonly jobs: JobProducer,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(REGISTRY_SUBSCRIBER) private readonly registrySubscriber: Redis,
-    @Inject(REPLY_SUBSCRIBER) private readonly replySubscriber: Redis,
+    @Inject(REDIS_CONNECTOR) private readonly connector: RedisConnector,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(REGISTRY_SUBSCRIBER) private readonly registrySubscriber: RedisClient,
+    @Inject(REPLY_SUBSCRIBER) private readonly replySubscriber: RedisClient,
     @Inject(REPLY_CHANNEL) private readonly replyChannel: string,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.view.start(), this.replies.start()]);
     this.log.log(
-      `cluster view started with ${this.view.nodes().length} node(s); replies on ${this.replyChannel}`,
+      `cluster view started with ${this.view.nodes().length} node(s); replies on ${this.replyChannel}; redis ${this.redisTopology()}`,
     );
   }
 
@@ -61,8 +74,17 @@ export class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
     if (!(await settlesWithin(clients, CLOSE_BOUND_MS)))
       this.log.warn(`cluster clients did not close within ${CLOSE_BOUND_MS} ms; disconnecting`);
     const connections = [this.redis, this.registrySubscriber, this.replySubscriber];
-    const quit = Promise.allSettled(connections.map((r) => r.quit()));
-    if (!(await settlesWithin(quit, CLOSE_BOUND_MS))) for (const r of connections) r.disconnect();
+    // Bounded too: closeRedis drops a connection whose QUIT is not answered in time.
+    await Promise.allSettled(connections.map((r) => closeRedis(r)));
+  }
+
+  /** The Redis mode and what it is connected to now, e.g. `cluster (3 masters, seeds …)`. */
+  redisTopology(): string {
+    return this.connector.describe(this.redis);
+  }
+
+  get redisMode(): RedisConnector['mode'] {
+    return this.connector.mode;
   }
 
   async redisReachable(): Promise<boolean> {

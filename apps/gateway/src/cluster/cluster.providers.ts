@@ -6,13 +6,17 @@ import {
   RegistryRepository,
   ReplyHub,
   TenantTurns,
-  createRedis,
+  ErrorThrottle,
+  connectRedis,
+  type RedisClient,
+  type RedisConnector,
 } from '@switchyard/cluster';
 import { keySpace, type KeySpace } from '@switchyard/contracts';
 import type { GatewayConfig } from '@switchyard/config';
-import type Redis from 'ioredis';
 import { GATEWAY_CONFIG, GATEWAY_ID } from '../gateway.tokens';
 
+/** The process's Redis connection factory, in the mode (single, cluster, sentinel) found at boot. */
+export const REDIS_CONNECTOR = Symbol('REDIS_CONNECTOR');
 /** The key space every Redis name comes from. */
 export const KEY_SPACE = Symbol('KEY_SPACE');
 /** The connection for commands and scripts (never blocks, never subscribes). */
@@ -26,10 +30,18 @@ export const REPLY_CHANNEL = Symbol('REPLY_CHANNEL');
 
 const log = new Logger('Redis');
 
+/** How often one distinct connection error is logged per connection. */
+const ERROR_LOG_INTERVAL_MS = 5000;
+
 function connection(role: string, subscriber: boolean) {
-  return (config: GatewayConfig, gatewayId: string): Redis => {
-    const redis = createRedis(config.redisUrl, { name: `${gatewayId}:${role}`, subscriber });
-    redis.on('error', (err: Error) => log.warn(`redis (${role}): ${err.message}`));
+  return (connector: RedisConnector, gatewayId: string): RedisClient => {
+    const redis = connector.create({ name: `${gatewayId}:${role}`, subscriber });
+    const errors = new ErrorThrottle(
+      (err, suppressed) =>
+        log.warn(`redis (${role}): ${err.message}${suppressed ? ` (+${suppressed} like it)` : ''}`),
+      ERROR_LOG_INTERVAL_MS,
+    );
+    redis.on('error', errors.report);
     return redis;
   };
 }
@@ -40,6 +52,17 @@ function connection(role: string, subscriber: boolean) {
  */
 export const CLUSTER_PROVIDERS: Provider[] = [
   {
+    provide: REDIS_CONNECTOR,
+    useFactory: async (config: GatewayConfig): Promise<RedisConnector> => {
+      const connector = await connectRedis(config.redisUrl, {
+        onWait: (problem) => log.warn(`waiting for Redis: ${problem}`),
+      });
+      log.log(`redis mode: ${connector.describe()}`);
+      return connector;
+    },
+    inject: [GATEWAY_CONFIG],
+  },
+  {
     provide: KEY_SPACE,
     useFactory: (config: GatewayConfig) => keySpace(config.keyPrefix),
     inject: [GATEWAY_CONFIG],
@@ -47,17 +70,17 @@ export const CLUSTER_PROVIDERS: Provider[] = [
   {
     provide: REDIS,
     useFactory: connection('commands', false),
-    inject: [GATEWAY_CONFIG, GATEWAY_ID],
+    inject: [REDIS_CONNECTOR, GATEWAY_ID],
   },
   {
     provide: REGISTRY_SUBSCRIBER,
     useFactory: connection('registry', true),
-    inject: [GATEWAY_CONFIG, GATEWAY_ID],
+    inject: [REDIS_CONNECTOR, GATEWAY_ID],
   },
   {
     provide: REPLY_SUBSCRIBER,
     useFactory: connection('replies', true),
-    inject: [GATEWAY_CONFIG, GATEWAY_ID],
+    inject: [REDIS_CONNECTOR, GATEWAY_ID],
   },
   {
     provide: REPLY_CHANNEL,
@@ -66,7 +89,12 @@ export const CLUSTER_PROVIDERS: Provider[] = [
   },
   {
     provide: ClusterViewStore,
-    useFactory: (config: GatewayConfig, redis: Redis, subscriber: Redis, keys: KeySpace) =>
+    useFactory: (
+      config: GatewayConfig,
+      redis: RedisClient,
+      subscriber: RedisClient,
+      keys: KeySpace,
+    ) =>
       new ClusterViewStore(
         subscriber,
         new RegistryRepository(redis, keys, { aliveTtlMs: config.staleAfterMs }),
@@ -77,23 +105,27 @@ export const CLUSTER_PROVIDERS: Provider[] = [
   },
   {
     provide: JobProducer,
-    useFactory: (redis: Redis, keys: KeySpace) =>
-      new JobProducer(redis, keys, { onError: (err) => log.warn(`job queue: ${err.message}`) }),
+    useFactory: (redis: RedisClient, keys: KeySpace) =>
+      new JobProducer(redis, keys, {
+        onError: new ErrorThrottle((err, suppressed) =>
+          log.warn(`job queue: ${err.message}${suppressed ? ` (+${suppressed} like it)` : ''}`),
+        ).report,
+      }),
     inject: [REDIS, KEY_SPACE],
   },
   {
     provide: ReplyHub,
-    useFactory: (subscriber: Redis, channel: string) => new ReplyHub(subscriber, channel),
+    useFactory: (subscriber: RedisClient, channel: string) => new ReplyHub(subscriber, channel),
     inject: [REPLY_SUBSCRIBER, REPLY_CHANNEL],
   },
   {
     provide: CancelSender,
-    useFactory: (redis: Redis, keys: KeySpace) => new CancelSender(redis, keys),
+    useFactory: (redis: RedisClient, keys: KeySpace) => new CancelSender(redis, keys),
     inject: [REDIS, KEY_SPACE],
   },
   {
     provide: TenantTurns,
-    useFactory: (redis: Redis, keys: KeySpace) => new TenantTurns(redis, keys),
+    useFactory: (redis: RedisClient, keys: KeySpace) => new TenantTurns(redis, keys),
     inject: [REDIS, KEY_SPACE],
   },
 ];

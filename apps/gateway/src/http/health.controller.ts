@@ -33,9 +33,15 @@ export class HealthController {
     const draining = this.drain.isDraining;
     const reason = notReadyReason(redis, readyNodes, draining);
     const ready = reason === undefined;
-    await reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', redis, readyNodes, draining, reason });
+    await reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      redis,
+      redisMode: this.cluster.redisMode,
+      redisTopology: this.cluster.redisTopology(),
+      readyNodes,
+      draining,
+      reason,
+    });
   }
 
   @Get('metrics')

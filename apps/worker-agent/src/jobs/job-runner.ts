@@ -3,6 +3,7 @@ import {
   ReservationStore,
   ShutdownGraceOver,
   isCancelled,
+  type RedisClient,
   type Urgency,
 } from '@switchyard/cluster';
 import {
@@ -12,7 +13,6 @@ import {
   type StreamEvent,
   type UsageEvent,
 } from '@switchyard/contracts';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineClient } from '../engine/engine.client';
 import type { OwnCounters } from '../node/own-counters';
@@ -28,7 +28,7 @@ export class JobRunner {
   private readonly reservations: ReservationStore;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: KeySpace,
     private readonly nodeId: string,
     private readonly engine: EngineClient,

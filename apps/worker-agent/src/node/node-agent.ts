@@ -4,7 +4,13 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { CancelListener, NodeJobConsumer, RegistryRepository } from '@switchyard/cluster';
+import {
+  CancelListener,
+  NodeJobConsumer,
+  RegistryRepository,
+  type RedisClient,
+  type RedisConnector,
+} from '@switchyard/cluster';
 import {
   emptyLoad,
   errorMessage,
@@ -16,7 +22,6 @@ import {
   type NodeSnapshot,
 } from '@switchyard/contracts';
 import { parseLabels, type WorkerConfig } from '@switchyard/config';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineAdapter } from '@switchyard/engines';
 import { EngineClient } from '../engine/engine.client';
@@ -28,6 +33,7 @@ import {
   KEY_SPACE,
   NODE_ID,
   REDIS_COMMANDS,
+  REDIS_CONNECTOR,
   REDIS_SUBSCRIBER,
   WORKER_CONFIG,
   WORKER_LOGGER,
@@ -87,8 +93,9 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(WORKER_METRICS_SET) private readonly metrics: WorkerMetrics,
     @Inject(WORKER_LOGGER) private readonly log: Logger,
     @Inject(KEY_SPACE) readonly keys: KeySpace,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(REDIS_CONNECTOR) private readonly connector: RedisConnector,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: RedisClient,
     private readonly registry: RegistryRepository,
   ) {
     const slots = config.slots ?? DEFAULT_SLOTS;
@@ -310,12 +317,13 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   private async becomeReady(): Promise<void> {
     if (!this.consumer) {
       this.consumer = new NodeJobConsumer(
-        this.config.redisUrl,
+        () => this.connector.create({ name: `${this.nodeId}:jobs`, forBullmq: true }),
         this.keys,
         this.nodeId,
         {
           concurrency: this.info.slots,
-          onError: (err) => this.log.warn({ err: err.message }, 'job queue error'),
+          onError: (err, suppressed) =>
+            this.log.warn({ err: err.message, suppressed }, 'job queue error'),
         },
         this.runner.run,
       );
