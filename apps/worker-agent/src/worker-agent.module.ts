@@ -15,6 +15,7 @@ import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemet
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { EngineClient } from './engine/engine.client';
+import { NodeControlController } from './control/node-control.controller';
 import { AgentController } from './http/agent.controller';
 import { NodeAgent } from './node/node-agent';
 import {
@@ -70,7 +71,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
     const { registry, metrics } = createMetrics(WORKER_METRICS);
     return {
       module: WorkerAgentModule,
-      controllers: [AgentController],
+      controllers: [AgentController, NodeControlController],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: NODE_ID, useValue: nodeId },

@@ -107,6 +107,13 @@ export const gatewayConfigSchema = z.object({
   defaultPriority: z.coerce.number().int().min(0).max(9).default(5),
   /** Path prefixes per dialect, e.g. `{"openai": ["", "/api/v1"]}`; missing dialects keep the default. */
   mounts: jsonText(z.record(z.string(), z.array(mountPrefix).min(1))).default({}),
+  /**
+   * Bearer credential of the admin API (`/admin/v1/…`, `/ui`). Unset: the admin API answers
+   * loopback clients only.
+   */
+  adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long the admin API waits for a node to answer a command (cordon, drain) before a 504. */
+  adminCommandTimeoutMs: ms.default(3000),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
@@ -127,6 +134,8 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   maxQueuedPerModel: 'SWITCHYARD_MAX_QUEUED_PER_MODEL',
   tenants: 'SWITCHYARD_TENANTS',
   defaultPriority: 'SWITCHYARD_DEFAULT_PRIORITY',
+  adminKey: 'SWITCHYARD_ADMIN_KEY',
+  adminCommandTimeoutMs: 'SWITCHYARD_ADMIN_COMMAND_TIMEOUT_MS',
 };
 
 export const workerConfigSchema = z.object({

@@ -19,7 +19,10 @@ export const MODEL = 'fake-model';
 export const STALE_AFTER_MS = 600;
 
 export type GatewayOverrides = Partial<
-  Pick<GatewayConfig, 'maxQueueWaitMs' | 'maxQueuedPerModel' | 'placement'>
+  Pick<
+    GatewayConfig,
+    'maxQueueWaitMs' | 'maxQueuedPerModel' | 'placement' | 'adminKey' | 'adminCommandTimeoutMs'
+  >
 >;
 
 export interface ChatOptions {

@@ -1,0 +1,154 @@
+import {
+  NODE_CONTROL_ROUTE,
+  type KeySpace,
+  type NodeCommand,
+  type NodeCommandReply,
+  type NodeCommandRequest,
+} from '@switchyard/contracts';
+import { ClientRedis, ServerRedis, type RedisOptions } from '@nestjs/microservices';
+import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
+import { reconnectDelayMs } from './redis-connection';
+
+/*
+ * The node control plane on `@nestjs/microservices`' Redis transport: request/response over
+ * pub/sub, one request channel per node (`keys.nodeControl(id)`, under the cluster's key
+ * prefix, so clusters and tests sharing a Redis never hear each other), replies on the same
+ * name plus `.reply`. The transport opens its own ioredis connections; their options are
+ * built here from the process's Redis URL.
+ */
+
+type TransportOptions = NonNullable<RedisOptions['options']>;
+
+/** The transport's ioredis options for the Redis at `url` (redis:// or rediss://). */
+export function controlTransportOptions(url: string, name: string): TransportOptions {
+  const u = new URL(url);
+  const db = Number(u.pathname.replace(/^\//, '') || 0);
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    connectionName: name,
+    // Reconnect forever (the retry strategy below); the transport gives up without this.
+    retryAttempts: Number.MAX_SAFE_INTEGER,
+    // Subscriber connections: INFO as a ready check can race the SUBSCRIBE (see createRedis).
+    enableReadyCheck: false,
+  };
+}
+
+/**
+ * The worker-agent's side: a Redis transport server whose one handler pattern,
+ * `NODE_CONTROL_ROUTE`, listens on this node's own control channel. Handlers stay ordinary
+ * `@MessagePattern(NODE_CONTROL_ROUTE)` methods.
+ */
+export class NodeControlServer extends ServerRedis {
+  private readonly channel: string;
+
+  constructor(
+    redisUrl: string,
+    keys: KeySpace,
+    nodeId: string,
+    private readonly onError: (err: Error) => void = () => undefined,
+  ) {
+    super(controlTransportOptions(redisUrl, `${nodeId}:control`));
+    this.channel = keys.nodeControl(nodeId);
+  }
+
+  override getRequestPattern(pattern: string): string {
+    return pattern === NODE_CONTROL_ROUTE ? this.channel : pattern;
+  }
+
+  override getRouteFromPattern(pattern: string): string {
+    return pattern === this.channel ? NODE_CONTROL_ROUTE : super.getRouteFromPattern(pattern);
+  }
+
+  /**
+   * Subscribes without waiting for Redis: a worker starting while Redis is down still starts
+   * (as its heartbeats do), and ioredis sends the subscription once it connects.
+   */
+  override start(callback?: () => void): void {
+    this.bindEvents(this.subClient, this.pubClient);
+    for (const client of [this.subClient, this.pubClient] as RedisClient[]) {
+      client.connect().catch((err: unknown) => {
+        if (!this.isManuallyClosed)
+          this.onError(err instanceof Error ? err : new Error(String(err)));
+      });
+    }
+    callback?.();
+  }
+
+  override createRetryStrategy(times: number): number | undefined {
+    return this.isManuallyClosed ? undefined : reconnectDelayMs(times);
+  }
+
+  override registerErrorListener(client: { on(event: 'error', fn: (err: Error) => void): void }) {
+    client.on('error', this.onError);
+  }
+}
+
+interface RedisClient {
+  connect(): Promise<void>;
+}
+
+/** Why a command got no reply. */
+export class NodeCommandTimeout extends Error {
+  readonly code = 'SY_NODE_TIMEOUT';
+  constructor(
+    readonly nodeId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`node ${nodeId} did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The gateway's side: sends a command to one node's control channel and waits for its reply. */
+export class NodeControlClient {
+  private readonly client: ControlClient;
+
+  constructor(
+    redisUrl: string,
+    private readonly keys: KeySpace,
+    name: string,
+    onError: (err: Error) => void = () => undefined,
+  ) {
+    this.client = new ControlClient(controlTransportOptions(redisUrl, `${name}:control`), onError);
+  }
+
+  /** Resolves with the node's reply; rejects with NodeCommandTimeout when none comes in time. */
+  async send(nodeId: string, command: NodeCommand, timeoutMs: number): Promise<NodeCommandReply> {
+    const request: NodeCommandRequest = { command };
+    try {
+      return await firstValueFrom(
+        this.client
+          .send<NodeCommandReply, NodeCommandRequest>(this.keys.nodeControl(nodeId), request)
+          .pipe(timeout(timeoutMs)),
+      );
+    } catch (err) {
+      if (err instanceof TimeoutError) throw new NodeCommandTimeout(nodeId, timeoutMs);
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+class ControlClient extends ClientRedis {
+  constructor(
+    options: TransportOptions,
+    private readonly onError: (err: Error) => void,
+  ) {
+    super(options);
+  }
+
+  override createRetryStrategy(times: number): number | undefined {
+    return this.isManuallyClosed ? undefined : reconnectDelayMs(times);
+  }
+
+  override registerErrorListener(client: { on(event: 'error', fn: (err: Error) => void): void }) {
+    client.on('error', this.onError);
+  }
+}
