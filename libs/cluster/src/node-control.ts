@@ -69,13 +69,14 @@ export class NodeControlServer extends ServerRedis {
    * (as its heartbeats do), and ioredis sends the subscription once it connects.
    */
   override start(callback?: () => void): void {
-    this.bindEvents(this.subClient, this.pubClient);
     for (const client of [this.subClient, this.pubClient] as RedisClient[]) {
       client.connect().catch((err: unknown) => {
         if (!this.isManuallyClosed)
           this.onError(err instanceof Error ? err : new Error(String(err)));
       });
     }
+    // Queued by ioredis until the connection is ready, and sent again after each reconnect.
+    this.bindEvents(this.subClient, this.pubClient);
     callback?.();
   }
 

@@ -28,8 +28,10 @@ export interface AdminNode {
   /** Throughput over the last 30 s (tokens/s). */
   promptTokensPerSecond: number | null;
   generationTokensPerSecond: number | null;
-  /** Mean time to first token over the last 30 s, ms. */
+  /** Mean time to first token over the last 30 s, ms (the engine's figure where it has one). */
   ttftMs: number | null;
+  /** Median time to first token of the requests the node ran in the last 30 s, ms. */
+  ttftP50Ms: number | null;
   /** Figures the worker derived from its own bookkeeping rather than read from the engine. */
   derived: DerivedFigure[];
   accelerators: AcceleratorDevice[];

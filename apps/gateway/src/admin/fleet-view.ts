@@ -31,6 +31,7 @@ export function adminNode(s: NodeSnapshot, heartbeatAgeMs: number | null): Admin
     promptTokensPerSecond: load.promptTokensPerSecond,
     generationTokensPerSecond: load.generationTokensPerSecond,
     ttftMs: load.ttftMs,
+    ttftP50Ms: load.ttftP50Ms ?? null,
     derived: load.derived ?? [],
     accelerators: s.devices ?? [],
     heartbeatAgeMs,
