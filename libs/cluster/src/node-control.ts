@@ -93,6 +93,18 @@ interface RedisClient {
   connect(): Promise<void>;
 }
 
+/** How soon a command is sent again while the transport reconnects. */
+const RESEND_AFTER_MS = 100;
+
+/**
+ * The transport lost its connection (it rejects with a bare string then) or closed it under a
+ * pending request; the node may still answer once it is back.
+ */
+function isConnectionLoss(err: unknown): boolean {
+  const message = typeof err === 'string' ? err : err instanceof Error ? err.message : '';
+  return /Connection (lost|closed)|Connection is closed|ECONNREFUSED|ECONNRESET/i.test(message);
+}
+
 /** Why a command got no reply. */
 export class NodeCommandTimeout extends Error {
   readonly code = 'SY_NODE_TIMEOUT';
@@ -117,18 +129,29 @@ export class NodeControlClient {
     this.client = new ControlClient(controlTransportOptions(redisUrl, `${name}:control`), onError);
   }
 
-  /** Resolves with the node's reply; rejects with NodeCommandTimeout when none comes in time. */
+  /**
+   * Resolves with the node's reply; rejects with NodeCommandTimeout when none comes in time.
+   * While the transport's connection is down the command is sent again until the time is up
+   * (commands are idempotent: a node told twice to cordon is cordoned). An error the node's
+   * handler threw is passed on.
+   */
   async send(nodeId: string, command: NodeCommand, timeoutMs: number): Promise<NodeCommandReply> {
     const request: NodeCommandRequest = { command };
-    try {
-      return await firstValueFrom(
-        this.client
-          .send<NodeCommandReply, NodeCommandRequest>(this.keys.nodeControl(nodeId), request)
-          .pipe(timeout(timeoutMs)),
-      );
-    } catch (err) {
-      if (err instanceof TimeoutError) throw new NodeCommandTimeout(nodeId, timeoutMs);
-      throw err;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new NodeCommandTimeout(nodeId, timeoutMs);
+      try {
+        return await firstValueFrom(
+          this.client
+            .send<NodeCommandReply, NodeCommandRequest>(this.keys.nodeControl(nodeId), request)
+            .pipe(timeout(left)),
+        );
+      } catch (err) {
+        if (err instanceof TimeoutError) throw new NodeCommandTimeout(nodeId, timeoutMs);
+        if (!isConnectionLoss(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(RESEND_AFTER_MS, left)));
+      }
     }
   }
 
