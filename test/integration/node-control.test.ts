@@ -108,3 +108,19 @@ it('carries on after Redis restarts', async () => {
   await sendSoon(c, 'node-a');
   expect(received).toHaveLength(2);
 });
+
+it('closes at once while Redis is down', async () => {
+  const prefix = randomPrefix();
+  const server = new NodeControlServer(redis.url, keySpace(prefix), 'node-a');
+  await new Promise<void>((resolve) => server.listen(() => resolve()));
+  const c = new NodeControlClient(redis.url, keySpace(prefix), 'test');
+  await expect(c.send('node-a', 'cordon', 300)).rejects.toThrow(NodeCommandTimeout); // connects
+  await redis.stop();
+  try {
+    const started = Date.now();
+    await Promise.all([server.close(), c.close()]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  } finally {
+    await redis.restart();
+  }
+});

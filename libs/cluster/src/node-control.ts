@@ -80,6 +80,12 @@ export class NodeControlServer extends ServerRedis {
     callback?.();
   }
 
+  /** Never waits for a Redis that is down: a stopping worker must not hang on its control channel. */
+  override async close(): Promise<void> {
+    this.isManuallyClosed = true;
+    await Promise.all([this.pubClient, this.subClient].map((c) => closeClient(c as RedisClient)));
+  }
+
   override createRetryStrategy(times: number): number | undefined {
     return this.isManuallyClosed ? undefined : reconnectDelayMs(times);
   }
@@ -90,7 +96,16 @@ export class NodeControlServer extends ServerRedis {
 }
 
 interface RedisClient {
+  status: string;
   connect(): Promise<void>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+async function closeClient(client: RedisClient | undefined | null): Promise<void> {
+  if (!client) return;
+  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
 }
 
 /** How soon a command is sent again while the transport reconnects. */
@@ -166,6 +181,15 @@ class ControlClient extends ClientRedis {
     private readonly onError: (err: Error) => void,
   ) {
     super(options);
+  }
+
+  /** Never waits for a Redis that is down: a stopping gateway must not hang here. */
+  override async close(): Promise<void> {
+    this.isManuallyClosed = true;
+    this.handleClose();
+    const clients = [this.pubClient, this.subClient] as (RedisClient | null)[];
+    this.pubClient = this.subClient = null;
+    await Promise.all(clients.map(closeClient));
   }
 
   override createRetryStrategy(times: number): number | undefined {
