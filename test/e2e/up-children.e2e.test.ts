@@ -152,3 +152,55 @@ describe.each([
     }
   }, 150_000);
 });
+
+it('SIGHUP stops the whole cluster, the private redis-server included', async () => {
+  const deadRedis = await freePort();
+  const up = await startUp([], { REDIS_URL: `redis://127.0.0.1:${deadRedis}` });
+  try {
+    await untilReady(up);
+    const family = descendants(up.proc.pid!);
+    up.proc.kill('SIGHUP');
+    expect(await exited(up.proc)).toBe(0);
+    await noneLeft(family, `every child of up to exit after SIGHUP\n${up.output()}`);
+  } finally {
+    kill(up);
+  }
+}, 150_000);
+
+it('stops the whole cluster when the process that started up dies', async () => {
+  const deadRedis = await freePort();
+  const port = await freePort();
+  // A parent that starts `up` and is then killed outright, as a terminal or supervisor may be.
+  const parent = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'up', '--port', String(port)])}, { stdio: 'inherit' }); setInterval(() => {}, 1000);`,
+    ],
+    {
+      cwd: REPO,
+      env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: `redis://127.0.0.1:${deadRedis}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  parent.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await waitFor(() => /switchyard: ready at /.test(out), {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: `up to say ready\n${out}`,
+    });
+    const family = descendants(parent.pid!);
+    expect(family.length).toBeGreaterThanOrEqual(10); // up and its nine
+    parent.kill('SIGKILL');
+    await waitFor(() => family.every((pid) => !isAlive(pid)), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: `up and every child to exit once its parent died\n${out}`,
+    });
+    expect(out).toMatch(/stopping \(parent exited\)/);
+  } finally {
+    if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+  }
+}, 150_000);
