@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { AdminNode } from '@switchyard/contracts';
-import { AdminClient } from './admin-client';
+import { AdminApiError, AdminClient } from './admin-client';
 import { formatChildLine } from './child-output';
 import { intArg } from './commands';
 import { accelerators } from './fleet-table';
@@ -165,7 +165,16 @@ async function reportReadiness(api: AdminClient, ids: readonly string[]): Promis
   let last: AdminNode[] = [];
   const until = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < until) {
-    last = await api.nodes().catch(() => last); // the gateway may not listen yet
+    try {
+      last = await api.nodes();
+    } catch (err) {
+      // A gateway configured with an admin key this process was not given: say how, once.
+      if (err instanceof AdminApiError && (err.status === 401 || err.status === 403)) {
+        say(`cannot follow the nodes (${err.message}); set SWITCHYARD_ADMIN_KEY for up as well`);
+        return [...ids.filter((id) => !seen.has(id))].map((id) => `${id} unknown`);
+      }
+      // otherwise the gateway does not listen yet
+    }
     for (const n of last) {
       if (n.state !== 'ready' || seen.has(n.id) || !ids.includes(n.id)) continue;
       seen.add(n.id);

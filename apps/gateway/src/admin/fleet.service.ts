@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  ServiceUnavailableException,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import {
@@ -46,10 +47,8 @@ export class FleetService implements OnModuleDestroy {
     const snapshots = this.view.nodes();
     const ages = await this.registry
       .liveness(snapshots.map((s) => s.info.id))
-      .catch((err: unknown) => {
-        this.log.warn(`heartbeat ages unavailable: ${String(err)}`);
-        return new Map<string, { heartbeatAgeMs: number | null }>();
-      });
+      // The nodes' figures are this gateway's own; only their ages need Redis, so say "unknown".
+      .catch(() => new Map<string, { heartbeatAgeMs: number | null }>());
     return byId(snapshots.map((s) => adminNode(s, ages.get(s.info.id)?.heartbeatAgeMs ?? null)));
   }
 
@@ -96,11 +95,17 @@ export class FleetService implements OnModuleDestroy {
     await Promise.allSettled([this.control.close(), this.queueInspector.close()]);
   }
 
-  /** Every model known to this gateway, with what waits in its shared queue. */
+  /** Every model known to this gateway, with what waits in its shared queue (503 without Redis). */
   private async sharedQueues(): Promise<Map<string, SharedQueueSummary>> {
     const models = [...this.view.knownModels()];
-    const summaries = await Promise.all(models.map((m) => this.queueInspector.summary(m)));
-    return new Map(models.map((m, i) => [m, summaries[i]!]));
+    try {
+      const summaries = await Promise.all(models.map((m) => this.queueInspector.summary(m)));
+      return new Map(models.map((m, i) => [m, summaries[i]!]));
+    } catch (err) {
+      throw new ServiceUnavailableException(
+        `cannot read the queues: Redis did not answer (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
   }
 }
 
