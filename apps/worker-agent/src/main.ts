@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NodeControlServer } from '@switchyard/cluster';
 import type { WorkerConfig } from '@switchyard/config';
+import type { KeySpace } from '@switchyard/contracts';
 import type { Logger } from 'pino';
 import { NodeAgent } from './node/node-agent';
 import { WorkerAgentModule } from './worker-agent.module';
 import { KEY_SPACE, NODE_ID, WORKER_LOGGER } from './worker.tokens';
-import type { KeySpace } from '@switchyard/contracts';
 
 export interface RunningWorker {
   nodeId: string;
