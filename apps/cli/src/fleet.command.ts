@@ -90,10 +90,23 @@ export function registerStatus(program: Command): void {
   ).action(async (flags: ClientFlags & WatchFlags) => {
     const api = client(flags);
     await show(flags, async () => {
-      const [nodes, models] = await Promise.all([api.nodes(), api.models()]);
-      if (flags.json) return JSON.stringify({ nodes, models }, null, 2);
+      // The nodes are the gateway's own view; the models also need Redis (queue depths).
+      const [nodes, models] = await Promise.all([
+        api.nodes(),
+        api.models().catch((err: unknown) => {
+          if (err instanceof AdminApiError) return err;
+          throw err;
+        }),
+      ]);
+      if (flags.json) {
+        const modelsJson =
+          models instanceof AdminApiError ? { modelsError: models.message } : { models };
+        return JSON.stringify({ nodes, ...modelsJson }, null, 2);
+      }
       const style = tableStyle();
-      return `${nodesTable(nodes, Date.now(), style)}\n\n${modelsTable(models, style)}`;
+      const modelsText =
+        models instanceof AdminApiError ? `models: ${models.message}` : modelsTable(models, style);
+      return `${nodesTable(nodes, Date.now(), style)}\n\n${modelsText}`;
     });
   });
 }
