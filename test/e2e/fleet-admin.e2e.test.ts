@@ -143,9 +143,17 @@ it('the admin API shows every node with the figures of its worker’s own /statu
     'NVIDIA H100 80GB HBM3',
     'NVIDIA H100 80GB HBM3',
   ]);
-  // Figures measured on the warm-up traffic, not nulls.
-  expect(nodes.some((n) => n.decodeTokensPerSecond !== null)).toBe(true);
-  expect(nodes.some((n) => n.ttftP50Ms !== null)).toBe(true);
+  // Figures measured on the warm-up traffic, not nulls, once the workers' next probe and
+  // heartbeat have carried them (about a second).
+  await waitFor(
+    async () => {
+      const now = await adminNodes();
+      return (
+        now.some((n) => n.decodeTokensPerSecond !== null) && now.some((n) => n.ttftP50Ms !== null)
+      );
+    },
+    { timeoutMs: 10_000, what: 'measured speeds and TTFT medians in the fleet view' },
+  );
   await expectSameAsWorkers(adminNodes);
 });
 
