@@ -105,29 +105,32 @@ function pick(n: AdminNode, like: Partial<AdminNode>): Partial<AdminNode> {
 }
 
 /**
- * Every node's figures in `read()` equal the worker's own `/status` read just after. The
- * worker refreshes its figures once a second and heartbeats once a second, so an attempt
- * may straddle a refresh: a few attempts settle it; a wrong figure never does.
+ * Every node's figures in `read()` equal the worker's own `/status` read just after. A worker
+ * refreshes its figures once a second (rates over a sliding window, device readings) and
+ * heartbeats once a second on another timer, so a read may fall between a refresh and the
+ * heartbeat carrying it: each node is read again until it matches once (nodes in different
+ * reads, each on its own phase). A wrong figure never matches.
  */
 async function expectSameAsWorkers(read: () => Promise<AdminNode[]>): Promise<void> {
-  let last = '';
-  for (let attempt = 0; attempt < 20; attempt++) {
+  const matched = new Set<string>();
+  const last = new Map<string, string>();
+  for (let attempt = 0; attempt < 60 && matched.size < NODES.length; attempt++) {
     const nodes = await read();
     const statuses = await Promise.all(nodes.map(workerStatus));
-    const mismatched = nodes.filter((n, i) => {
+    nodes.forEach((n, i) => {
       const want = fromStatus(statuses[i]!);
-      return JSON.stringify(pick(n, want)) !== JSON.stringify(want);
+      const got = pick(n, want);
+      if (JSON.stringify(got) === JSON.stringify(want)) matched.add(n.id);
+      else last.set(n.id, `${JSON.stringify(got)}\n vs /status ${JSON.stringify(want)}`);
     });
-    if (nodes.length === NODES.length && mismatched.length === 0) return;
-    last = mismatched
-      .map(
-        (n) =>
-          `${n.id}: ${JSON.stringify(pick(n, fromStatus(statuses[nodes.indexOf(n)]!)))}\n vs ${JSON.stringify(fromStatus(statuses[nodes.indexOf(n)]!))}`,
-      )
-      .join('\n');
-    await new Promise((r) => setTimeout(r, 150));
+    if (matched.size < NODES.length) await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the fleet view never matched the workers' /status:\n${last}`);
+  const unmatched = [...last].filter(([id]) => !matched.has(id));
+  if (matched.size < NODES.length) {
+    throw new Error(
+      `the fleet view never matched the workers' /status:\n${unmatched.map(([id, d]) => `${id}: ${d}`).join('\n')}`,
+    );
+  }
 }
 
 it('the admin API shows every node with the figures of its worker’s own /status', async () => {
