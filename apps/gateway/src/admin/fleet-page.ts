@@ -36,7 +36,7 @@ export const FLEET_PAGE = /* html */ `<!doctype html>
 <h2>Nodes</h2>
 <table id="nodes"><thead><tr>
   <th>node</th><th>state</th><th>engine</th><th>models</th><th>slots used</th><th>waiting</th>
-  <th>KV</th><th>tok/s</th><th>TTFT</th><th>accelerators</th><th>heartbeat</th><th></th>
+  <th>KV</th><th>tok/s</th><th>TTFT p50</th><th>accelerators</th><th>heartbeat</th><th></th>
 </tr></thead><tbody></tbody></table>
 <h2>Queues</h2>
 <table id="queues"><thead><tr>
@@ -104,7 +104,7 @@ function renderNodes(nodes) {
         '<td class="num">' + n.waiting + '</td>' +
         '<td class="num">' + pct(n.kvCacheUsage) + '</td>' +
         '<td class="num">' + num(n.generationTokensPerSecond, 1) + '</td>' +
-        '<td class="num">' + ms(n.ttftMs) + '</td>' +
+        '<td class="num" title="mean ' + ms(n.ttftMs) + '">' + ms(n.ttftP50Ms) + '</td>' +
         '<td>' + accelerators(n.accelerators) + '</td>' +
         '<td class="num">' + ms(n.heartbeatAgeMs) + '</td>' +
         '<td>' + action(n) + '</td></tr>').join('')
