@@ -1,7 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { pingRedis } from '@switchyard/cluster';
 import { parseRedisUrl } from '@switchyard/contracts';
+
+const TETHER = join(__dirname, 'tether.js');
 
 export interface LocalRedis {
   url: string;
@@ -39,9 +42,12 @@ export async function ensureRedis(
   if (await pingRedis(url, 1000)) return { url };
   if (!hasRedisServer()) return null;
   const port = await freePort();
+  // Through the tether, so Redis stops with `up` whatever ends `up`, even SIGKILL.
   const child = spawn(
-    'redis-server',
+    process.execPath,
     [
+      TETHER,
+      'redis-server',
       '--port',
       String(port),
       '--bind',
@@ -54,7 +60,7 @@ export async function ensureRedis(
       'yes',
     ],
     // Its own process group: Ctrl-C reaches `up`, which stops Redis last, after the workers.
-    { stdio: 'ignore', detached: true },
+    { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
@@ -67,7 +73,7 @@ export async function ensureRedis(
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGKILL');
+  child.kill('SIGTERM'); // the tether passes it on to redis-server
   throw new Error(`redis-server did not start on port ${port}`);
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@switchyard/config';
 import { registerGateway, registerSim, registerWorker } from './commands';
+import { registerNodes, registerQueues, registerStatus } from './fleet.command';
 import { registerUp } from './up.command';
 
 const program = new Command()
@@ -15,6 +16,9 @@ registerUp(program);
 registerGateway(program);
 registerWorker(program);
 registerSim(program);
+registerStatus(program);
+registerNodes(program);
+registerQueues(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

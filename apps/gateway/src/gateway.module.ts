@@ -4,7 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from '@switchyard/config';
 import { GATEWAY_METRICS, createMetrics, nestLoggerModule } from '@switchyard/telemetry';
-import { PrometheusSdController } from './admin/prometheus-sd.controller';
+import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/admin';
 import { ClusterLifecycle } from './cluster/cluster-lifecycle';
 import { CLUSTER_PROVIDERS } from './cluster/cluster.providers';
 import {
@@ -34,7 +34,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController, PrometheusSdController],
+      controllers: [HealthController, ...ADMIN_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
@@ -51,6 +51,7 @@ export class GatewayModule {
         ExecutionService,
         InferencePipeline,
         InferenceRouter,
+        ...ADMIN_PROVIDERS,
       ],
     };
   }

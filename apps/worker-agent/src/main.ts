@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NodeControlServer } from '@switchyard/cluster';
 import type { WorkerConfig } from '@switchyard/config';
+import type { KeySpace } from '@switchyard/contracts';
 import type { Logger } from 'pino';
 import { NodeAgent } from './node/node-agent';
 import { WorkerAgentModule } from './worker-agent.module';
-import { WORKER_LOGGER } from './worker.tokens';
+import { KEY_SPACE, NODE_ID, WORKER_LOGGER } from './worker.tokens';
 
 export interface RunningWorker {
   nodeId: string;
@@ -19,8 +21,9 @@ export interface RunningWorker {
 
 /**
  * Starts a worker-agent beside one engine. The module's init hooks start following the
- * engine; the HTTP listener (metrics, status) comes up so its URL can go into the node
- * record; then the agent registers and heartbeats.
+ * engine; the control channel (operator commands over Redis) and the HTTP listener (metrics,
+ * status) come up, the latter's URL going into the node record; then the agent registers and
+ * heartbeats.
  *
  * No `enableShutdownHooks()`: the process's signals belong to the caller (the CLI drains
  * on SIGTERM through `drain()`), and a second, Nest-driven shutdown would race it.
@@ -34,6 +37,20 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   let url: string;
   let agent: NodeAgent;
   try {
+    // A hybrid app: HTTP for metrics and status, and the node's control channel on Redis.
+    const log = app.get<symbol, Logger>(WORKER_LOGGER);
+    app.connectMicroservice(
+      {
+        strategy: new NodeControlServer(
+          config.redisUrl,
+          app.get<symbol, KeySpace>(KEY_SPACE),
+          app.get<symbol, string>(NODE_ID),
+          (err) => log.warn({ err: err.message }, 'control channel: redis connection error'),
+        ),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -21,6 +21,7 @@ import { getEngineAdapter, type EngineAdapter } from '@switchyard/engines';
 import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemetry';
 import type { Logger } from 'pino';
 import { EngineClient } from './engine/engine.client';
+import { NodeControlController } from './control/node-control.controller';
 import { AgentController } from './http/agent.controller';
 import { NodeAgent } from './node/node-agent';
 import {
@@ -99,7 +100,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
     });
     return {
       module: WorkerAgentModule,
-      controllers: [AgentController],
+      controllers: [AgentController, NodeControlController],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: NODE_ID, useValue: nodeId },

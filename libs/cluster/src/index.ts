@@ -53,3 +53,10 @@ export { ReplyHub, type ReplyHubOptions } from './reply-channel';
 export { CancelListener, CancelSender, isCancelled } from './cancel-channel';
 export * from './reservations';
 export { TenantTurns } from './tenant-turns';
+export {
+  NodeCommandTimeout,
+  NodeControlClient,
+  NodeControlServer,
+  controlTransportOptions,
+} from './node-control';
+export { QueueInspector, type SharedQueueSummary } from './queue-inspector';

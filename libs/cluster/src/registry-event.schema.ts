@@ -77,6 +77,7 @@ const nodeSnapshotSchema = z.object({
     prefillTokensPerSecond: nullableRate.optional(),
     meanOutputTokens: nullableRate.optional(),
     ttftMs: nullableRate,
+    ttftP50Ms: nullableRate.optional(),
     derived: z
       .array(
         z.enum([

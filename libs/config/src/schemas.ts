@@ -166,6 +166,13 @@ export const gatewayConfigSchema = z.object({
    * the engine request is cancelled and the stream ends with an error frame.
    */
   streamBufferBytes: count.default(1024 * 1024),
+  /**
+   * Bearer credential of the admin API (`/admin/v1/…`, `/ui`). Unset: the admin API answers
+   * loopback clients only.
+   */
+  adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long the admin API waits for a node to answer a command (cordon, drain) before a 504. */
+  adminCommandTimeoutMs: ms.default(3000),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
@@ -198,6 +205,8 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   maxStop: 'SWITCHYARD_MAX_STOP',
   maxTools: 'SWITCHYARD_MAX_TOOLS',
   streamBufferBytes: 'SWITCHYARD_STREAM_BUFFER_BYTES',
+  adminKey: 'SWITCHYARD_ADMIN_KEY',
+  adminCommandTimeoutMs: 'SWITCHYARD_ADMIN_COMMAND_TIMEOUT_MS',
 };
 
 export const workerConfigSchema = z.object({

@@ -2,6 +2,8 @@ export * from './inference-request';
 export * from './stream-event';
 export * from './errors';
 export * from './node';
+export * from './node-control';
+export * from './admin-api';
 export * from './keys';
 export * from './redis-url';
 export * from './job';

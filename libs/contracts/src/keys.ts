@@ -48,6 +48,12 @@ export interface KeySpace {
   nodeJobs(nodeId: string): string;
   /** Counter with a TTL: a tenant's recent requests queued for a model in one priority class. */
   tenantTurns(model: string, priorityClass: number, tenant: string): string;
+  /**
+   * Pub/sub channel of one node's control plane (cordon, uncordon, drain): the request
+   * channel of the worker-agent's `@nestjs/microservices` Redis server; replies go to the
+   * same name plus `.reply`.
+   */
+  nodeControl(nodeId: string): string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'sy:';
@@ -70,6 +76,7 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     nodeJobs: (nodeId) => `${prefix}{n:${nodeId}}:jobs`,
     tenantTurns: (model, priorityClass, tenant) =>
       `${prefix}turns:${encodeURIComponent(model)}:${priorityClass}:${tenant}`,
+    nodeControl: (nodeId) => `${prefix}control:${nodeId}`,
   };
 }
 

@@ -141,6 +141,11 @@ export interface NodeLoad {
   /** Recent mean time to first token, ms. */
   ttftMs: number | null;
   /**
+   * Median time to first token of the requests the worker relayed over the recent window
+   * (from job start on the node), ms; absent or null when it relayed none.
+   */
+  ttftP50Ms?: number | null;
+  /**
    * Figures the engine does not expose that the worker derived from its own bookkeeping
    * (the requests it ran), so an operator knows which numbers came from where.
    */

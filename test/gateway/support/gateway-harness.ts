@@ -39,6 +39,8 @@ export type GatewayOverrides = Partial<
     | 'maxStop'
     | 'maxTools'
     | 'tenants'
+    | 'adminKey'
+    | 'adminCommandTimeoutMs'
   >
 >;
 

@@ -44,7 +44,7 @@ import { AdaptiveSlots } from './adaptive-slots';
 import { NodeCapabilitiesLearner } from './capabilities';
 import { exportNodeInfo, exportNodeLoad, exportNodeState } from './node-gauges';
 import { NodeLoadTracker } from './node-load';
-import { NodeStateMachine } from './node-state';
+import { NodeStateMachine, isHeld } from './node-state';
 import { warmUp } from './warm-up';
 
 const DEFAULT_SLOTS = 4;
@@ -194,10 +194,30 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
     return this.lifecycle.state === 'cordoned';
   }
 
-  /** Back into service: through warming, so the next probe's test generation decides. */
+  /**
+   * Operator decision, before maintenance: take no new work, not even from the shared queues;
+   * what runs or is already queued here finishes; the node stays registered, `draining`, until
+   * uncordoned (unlike a shutdown's drain, which ends the process). Returns false once the
+   * node is shutting down.
+   */
+  async drainForOperator(): Promise<boolean> {
+    if (this.stopping) return false;
+    const moved = this.lifecycle.moveTo('draining', 'drain requested by operator');
+    if (moved) {
+      this.consumer?.pullShared([]);
+      this.log.info({ running: this.consumer?.active() ?? 0 }, 'node draining (operator)');
+      this.exportState();
+      await this.heartbeat();
+    }
+    return this.lifecycle.state === 'draining';
+  }
+
+  /**
+   * Back into service from a cordon or an operator's drain: through warming, so the next
+   * probe's test generation decides. Never out of a shutdown.
+   */
   async uncordon(): Promise<boolean> {
-    if (this.lifecycle.state !== 'cordoned') return false;
-    this.lifecycle.moveTo('warming', 'uncordoned; checking the engine');
+    if (this.stopping || !this.lifecycle.release('uncordoned; checking the engine')) return false;
     this.log.info('node uncordoned');
     this.exportState();
     await this.heartbeat();
@@ -249,12 +269,12 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Checks engine health and load; moves between warming and ready; never overlaps itself. */
   private async probe(): Promise<void> {
-    if (this.probing || this.lifecycle.state === 'draining' || this.lifecycle.state === 'gone')
-      return;
+    if (this.probing || this.stopping || this.lifecycle.state === 'gone') return;
     this.probing = true;
     try {
       this.devices = (await this.accelerators?.read()) ?? [];
-      if (this.lifecycle.state === 'cordoned') {
+      if (isHeld(this.lifecycle.state)) {
+        // Cordoned or drained by the operator: load and devices stay fresh for the fleet view.
         await this.refreshLoad();
         return;
       }
@@ -315,6 +335,8 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async becomeReady(): Promise<void> {
+    // Cordoned or drained while this probe ran: the operator's decision stands.
+    if (isHeld(this.lifecycle.state)) return;
     if (!this.consumer) {
       this.consumer = new NodeJobConsumer(
         () => this.connector.create({ name: `${this.nodeId}:jobs`, forBullmq: true }),
@@ -345,7 +367,9 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
 
   private notReady(why: string): void {
     this.metrics.switchyard_engine_health_failures_total.inc({ reason: why.split(':')[0] ?? why });
-    this.metrics.switchyard_engine_up.set(0);
+    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 0);
+    // Cordoned or drained while this probe ran: the operator's decision stands.
+    if (isHeld(this.lifecycle.state)) return;
     const wasReady = this.lifecycle.state === 'ready';
     const previousReason = this.lifecycle.reason;
     this.lifecycle.moveTo('warming', why);

@@ -62,6 +62,7 @@ export class NodeLoadTracker {
       promptTokensPerSecond: pick('promptTokensPerSecond'),
       generationTokensPerSecond: pick('generationTokensPerSecond'),
       ttftMs: pick('ttftMs'),
+      ttftP50Ms: this.own.ttftP50Ms(now, WINDOW_MS),
       decodeTokensPerSecond: this.decodeSpeed,
       prefillTokensPerSecond: this.prefillSpeed,
       meanOutputTokens: this.meanOutput,

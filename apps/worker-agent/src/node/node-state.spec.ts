@@ -27,4 +27,14 @@ describe('NodeStateMachine', () => {
     expect(m.moveTo('warming')).toBe(true);
     expect(m.moveTo('ready')).toBe(true);
   });
+
+  it('lets the operator lift a cordon or a drain, never health', () => {
+    const m = new NodeStateMachine();
+    m.moveTo('ready');
+    m.moveTo('draining', 'drain requested by operator');
+    expect(m.moveTo('warming')).toBe(false);
+    expect(m.release('uncordoned')).toBe(true);
+    expect(m.state).toBe('warming');
+    expect(m.release('again')).toBe(false);
+  });
 });

@@ -3,7 +3,8 @@ import type { NodeState } from '@switchyard/contracts';
 /**
  * The node life cycle as a table of allowed moves. `ready ⇄ warming` follows engine health;
  * `cordoned` and `draining` are operator or shutdown decisions that health never undoes (the
- * agent does not probe readiness while cordoned); uncordoning goes back through warming.
+ * agent does not probe readiness while they hold); uncordoning goes back through warming
+ * (`release`, also out of a drain the operator asked for).
  */
 const MOVES: Record<NodeState, readonly NodeState[]> = {
   joining: ['warming', 'ready', 'draining', 'gone'],
@@ -13,6 +14,11 @@ const MOVES: Record<NodeState, readonly NodeState[]> = {
   draining: ['gone'],
   gone: [],
 };
+
+/** States an operator or a shutdown put the node in: engine health does not move it out. */
+export function isHeld(state: NodeState): boolean {
+  return state === 'cordoned' || state === 'draining' || state === 'gone';
+}
 
 export class NodeStateMachine {
   private current: NodeState = 'joining';
@@ -24,6 +30,17 @@ export class NodeStateMachine {
 
   get reason(): string | undefined {
     return this.why;
+  }
+
+  /**
+   * The operator lifts a cordon or a drain: back to warming, which health never does. The
+   * caller refuses this for a shutdown's drain.
+   */
+  release(reason: string): boolean {
+    if (this.current !== 'cordoned' && this.current !== 'draining') return false;
+    this.current = 'warming';
+    this.why = reason;
+    return true;
   }
 
   /** Moves if the table allows it; returns whether the state changed. */

@@ -37,7 +37,11 @@ type OwnTotals = Pick<
  * shape engines expose: the fallback for figures an engine does not report, and the only
  * source of per-sequence speeds (decode and prefill), which every engine gets alike.
  */
+/** First tokens remembered for the median; beyond it the window keeps the most recent. */
+const MAX_TTFT_SAMPLES = 4096;
+
 export class OwnCounters {
+  private readonly firstTokens: { at: number; seconds: number }[] = [];
   private readonly totals: OwnTotals = {
     promptTokensTotal: 0,
     generationTokensTotal: 0,
@@ -68,9 +72,23 @@ export class OwnCounters {
     if (!countedByUsage) this.totals.generationTokensTotal += streamedTokens;
   }
 
-  firstToken(secondsSinceStart: number): void {
+  firstToken(secondsSinceStart: number, now = Date.now()): void {
     this.totals.ttftSecondsSum += secondsSinceStart;
     this.totals.ttftCount += 1;
+    this.firstTokens.push({ at: now, seconds: secondsSinceStart });
+    if (this.firstTokens.length > MAX_TTFT_SAMPLES) this.firstTokens.shift();
+  }
+
+  /** Median time to first token, ms, of the requests whose first token came in the window. */
+  ttftP50Ms(now: number, windowMs: number): number | null {
+    while (this.firstTokens.length > 0 && this.firstTokens[0]!.at <= now - windowMs) {
+      this.firstTokens.shift();
+    }
+    const sorted = this.firstTokens.map((t) => t.seconds).sort((a, b) => a - b);
+    if (sorted.length === 0) return null;
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return median * 1000;
   }
 
   usage(promptTokens: number, completionTokens: number): void {
