@@ -20,6 +20,11 @@ import { InferencePipeline } from './inference/inference.pipeline';
 import { InferenceRouter } from './inference/inference.router';
 import { PlacementService } from './inference/placement/placement.service';
 import { ModelCatalogService } from './models/model-catalog.service';
+import { AdminKeyGuard } from './tenancy/admin-key.guard';
+import { KeysController } from './tenancy/keys.controller';
+import { TENANCY_PROVIDERS } from './tenancy/tenancy.providers';
+import { Tenancy } from './tenancy/tenancy.service';
+import { UsageController } from './tenancy/usage.controller';
 
 @Module({})
 export class GatewayModule {
@@ -31,7 +36,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController],
+      controllers: [HealthController, KeysController, UsageController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
@@ -44,6 +49,9 @@ export class GatewayModule {
         ModelCatalogService,
         PlacementService,
         ExecutionService,
+        ...TENANCY_PROVIDERS,
+        Tenancy,
+        AdminKeyGuard,
         InferencePipeline,
         InferenceRouter,
       ],

@@ -44,3 +44,4 @@ export { ReplyHub, type ReplyHubOptions } from './reply-channel';
 export { CancelListener, CancelSender, isCancelled } from './cancel-channel';
 export * from './reservations';
 export { TenantTurns } from './tenant-turns';
+export { RedisScript } from './redis-script';

@@ -40,6 +40,24 @@ export interface KeySpace {
   nodeJobs(nodeId: string): string;
   /** Counter with a TTL: a tenant's recent requests queued for a model in one priority class. */
   tenantTurns(model: string, priorityClass: number, tenant: string): string;
+  /**
+   * String (JSON): one API key's record, by key id (a digest of the key, never the key).
+   * Everything about one key shares the `{k:<id>}` hash tag, so its limit script is single-slot.
+   */
+  apiKey(keyId: string): string;
+  /** Set of every stored key id (listing, and "is any key stored" at boot). */
+  readonly apiKeys: string;
+  /** Pub/sub channel of key ids whose record changed (created, revoked, rotated). */
+  readonly apiKeyEvents: string;
+  /**
+   * One limit's state for an API key (or a tenant, `t:<name>`): `rpm` and `tpm` (GCRA
+   * theoretical arrival time), `conc` (sorted set of running requests), `budget:<period>`.
+   */
+  keyLimit(subject: string, limit: string): string;
+  /** Hash of one tenant's usage counters for one UTC day (`YYYY-MM-DD`). */
+  usage(tenant: string, day: string): string;
+  /** Set of tenants that have usage recorded. */
+  readonly usageTenants: string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'sy:';
@@ -64,6 +82,12 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     nodeJobs: (nodeId) => `${prefix}{n:${nodeId}}:jobs`,
     tenantTurns: (model, priorityClass, tenant) =>
       `${prefix}turns:${encodeURIComponent(model)}:${priorityClass}:${tenant}`,
+    apiKey: (keyId) => `${prefix}{k:${keyId}}:key`,
+    apiKeys: `${prefix}keys`,
+    apiKeyEvents: `${prefix}events:keys`,
+    keyLimit: (subject, limit) => `${prefix}{k:${subject}}:${limit}`,
+    usage: (tenant, day) => `${prefix}usage:{t:${encodeURIComponent(tenant)}}:${day}`,
+    usageTenants: `${prefix}usage:tenants`,
   };
 }
 

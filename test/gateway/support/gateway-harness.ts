@@ -28,6 +28,11 @@ export type GatewayOverrides = Partial<
     | 'requestTimeoutMs'
     | 'maxResumes'
     | 'drainGraceMs'
+    | 'auth'
+    | 'tenants'
+    | 'adminKey'
+    | 'anonymousRoutingHeaders'
+    | 'keyCacheTtlMs'
   >
 >;
 

@@ -20,10 +20,12 @@ import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../gateway.tokens';
 import { GatewayDrain } from '../http/gateway-drain';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { ModelCatalogService } from '../models/model-catalog.service';
-import { AdmissionPolicy } from './admission-policy';
+import type { Principal } from '../tenancy/api-key';
+import { RateLimited, type Grant } from '../tenancy/key-limits';
+import { Tenancy, type RequestUsage } from '../tenancy/tenancy.service';
 import { ClientResponse } from './client-response';
 import { explanationHeader, wantsExplanation } from './explanation-header';
-import { withRouting } from './request-routing';
+import { ignoredRoutingHeaders, withRouting } from './request-routing';
 import { ExecutionService } from './execution/execution.service';
 import type { ExecutionInfo } from './execution/execution-info';
 import { PlacementService } from './placement/placement.service';
@@ -38,7 +40,7 @@ import { placementRequest } from './placement/placement-request';
 export class InferencePipeline {
   private readonly log = new Logger(InferencePipeline.name);
 
-  private readonly admission: AdmissionPolicy;
+  private readonly defaultPriority: number;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -47,8 +49,9 @@ export class InferencePipeline {
     private readonly placement: PlacementService,
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
     private readonly drain: GatewayDrain,
+    private readonly tenancy: Tenancy,
   ) {
-    this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
+    this.defaultPriority = config.defaultPriority;
   }
 
   async handle<F>(
@@ -73,6 +76,8 @@ export class InferencePipeline {
   ): Promise<void> {
     const receivedAt = performance.now();
     const client = new ClientResponse(request, reply, newRequestId());
+    // Who is asking: 401 before anything else when the key is missing or not valid.
+    const principal = await this.tenancy.authenticate(request.headers);
     const { request: parsed, facts } = route.parse(request.body, {
       requestId: client.requestId,
       headers: request.headers,
@@ -82,17 +87,28 @@ export class InferencePipeline {
     const req = withRouting(
       this.catalog.snapshot().resolve(parsed),
       request.headers,
-      this.admission,
+      principal,
+      this.defaultPriority,
     );
+    this.tenancy.authorize(principal, parsed.model, req.model);
+    this.noteIgnoredHeaders(principal, request, client.requestId);
     // Placement facts (prompt prefix hashes, …), once per request, for every attempt.
     const placing = placementRequest(req);
     const info: ExecutionInfo = { attempts: 0 };
-    if (wantsExplanation(request.headers))
+    if (principal.routingHeaders && wantsExplanation(request.headers))
       info.explain = explanationHeader(
         this.placement.placer.strategy,
         this.placement.explain(req, placing),
       );
-    const events = this.execution.run(req, placing, client.gone, info);
+    // The key's limits, across replicas (429 when over one); released in `finally` below.
+    const grant = await this.admit(principal, client, placing.estimatedPromptTokens ?? 0);
+    const used: RequestUsage = {
+      model: req.model,
+      promptTokens: 0,
+      completionTokens: 0,
+      failed: false,
+    };
+    const events = countUsage(this.execution.run(req, placing, client.gone, info), used);
     this.metrics.switchyard_inflight_requests.inc();
     let outcome = 'ok';
     try {
@@ -128,6 +144,7 @@ export class InferencePipeline {
         outcome,
         durationMs: Math.round(durationMs * 10) / 10,
       });
+      this.tenancy.end(principal, grant, { ...used, failed: outcome !== 'ok' });
       this.metrics.switchyard_inflight_requests.dec();
       this.metrics.switchyard_requests_total.inc({
         dialect: dialect.id,
@@ -139,6 +156,49 @@ export class InferencePipeline {
         durationMs / 1000,
       );
     }
+  }
+
+  /** Takes the request from its key's limits; the limit headers go on every answer, 429s too. */
+  private async admit(
+    principal: Principal,
+    client: ClientResponse,
+    estimatedTokens: number,
+  ): Promise<Grant | undefined> {
+    try {
+      const grant = await this.tenancy.admit(principal, client.requestId, estimatedTokens);
+      if (grant) client.addHeaders(grant.headers);
+      return grant;
+    } catch (err) {
+      if (err instanceof RateLimited) client.addHeaders(err.headers);
+      throw err;
+    }
+  }
+
+  /** Routing headers from a key that may not steer are ignored, never refused. */
+  private noteIgnoredHeaders(
+    principal: Principal,
+    request: FastifyRequest,
+    requestId: string,
+  ): void {
+    const ignored = ignoredRoutingHeaders(request.headers, principal);
+    if (ignored.length > 0)
+      this.log.debug(
+        `request ${requestId}: ignored ${ignored.join(', ')} from tenant ${principal.tenant}`,
+      );
+  }
+}
+
+/** Notes the usage the node reported as the events pass. */
+async function* countUsage(
+  events: AsyncIterable<StreamEvent>,
+  used: RequestUsage,
+): AsyncIterable<StreamEvent> {
+  for await (const e of events) {
+    if (e.type === 'usage') {
+      used.promptTokens = e.promptTokens;
+      used.completionTokens = e.completionTokens;
+    }
+    yield e;
   }
 }
 

@@ -1,0 +1,39 @@
+import type { KeySpace } from '@switchyard/contracts';
+import type { Redis } from 'ioredis';
+import { keyRecordSchema, type KeyRecord } from './api-key';
+
+/**
+ * API key records in Redis: one JSON string per key under its `{k:<id>}` tag, a set of every
+ * id, and a channel announcing each change so every replica drops its cached copy at once.
+ */
+export class ApiKeyRepository {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: KeySpace,
+  ) {}
+
+  async get(keyId: string): Promise<KeyRecord | undefined> {
+    const raw = await this.redis.get(this.keys.apiKey(keyId));
+    if (raw === null) return undefined;
+    const parsed = keyRecordSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async put(record: KeyRecord): Promise<void> {
+    await this.redis.set(this.keys.apiKey(record.id), JSON.stringify(record));
+    await this.redis.sadd(this.keys.apiKeys, record.id);
+    await this.redis.publish(this.keys.apiKeyEvents, record.id);
+  }
+
+  async list(): Promise<KeyRecord[]> {
+    const ids = await this.redis.smembers(this.keys.apiKeys);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records
+      .filter((r): r is KeyRecord => r !== undefined)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async count(): Promise<number> {
+    return this.redis.scard(this.keys.apiKeys);
+  }
+}
