@@ -152,16 +152,15 @@ describe('limits', () => {
   });
 
   it('holds a key to its concurrency, and frees the slot when the client goes away', async () => {
-    await gw.node({ id: 'a', slots: 4, script: hang() });
+    await gw.node({ id: 'a', slots: 4, script: hang(1) });
     await gw.untilReadyNodes(1);
     const { key } = await createKey(gw, { maxConcurrency: 1 });
     const client = new AbortController();
-    const first = gw
-      .chat({ headers: bearer(key), stream: true, signal: client.signal })
-      .catch(() => undefined);
-    await waitFor(async () => (await gw.chat({ headers: bearer(key) })).status === 429);
+    const first = await gw.chat({ headers: bearer(key), stream: true, signal: client.signal });
+    expect(first.status).toBe(200);
+    const refused = await gw.chat({ headers: bearer(key) });
+    expect(refused.status).toBe(429);
     client.abort();
-    await first;
     // Slot freed: the next request is admitted (and hangs; abort it).
     await waitFor(async () => {
       const probe = new AbortController();
@@ -172,18 +171,22 @@ describe('limits', () => {
   });
 
   it('stops a key after the tokens it really used (TPM and budget), corrected by usage', async () => {
-    // 3 prompt + 20 completion = 23 tokens per answer; the prompt estimate is ~10.
+    // 3 prompt + 20 completion = 23 tokens per answer, a prompt estimate of ~2: the second
+    // fits (23 + 2 <= 40), the third would not (46 used) though its estimate alone would.
     await gw.node({ id: 'a', script: answer('x'.repeat(20), 20) });
     await gw.untilReadyNodes(1);
-    const tpm = await createKey(gw, { tpm: 50 });
-    const budget = await createKey(gw, { budgetTokens: 50, budgetPeriod: 'day' });
+    const tpm = await createKey(gw, { tpm: 40 });
+    const budget = await createKey(gw, { budgetTokens: 40, budgetPeriod: 'day' });
     for (const { key } of [tpm, budget]) {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
         statuses.push((await gw.chat({ headers: bearer(key), prompt: 'short' })).status);
         await new Promise((r) => setTimeout(r, 100)); // the correction lands after the answer
       }
-      expect(statuses).toEqual([200, 200, 429, 429]);
+      expect({ key: key.slice(0, 10), statuses }).toEqual({
+        key: key.slice(0, 10),
+        statuses: [200, 200, 429, 429],
+      });
     }
   });
 
