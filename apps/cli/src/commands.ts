@@ -56,6 +56,7 @@ interface GatewayFlags {
   drainGraceMs?: number;
   placement?: string;
   autoModels?: string;
+  auth?: string;
 }
 
 export function registerGateway(program: Command): void {
@@ -98,6 +99,10 @@ export function registerGateway(program: Command): void {
       .option(
         '--auto-models <a,b,…>',
         'models "auto" may pick, in order (env SWITCHYARD_AUTO_MODELS; default every served model)',
+      )
+      .option(
+        '--auth <mode>',
+        'required | off | auto: required once any API key is configured or stored (env SWITCHYARD_AUTH; default auto)',
       ),
   ).action(async (opts: ClusterFlags & GatewayFlags) => {
     const config = loadConfig(gatewayConfigSchema, GATEWAY_ENV, {
@@ -116,6 +121,7 @@ export function registerGateway(program: Command): void {
         drainGraceMs: opts.drainGraceMs,
         placement: opts.placement,
         autoModels: opts.autoModels,
+        auth: opts.auth,
       },
     });
     const gateway = await startGateway(config);

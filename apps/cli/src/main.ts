@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@switchyard/config';
 import { registerGateway, registerSim, registerWorker } from './commands';
+import { registerKeys } from './keys.command';
 import { registerUp } from './up.command';
 
 const program = new Command()
@@ -15,6 +16,7 @@ registerUp(program);
 registerGateway(program);
 registerWorker(program);
 registerSim(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {
