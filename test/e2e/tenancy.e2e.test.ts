@@ -216,6 +216,43 @@ describe('limits across two replicas', () => {
   }, 30000);
 });
 
+it('a TPM limit and a token budget stop a key after the tokens it used; headers count down', async () => {
+  // One request's real size, as the sim counts it (prompt + 4 completion tokens).
+  const probe = (await (await chat(fleet.gatewayUrl, STATIC_KEY)).json()) as {
+    usage: { total_tokens: number };
+  };
+  const size = probe.usage.total_tokens;
+  // Room for two requests and a bit: the prompt estimate (~3) of a third no longer fits.
+  for (const limit of [
+    { tpm: 2 * size + 2 },
+    { budgetTokens: 2 * size + 2, budgetPeriod: 'day' },
+  ]) {
+    const { key } = await createKey(limit);
+    const client = new OpenAI({ baseURL: `${second.url}/v1`, apiKey: key, maxRetries: 0 });
+    const remaining: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { response } = await client.chat.completions
+        .create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hello there' }],
+          max_tokens: 4,
+        })
+        .withResponse();
+      remaining.push(Number(response.headers.get('x-ratelimit-remaining-tokens')));
+      // The correction with the real usage lands just after the answer.
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if ('tpm' in limit) expect(remaining[1]).toBeLessThan(remaining[0]!);
+    await expect(
+      client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'hello there' }],
+        max_tokens: 4,
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+  }
+});
+
 it('usage from the admin API equals the tokens the sims reported', async () => {
   const { key, id } = await createKey({ tenant: 'usage-e2e' });
   let prompt = 0;
