@@ -151,6 +151,18 @@ describe('limits', () => {
     expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
   });
 
+  it('puts the limit headers on streamed answers too', async () => {
+    await gw.node({ id: 'a', script: answer('ok', 2) });
+    await gw.untilReadyNodes(1);
+    const { key } = await createKey(gw, { rpm: 10, tpm: 1000 });
+    const res = await gw.chat({ headers: bearer(key), stream: true });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-remaining-requests')).toBe('9');
+    expect(Number(res.headers.get('x-ratelimit-remaining-tokens'))).toBeLessThan(1000);
+    expect(res.headers.get('x-ratelimit-reset-tokens')).toMatch(/^\d+(ms|\.\d+s|s)$/);
+    await res.text();
+  });
+
   it('holds a key to its concurrency, and frees the slot when the client goes away', async () => {
     await gw.node({ id: 'a', slots: 4, script: hang(1) });
     await gw.untilReadyNodes(1);

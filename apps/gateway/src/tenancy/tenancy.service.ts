@@ -79,9 +79,9 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
 
   /** The request's principal; 401 when auth is required and the key is missing or not valid. */
   async authenticate(headers: RequestHeaders): Promise<Principal> {
-    const mode = this.mode ?? (await this.resolveMode());
+    const mode = this.mode ?? (await inRedis(this.resolveMode()));
     const key = apiKeyOf(headers);
-    const record = key === undefined ? undefined : await this.directory.find(key);
+    const record = key === undefined ? undefined : await inRedis(this.directory.find(key));
     const refusal = record
       ? refusalOf(record, Date.now())
       : key === undefined
@@ -110,7 +110,9 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
     estimatedTokens: number,
   ): Promise<Grant | undefined> {
     if (principal.keyId === undefined || !hasLimits(principal.limits)) return undefined;
-    return this.limiter.admit(principal.keyId, principal.limits, requestId, estimatedTokens);
+    return inRedis(
+      this.limiter.admit(principal.keyId, principal.limits, requestId, estimatedTokens),
+    );
   }
 
   /** Frees the slot, corrects the tokens and counts the usage — off the response's path. */
@@ -140,6 +142,20 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
       `auth: ${this.mode} (${this.config.auth === 'auto' ? 'auto: ' : ''}${this.directory.staticCount} static key(s))`,
     );
     return this.mode;
+  }
+}
+
+/** A Redis call on the admission path: its failure is the cluster's (503), a 429 stays one. */
+async function inRedis<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof SwitchyardError) throw err;
+    throw new SwitchyardError(
+      'SY_CLUSTER_UNAVAILABLE',
+      'The cluster is unreachable right now; try again shortly.',
+      { cause: err },
+    );
   }
 }
 
