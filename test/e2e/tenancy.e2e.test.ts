@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { InferenceClientProviderApiError, request, setLogger } from '@huggingface/inference';
 import { freePort, waitFor } from '@switchyard/testing';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { startFleet, type Fleet } from './support/fleet';
-import { launch, type Launched } from './support/processes';
+import { BIN, launch, type Launched } from './support/processes';
 
 /**
  * API keys end to end: real gateway processes and sims, keys made through the admin API with
@@ -283,6 +285,35 @@ it('usage from the admin API equals the tokens the sims reported', async () => {
   });
   expect(usage.rows.map((r) => r.keyId)).toEqual([id]);
   expect(completion).toBe(3 + 4 + 5 + 6);
+});
+
+it('the CLI creates a key, sets tenant limits, revokes and reads usage through the admin API', async () => {
+  const cli = async (...args: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      BIN,
+      ...args,
+      '--gateway',
+      fleet.gatewayUrl,
+      '--admin-key',
+      ADMIN_KEY,
+    ]);
+    return JSON.parse(stdout) as Record<string, unknown>;
+  };
+  const made = await cli('keys', 'create', '--tenant', 'cli-team', '--rpm', '2', '--expires', '1d');
+  const key = made.key as string;
+  issued.push(key);
+  expect(made.display).toBe(`${key.slice(0, 10)}…`);
+  expect((await cli('tenants', 'set-limits', 'cli-team', '--tpm', '100000')).limits).toEqual({
+    tpm: 100000,
+    budgetPeriod: 'month',
+  });
+  expect((await chat(second.url, key)).status).toBe(200);
+  const listed = await cli('keys', 'list');
+  expect(JSON.stringify(listed)).not.toContain(key);
+  await cli('keys', 'revoke', made.id as string);
+  await waitFor(async () => (await chat(second.url, key)).status === 401);
+  const usage = await cli('usage', '--tenant', 'cli-team');
+  expect(usage.totals).toMatchObject({ requests: 1 });
 });
 
 it('the admin API refuses without the admin key', async () => {

@@ -202,6 +202,36 @@ describe('limits', () => {
     }
   });
 
+  it('holds all of a tenant’s keys to the tenant’s limits, the anonymous tenant too', async () => {
+    await gw.node({ id: 'a', script: answer('ok') });
+    await gw.untilReadyNodes(1);
+    const put = (tenant: string, limits: Record<string, unknown>) =>
+      fetch(`${gw.url}/admin/v1/tenants/${tenant}/limits`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(limits),
+      });
+    expect((await put('anonymous', { rpm: 2 })).status).toBe(200);
+    expect((await gw.chat()).status).toBe(200);
+    expect((await gw.chat()).status).toBe(200);
+    expect((await gw.chat()).status).toBe(429);
+
+    expect((await put('shared', { rpm: 3 })).status).toBe(200);
+    expect((await put('shared', { rpm: -1 })).status).toBe(400);
+    const one = await createKey(gw, { tenant: 'shared', rpm: 100 });
+    const two = await createKey(gw, { tenant: 'shared' });
+    const statuses: number[] = [];
+    for (const { key } of [one, two, one, two]) {
+      statuses.push((await gw.chat({ headers: bearer(key) })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await gw.chat({ headers: bearer(one.key) });
+    const body = (await refused.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('tenant');
+    // The key's own limit shows in its headers; the other key shows the tenant's.
+    expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('100');
+  });
+
   it('counts usage per tenant, key and model as the node reported it', async () => {
     await gw.node({ id: 'a', script: answer('abcde', 5) });
     await gw.untilReadyNodes(1);

@@ -109,6 +109,31 @@ export function registerKeys(program: Command): void {
       .command('rotate <id>')
       .description('Issue a new key with the same settings; revoke the old'),
   ).action(async (id: string, o: AdminFlags) => print(await admin(o, 'POST', `keys/${id}/rotate`)));
+  const tenants = program.command('tenants').description('Limits a tenant’s keys share');
+  withAdminFlags(
+    tenants
+      .command('set-limits <tenant>')
+      .description('Set the limits all of a tenant’s keys share (replaces earlier ones)')
+      .option('--rpm <n>', 'requests per minute', intArg)
+      .option('--tpm <n>', 'tokens per minute', intArg)
+      .option('--max-concurrency <n>', 'requests at once', intArg)
+      .option('--budget-tokens <n>', 'tokens per budget period', intArg)
+      .option('--budget-period <day|month>', 'budget period (default month)', periodArg),
+  ).action(async (tenant: string, o: Omit<CreateFlags, 'tenant'>) => {
+    print(
+      await admin(o, 'PUT', `tenants/${encodeURIComponent(tenant)}/limits`, {
+        ...(o.rpm ? { rpm: o.rpm } : {}),
+        ...(o.tpm ? { tpm: o.tpm } : {}),
+        ...(o.maxConcurrency ? { maxConcurrency: o.maxConcurrency } : {}),
+        ...(o.budgetTokens ? { budgetTokens: o.budgetTokens } : {}),
+        ...(o.budgetPeriod ? { budgetPeriod: o.budgetPeriod } : {}),
+      }),
+    );
+  });
+  withAdminFlags(tenants.command('limits <tenant>').description('Show a tenant’s limits')).action(
+    async (tenant: string, o: AdminFlags) =>
+      print(await admin(o, 'GET', `tenants/${encodeURIComponent(tenant)}/limits`)),
+  );
   withAdminFlags(
     program
       .command('usage')

@@ -24,6 +24,7 @@ import { AdminKeyGuard } from './tenancy/admin-key.guard';
 import { KeysController } from './tenancy/keys.controller';
 import { TENANCY_PROVIDERS } from './tenancy/tenancy.providers';
 import { Tenancy } from './tenancy/tenancy.service';
+import { TenantsController } from './tenancy/tenants.controller';
 import { UsageController } from './tenancy/usage.controller';
 
 @Module({})
@@ -36,7 +37,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController, KeysController, UsageController],
+      controllers: [HealthController, KeysController, TenantsController, UsageController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },

@@ -50,10 +50,14 @@ export interface KeySpace {
   /** Pub/sub channel of key ids whose record changed (created, revoked, rotated). */
   readonly apiKeyEvents: string;
   /**
-   * One limit's state for an API key (or a tenant, `t:<name>`): `rpm` and `tpm` (GCRA
-   * theoretical arrival time), `conc` (sorted set of running requests), `budget:<period>`.
+   * One limit's state of an API key (`subject` = `k:<id>`) or of its whole tenant
+   * (`subject` = `tenant`): `rpm` and `tpm` (GCRA theoretical arrival time), `conc` (sorted
+   * set of running requests), `budget:<period>`. Tagged by tenant, so a key's limits and its
+   * tenant's are checked by one single-slot script.
    */
-  keyLimit(subject: string, limit: string): string;
+  limitState(tenant: string, subject: string, limit: string): string;
+  /** String (JSON): a tenant's own limits, shared by all its keys. */
+  tenantLimits(tenant: string): string;
   /** Hash of one tenant's usage counters for one UTC day (`YYYY-MM-DD`). */
   usage(tenant: string, day: string): string;
   /** Set of tenants that have usage recorded. */
@@ -85,7 +89,9 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     apiKey: (keyId) => `${prefix}{k:${keyId}}:key`,
     apiKeys: `${prefix}keys`,
     apiKeyEvents: `${prefix}events:keys`,
-    keyLimit: (subject, limit) => `${prefix}{k:${subject}}:${limit}`,
+    limitState: (tenant, subject, limit) =>
+      `${prefix}{t:${encodeURIComponent(tenant)}}:lim:${subject}:${limit}`,
+    tenantLimits: (tenant) => `${prefix}tenant:${encodeURIComponent(tenant)}:limits`,
     usage: (tenant, day) => `${prefix}usage:{t:${encodeURIComponent(tenant)}}:${day}`,
     usageTenants: `${prefix}usage:tenants`,
   };

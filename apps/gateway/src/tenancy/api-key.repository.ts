@@ -1,3 +1,4 @@
+import { keyLimitsSchema, type KeyLimits } from '@switchyard/config';
 import type { KeySpace } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { keyRecordSchema, type KeyRecord } from './api-key';
@@ -33,7 +34,32 @@ export class ApiKeyRepository {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
+  /** A tenant's own limits, shared by all its keys; absent = none. */
+  async tenantLimits(tenant: string): Promise<KeyLimits | undefined> {
+    const raw = await this.redis.get(this.keys.tenantLimits(tenant));
+    if (raw === null) return undefined;
+    const parsed = keyLimitsSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Sets (or with `undefined`, removes) a tenant's limits, and tells every replica. */
+  async setTenantLimits(tenant: string, limits: KeyLimits | undefined): Promise<void> {
+    const key = this.keys.tenantLimits(tenant);
+    if (limits === undefined) await this.redis.del(key);
+    else await this.redis.set(key, JSON.stringify(limits));
+    await this.redis.publish(this.keys.apiKeyEvents, tenantEntry(tenant));
+  }
+
   async count(): Promise<number> {
     return this.redis.scard(this.keys.apiKeys);
   }
+}
+
+/** The cache entry (and change message) of a tenant's limits; key ids are hex, never `t:`. */
+export function tenantEntry(tenant: string): string {
+  return `t:${tenant}`;
+}
+
+export function isTenantEntry(entry: string): boolean {
+  return entry.startsWith('t:');
 }

@@ -1,8 +1,8 @@
-import type { TenantConfig } from '@switchyard/config';
+import type { KeyLimits, TenantConfig } from '@switchyard/config';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { hashApiKey, keyIdOf, type KeyRecord } from './api-key';
-import type { ApiKeyRepository } from './api-key.repository';
+import { tenantEntry, type ApiKeyRepository } from './api-key.repository';
 
 /** An unknown key is remembered as unknown briefly, so a flood of random keys stays off Redis. */
 const MISSING: KeyRecord | false = false;
@@ -15,6 +15,7 @@ const MISSING: KeyRecord | false = false;
 export class KeyDirectory {
   private readonly staticKeys: ReadonlyMap<string, KeyRecord>;
   private readonly cache: LRUCache<string, KeyRecord | false>;
+  private readonly tenants: LRUCache<string, KeyLimits | false>;
   private readonly listeners: ((keyId: string) => void)[] = [];
 
   constructor(
@@ -24,6 +25,7 @@ export class KeyDirectory {
   ) {
     this.staticKeys = new Map(tenants.map((t) => staticRecord(t)).map((r) => [r.hash, r]));
     this.cache = new LRUCache({ max: 10_000, ttl: ttlMs });
+    this.tenants = new LRUCache({ max: 10_000, ttl: ttlMs });
   }
 
   get staticCount(): number {
@@ -35,9 +37,21 @@ export class KeyDirectory {
     subscriber.on('message', (ch: string, keyId: string) => {
       if (ch !== channel) return;
       this.cache.delete(keyId);
+      this.tenants.delete(keyId);
       for (const fn of this.listeners) fn(keyId);
     });
     await subscriber.subscribe(channel);
+  }
+
+  /** A tenant's own limits (cached like key records), if it has any. */
+  async tenantLimits(tenant: string): Promise<KeyLimits | undefined> {
+    const entry = tenantEntry(tenant);
+    let limits = this.tenants.get(entry);
+    if (limits === undefined) {
+      limits = (await this.repository.tenantLimits(tenant)) ?? false;
+      this.tenants.set(entry, limits);
+    }
+    return limits === false ? undefined : limits;
   }
 
   onChange(fn: (keyId: string) => void): void {

@@ -12,7 +12,7 @@ import { KEY_SPACE } from '../cluster/cluster.providers';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import type { RequestHeaders } from '../http/request-headers';
 import { ANONYMOUS, apiKeyOf, hasLimits, principalOf, refusalOf, type Principal } from './api-key';
-import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyRepository, isTenantEntry } from './api-key.repository';
 import { KeyDirectory } from './key-directory';
 import { KeyLimiter, type Grant } from './key-limits';
 import { TENANCY_SUBSCRIBER } from './tenancy.providers';
@@ -57,9 +57,9 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.directory.listen(this.subscriber, this.keys.apiKeyEvents);
-    // `auto` turns required as soon as any replica stores a first key.
-    this.directory.onChange(() => {
-      if (this.mode === 'off' && this.config.auth === 'auto') {
+    // `auto` turns required as soon as any replica stores a first key (not tenant limits).
+    this.directory.onChange((entry) => {
+      if (!isTenantEntry(entry) && this.mode === 'off' && this.config.auth === 'auto') {
         this.mode = 'required';
         this.log.log('auth: required (an API key was created)');
       }
@@ -103,15 +103,23 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Takes the request from its key's limits (429 when over one); nothing for unlimited keys. */
+  /** Takes the request from its key's and its tenant's limits (429 when over one). */
   async admit(
     principal: Principal,
     requestId: string,
     estimatedTokens: number,
   ): Promise<Grant | undefined> {
-    if (principal.keyId === undefined || !hasLimits(principal.limits)) return undefined;
+    const tenantLimits = await inRedis(this.directory.tenantLimits(principal.tenant));
+    if (!hasLimits(principal.limits) && !hasLimits(tenantLimits)) return undefined;
     return inRedis(
-      this.limiter.admit(principal.keyId, principal.limits, requestId, estimatedTokens),
+      this.limiter.admit(
+        principal.tenant,
+        principal.keyId,
+        principal.limits,
+        tenantLimits,
+        requestId,
+        estimatedTokens,
+      ),
     );
   }
 
