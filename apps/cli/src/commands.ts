@@ -145,6 +145,10 @@ export function registerWorker(program: Command): void {
         '--engine-metrics-url <url>',
         'where the engine serves metrics, if not on --engine-url (MindIE)',
       )
+      .option(
+        '--engine-api-key-file <file>',
+        'a bearer token for the engine, first line of this file (env SWITCHYARD_ENGINE_API_KEY_FILE, or the key in SWITCHYARD_ENGINE_API_KEY)',
+      )
       .option('--node-id <id>', 'node id in the registry (default: <engine>-<host>-<random>)')
       .option(
         '--slots <n>',
@@ -169,6 +173,7 @@ export function registerWorker(program: Command): void {
         engineUrl?: string;
         engineManagementUrl?: string;
         engineMetricsUrl?: string;
+        engineApiKeyFile?: string;
         nodeId?: string;
         slots?: number;
         labels?: string;
@@ -187,6 +192,7 @@ export function registerWorker(program: Command): void {
           engineUrl: opts.engineUrl,
           engineManagementUrl: opts.engineManagementUrl,
           engineMetricsUrl: opts.engineMetricsUrl,
+          engineApiKeyFile: opts.engineApiKeyFile,
           nodeId: opts.nodeId,
           slots: opts.slots,
           labels: opts.labels,

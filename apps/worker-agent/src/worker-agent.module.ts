@@ -14,6 +14,7 @@ import { getEngineAdapter, type EngineAdapter } from '@switchyard/engines';
 import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemetry';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { engineApiKey } from './engine/engine-credentials';
 import { EngineClient } from './engine/engine.client';
 import { AgentController } from './http/agent.controller';
 import { NodeAgent } from './node/node-agent';
@@ -89,6 +90,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
                 ...(config.engineMetricsUrl ? { metrics: config.engineMetricsUrl } : {}),
               },
               adapter,
+              withApiKey(engineApiKey(config)),
             ),
           inject: [ENGINE_ADAPTER],
         },
@@ -109,4 +111,8 @@ export class WorkerAgentModule implements OnApplicationShutdown {
     await this.engine.close();
     await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
   }
+}
+
+function withApiKey(apiKey: string | undefined): { apiKey?: string } {
+  return apiKey !== undefined ? { apiKey } : {};
 }

@@ -198,6 +198,13 @@ export const workerConfigSchema = z.object({
   engineMetricsUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
+  /**
+   * A bearer token the worker sends its engine (a hosted OpenAI-compatible API, a vLLM behind
+   * auth). Prefer `engineApiKeyFile`: environment variables leak into process listings.
+   */
+  engineApiKey: z.string().min(1).optional(),
+  /** A file holding that token (its first line), read once at start. */
+  engineApiKeyFile: z.string().min(1).optional(),
   nodeId: z
     .string()
     .refine(isValidNodeId, 'must be 1-128 characters of letters, digits, ".", "_" or "-"')
@@ -236,6 +243,8 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   engineUrl: 'SWITCHYARD_ENGINE_URL',
   engineManagementUrl: 'SWITCHYARD_ENGINE_MANAGEMENT_URL',
   engineMetricsUrl: 'SWITCHYARD_ENGINE_METRICS_URL',
+  engineApiKey: 'SWITCHYARD_ENGINE_API_KEY',
+  engineApiKeyFile: 'SWITCHYARD_ENGINE_API_KEY_FILE',
   nodeId: 'SWITCHYARD_NODE_ID',
   slots: 'SWITCHYARD_SLOTS',
   labels: 'SWITCHYARD_LABELS',

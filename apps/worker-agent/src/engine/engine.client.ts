@@ -41,6 +41,8 @@ export interface EngineClientOptions {
   connections?: number;
   /** Whole-call budget of health, model and load probes. */
   probeTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer` on every call (inference and probes); never logged. */
+  apiKey?: string;
 }
 
 const DEFAULTS = {
@@ -71,7 +73,8 @@ const CONNECTION_FAILURES: ReadonlySet<string> = new Set([
 export class EngineClient {
   private readonly planes: Record<EnginePlane, PlaneTarget>;
   private readonly pools: Pool[] = [];
-  private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
+  private readonly timeouts: Required<Omit<EngineClientOptions, 'connections' | 'apiKey'>>;
+  private readonly auth: Record<string, string>;
 
   constructor(
     urls: string | EngineUrls,
@@ -89,6 +92,7 @@ export class EngineClient {
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
       probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
     };
+    this.auth = opts.apiKey !== undefined ? { authorization: `Bearer ${opts.apiKey}` } : {};
     const byOrigin = new Map<string, Pool>();
     const target = (base: string): PlaneTarget => {
       const url = new URL(base);
@@ -309,7 +313,11 @@ export class EngineClient {
     return {
       method: call.method,
       path: this.planes.inference.basePath + call.path,
-      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...call.headers },
+      headers: {
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...call.headers,
+        ...this.auth,
+      },
       body: hasBody ? JSON.stringify(call.body) : undefined,
     };
   }
@@ -320,6 +328,7 @@ export class EngineClient {
     const res = await pool.request({
       method: 'GET',
       path: basePath + endpoint.path,
+      headers: this.auth,
       signal: AbortSignal.timeout(budget),
       headersTimeout: budget,
       bodyTimeout: budget,
