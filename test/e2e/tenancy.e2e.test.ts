@@ -322,9 +322,19 @@ it('the admin API refuses without the admin key', async () => {
   errorBodies.push(await res.text());
 });
 
-it('no key appears in any log line or error body of the run', async () => {
+it('no key appears in any log line, /metrics, admin answer or error body of the run', async () => {
   expect((await chat(fleet.gatewayUrl, STATIC_KEY)).status).toBe(200);
-  const logs = fleet.gateway.output() + second.proc.output();
+  const admin = { headers: { authorization: `Bearer ${ADMIN_KEY}` } };
+  const answers = await Promise.all(
+    [
+      fetch(`${fleet.gatewayUrl}/metrics`),
+      fetch(`${second.url}/metrics`),
+      fetch(`${fleet.gatewayUrl}/admin/v1/keys`, admin),
+      fetch(`${fleet.gatewayUrl}/admin/v1/usage`, admin),
+      fetch(`${fleet.gatewayUrl}/readyz`),
+    ].map(async (r) => (await r).text()),
+  );
+  const logs = fleet.gateway.output() + second.proc.output() + answers.join('\n');
   expect(logs.length).toBeGreaterThan(0);
   const secrets = [ADMIN_KEY, STATIC_KEY, ...issued];
   expect(issued.length).toBeGreaterThan(5);
