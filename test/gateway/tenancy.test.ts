@@ -114,6 +114,23 @@ describe('a gateway with a static key', () => {
     expect(JSON.stringify(listed)).not.toContain('hash');
   });
 
+  it('lists to each key only its models, and nothing to a caller without a valid key', async () => {
+    await gw.node({ id: 'a', script: answer('ok') });
+    await gw.untilReadyNodes(1);
+    const ids = async (headers: Record<string, string>) => {
+      const res = await fetch(`${gw.url}/v1/models`, { headers });
+      return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    };
+    const other = await createKey(gw, { models: ['another-model'] });
+    expect(await ids(bearer('sk-static-test-0123456789'))).toEqual([MODEL]);
+    expect(await ids(bearer(other.key))).toEqual([]);
+    expect(await ids({})).toEqual([]);
+    const hidden = await fetch(`${gw.url}/v1/models/${MODEL}`, { headers: bearer(other.key) });
+    expect(hidden.status).toBe(404);
+    // Health and version routes still answer without a key.
+    expect((await fetch(`${gw.url}/api/version`)).status).toBe(200);
+  });
+
   it('rotates a key: the new one works, the old one is refused', async () => {
     await gw.node({ id: 'a', script: answer('ok') });
     await gw.untilReadyNodes(1);

@@ -15,6 +15,7 @@ import { ANONYMOUS, apiKeyOf, hasLimits, principalOf, refusalOf, type Principal 
 import { ApiKeyRepository, isTenantEntry } from './api-key.repository';
 import { KeyDirectory } from './key-directory';
 import { KeyLimiter, type Grant } from './key-limits';
+import type { Visibility } from './model-visibility';
 import { TENANCY_SUBSCRIBER } from './tenancy.providers';
 import { UsageRepository } from './usage.repository';
 
@@ -90,6 +91,16 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
     if (record && refusal === undefined) return principalOf(record);
     if (mode === 'off') return this.anonymous;
     throw new SwitchyardError('SY_UNAUTHENTICATED', UNAUTHENTICATED[refusal ?? 'unknown'] ?? '');
+  }
+
+  /** Which models this caller's listings show (never an error: health routes share them). */
+  async visibility(headers: RequestHeaders): Promise<Visibility> {
+    try {
+      const principal = await this.authenticate(headers);
+      return principal.models ?? 'all';
+    } catch {
+      return 'none';
+    }
   }
 
   /** 403 (or the dialect's 404) when the key's allow-list has neither name the model goes by. */
