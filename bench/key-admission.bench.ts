@@ -13,7 +13,7 @@
  * Redis carries the same load. Wall-clock percentiles: the load average is printed too.
  */
 import { loadavg } from 'node:os';
-import { createRedis } from '@switchyard/cluster';
+import { createRedis, type ClusterViewStore } from '@switchyard/cluster';
 import { gatewayConfigSchema } from '@switchyard/config';
 import { keySpace } from '@switchyard/contracts';
 import { cleanupPrefix, randomPrefix, testRedisUrl } from '@switchyard/testing';
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     const config = gatewayConfigSchema.parse({ keyPrefix: prefix, auth, logLevel: 'silent' });
     const subscriber = createRedis(testRedisUrl(), { subscriber: true });
     const directory = new KeyDirectory([], repository, config.keyCacheTtlMs);
-    const t = new Tenancy(config, subscriber, keys, repository, directory, limiter, usage);
+    const view = { knownModels: () => new Set([MODEL]) } as unknown as ClusterViewStore;
+    const t = new Tenancy(config, subscriber, keys, repository, directory, limiter, usage, view);
     await t.onModuleInit();
     return t;
   }

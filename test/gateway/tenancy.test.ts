@@ -263,6 +263,17 @@ describe('limits', () => {
     const usage = await read();
     expect(usage.totals).toEqual({ requests: 3, promptTokens: 9, completionTokens: 15, errors: 0 });
     expect(usage.rows).toEqual([expect.objectContaining({ keyId: id, model: MODEL, requests: 3 })]);
+
+    // A made-up model name is counted as an error under one row, not a row of its own.
+    const made = await gw.chat({
+      headers: bearer(key),
+      body: { model: 'made-up-model-123', messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(made.status).toBe(404);
+    await waitFor(async () => (await read()).totals.requests === 4);
+    expect((await read()).rows).toContainEqual(
+      expect.objectContaining({ model: '(unknown)', requests: 1, errors: 1 }),
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ClusterViewStore } from '@switchyard/cluster';
 import type { GatewayConfig } from '@switchyard/config';
 import { SwitchyardError, type KeySpace } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
@@ -48,6 +49,7 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
     private readonly directory: KeyDirectory,
     private readonly limiter: KeyLimiter,
     private readonly usage: UsageRepository,
+    private readonly view: ClusterViewStore,
   ) {
     this.anonymous = {
       tenant: ANONYMOUS,
@@ -142,7 +144,8 @@ export class Tenancy implements OnModuleInit, OnModuleDestroy {
       this.usage.record({
         tenant: principal.tenant,
         keyId: principal.keyId ?? '-',
-        model: used.model,
+        // Only models the cluster has served: a client making names up adds no usage rows.
+        model: this.view.knownModels().has(used.model) ? used.model : UNKNOWN_MODEL,
         promptTokens: used.promptTokens,
         completionTokens: used.completionTokens,
         error: used.failed,
@@ -177,6 +180,8 @@ async function inRedis<T>(call: Promise<T>): Promise<T> {
     );
   }
 }
+
+const UNKNOWN_MODEL = '(unknown)';
 
 const UNAUTHENTICATED: Readonly<Record<string, string>> = {
   missing: 'Missing API key: send it as "Authorization: Bearer <key>" (or "x-api-key: <key>").',
