@@ -42,7 +42,8 @@ function gatewayPlacement(
 ): { args: string[]; env: Record<string, string> } {
   return {
     args: option ? ['--placement', policy] : [],
-    env: { SWITCHYARD_PLACEMENT: policy },
+    // The replayed traces steer with x-switchyard-session as anonymous clients.
+    env: { SWITCHYARD_PLACEMENT: policy, SWITCHYARD_ANONYMOUS_ROUTING_HEADERS: 'true' },
   };
 }
 

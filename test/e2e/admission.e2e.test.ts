@@ -112,7 +112,8 @@ describe('a saturated fleet', () => {
       model: MODEL,
       nodes: [{ slots: 1, decodeMs: 25 }],
       gatewayArgs: ['--max-queue-wait-ms', '20000'],
-      gatewayEnv: { SWITCHYARD_TENANTS: TENANTS },
+      // A static key turns auth on by default; anonymous clients share this fleet.
+      gatewayEnv: { SWITCHYARD_TENANTS: TENANTS, SWITCHYARD_AUTH: 'off' },
     });
   }, 60000);
   afterAll(async () => {
@@ -230,6 +231,8 @@ describe('selectors and explanations', () => {
   let fleet: Fleet;
   beforeAll(async () => {
     fleet = await startFleet({
+      // Anonymous clients steer with selector and explain headers here (off by default).
+      gatewayEnv: { SWITCHYARD_ANONYMOUS_ROUTING_HEADERS: 'true' },
       model: MODEL,
       nodes: [
         { slots: 2, decodeMs: 2, workerArgs: ['--labels', 'accelerator=gpu,zone=a'] },

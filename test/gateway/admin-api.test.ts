@@ -9,7 +9,12 @@ import { MODEL, useGateway } from './support/gateway-harness';
  * commands (404 unknown node, 504 no answer). The command round trip to a real worker-agent
  * is covered end to end (test/e2e/fleet-admin.e2e.test.ts).
  */
-const gw = useGateway({ adminCommandTimeoutMs: 500, maxQueueWaitMs: 20_000 });
+// The test sorts requests into priority classes with x-switchyard-priority, from an open gateway.
+const gw = useGateway({
+  adminCommandTimeoutMs: 500,
+  maxQueueWaitMs: 20_000,
+  anonymousRoutingHeaders: true,
+});
 
 async function get<T>(path: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${gw.url}/admin/v1/${path}`);

@@ -26,6 +26,9 @@ const MEANINGS: Record<ErrorCode, Meaning> = {
   // Looks wrong: a node saying it lacks the model ends the request; the other node serving it
   // is not asked.
   SY_MODEL_NOT_FOUND: { status: 404, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_UNAUTHENTICATED: { status: 401, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_MODEL_NOT_ALLOWED: { status: 403, retryAfter: false, retried: false, outcome: 'client_error' },
+  SY_RATE_LIMITED: { status: 429, retryAfter: true, retried: false, outcome: 'rejected' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_HEADERS_TOO_LARGE: { status: 431, retryAfter: false, retried: false, outcome: 'client_error' },
   SY_URI_TOO_LONG: { status: 414, retryAfter: false, retried: false, outcome: 'client_error' },

@@ -1,12 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { MODEL, counterValue, useGateway } from './support/gateway-harness';
 
-/** Token counters per tenant, from a closed set: configured tenants, `anonymous`, `other`. */
+/**
+ * Token counters per tenant, from a closed set: configured tenants, `anonymous`, `other`. On
+ * an open gateway (auth off) unknown keys are the one anonymous tenant.
+ */
 const gw = useGateway({
-  tenants: [{ apiKey: 'sk-team-a', name: 'team-a', priority: 5 }],
+  auth: 'off',
+  tenants: [
+    {
+      apiKey: 'sk-team-a',
+      name: 'team-a',
+      priority: 5,
+      budgetPeriod: 'day',
+      routingHeaders: false,
+    },
+  ],
 });
 
-it('counts tokens per configured tenant; unknown keys share `other`', async () => {
+it('counts tokens per configured tenant; unknown keys are `anonymous`', async () => {
   await gw.node({ id: 'node-a' });
   await gw.untilReadyNodes(1);
   const keys = [
@@ -22,6 +34,6 @@ it('counts tokens per configured tenant; unknown keys share `other`', async () =
   const tokens = (tenant: string) =>
     counterValue(text, 'switchyard_generation_tokens_total', { model: MODEL, tenant });
   expect(tokens('team-a')).toBe(1);
-  expect(tokens('other')).toBe(5);
+  expect(tokens('anonymous')).toBe(5);
   expect(text).not.toMatch(/tenant="key-/);
 });

@@ -8,7 +8,8 @@ import { MODEL, counterValue, useGateway, type TestGateway } from './support/gat
  * model's shared queue, or — for a request placed again after a failure — the best other
  * node's own queue. Placement prefers the node reporting the emptier KV cache.
  */
-const gw = useGateway();
+// Anonymous clients may ask for the explanation here (off by default).
+const gw = useGateway({ anonymousRoutingHeaders: true });
 
 const queuedRequests = async (g: TestGateway): Promise<number> =>
   counterValue(await g.metrics(), 'switchyard_queued_requests', { model: MODEL });

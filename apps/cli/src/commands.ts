@@ -56,6 +56,7 @@ interface GatewayFlags {
   drainGraceMs?: number;
   placement?: string;
   autoModels?: string;
+  auth?: string;
 }
 
 export function registerGateway(program: Command): void {
@@ -98,6 +99,10 @@ export function registerGateway(program: Command): void {
       .option(
         '--auto-models <a,b,…>',
         'models "auto" may pick, in order (env SWITCHYARD_AUTO_MODELS; default every served model)',
+      )
+      .option(
+        '--auth <mode>',
+        'required | off | auto: required once any API key is configured or stored (env SWITCHYARD_AUTH; default auto)',
       ),
   ).action(async (opts: ClusterFlags & GatewayFlags) => {
     const config = loadConfig(gatewayConfigSchema, GATEWAY_ENV, {
@@ -116,6 +121,7 @@ export function registerGateway(program: Command): void {
         drainGraceMs: opts.drainGraceMs,
         placement: opts.placement,
         autoModels: opts.autoModels,
+        auth: opts.auth,
       },
     });
     const gateway = await startGateway(config);
@@ -138,6 +144,10 @@ export function registerWorker(program: Command): void {
       .option(
         '--engine-metrics-url <url>',
         'where the engine serves metrics, if not on --engine-url (MindIE)',
+      )
+      .option(
+        '--engine-api-key-file <file>',
+        'a bearer token for the engine, first line of this file (env SWITCHYARD_ENGINE_API_KEY_FILE, or the key in SWITCHYARD_ENGINE_API_KEY)',
       )
       .option('--node-id <id>', 'node id in the registry (default: <engine>-<host>-<random>)')
       .option(
@@ -167,6 +177,7 @@ export function registerWorker(program: Command): void {
         engineUrl?: string;
         engineManagementUrl?: string;
         engineMetricsUrl?: string;
+        engineApiKeyFile?: string;
         nodeId?: string;
         slots?: number;
         labels?: string;
@@ -186,6 +197,7 @@ export function registerWorker(program: Command): void {
           engineUrl: opts.engineUrl,
           engineManagementUrl: opts.engineManagementUrl,
           engineMetricsUrl: opts.engineMetricsUrl,
+          engineApiKeyFile: opts.engineApiKeyFile,
           nodeId: opts.nodeId,
           slots: opts.slots,
           labels: opts.labels,

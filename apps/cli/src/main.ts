@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '@switchyard/config';
 import { registerGateway, registerSim, registerWorker } from './commands';
 import { registerNodes, registerQueues, registerStatus } from './fleet.command';
+import { registerKeys } from './keys.command';
 import { registerUp } from './up.command';
 
 const program = new Command()
@@ -19,6 +20,7 @@ registerSim(program);
 registerStatus(program);
 registerNodes(program);
 registerQueues(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

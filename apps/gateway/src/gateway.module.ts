@@ -23,6 +23,11 @@ import { InferenceRouter } from './inference/inference.router';
 import { PlacementService } from './inference/placement/placement.service';
 import { ModelCatalogService } from './models/model-catalog.service';
 import { MetricLabels } from './gateway-metrics';
+import { KeysController } from './tenancy/keys.controller';
+import { TENANCY_PROVIDERS } from './tenancy/tenancy.providers';
+import { Tenancy } from './tenancy/tenancy.service';
+import { TenantsController } from './tenancy/tenants.controller';
+import { UsageController } from './tenancy/usage.controller';
 
 @Module({})
 export class GatewayModule {
@@ -34,7 +39,13 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [nestLoggerModule('gateway', config.logLevel)],
-      controllers: [HealthController, ...ADMIN_CONTROLLERS],
+      controllers: [
+        HealthController,
+        ...ADMIN_CONTROLLERS,
+        KeysController,
+        TenantsController,
+        UsageController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_ID, useValue: gatewayId },
@@ -49,6 +60,8 @@ export class GatewayModule {
         ModelCatalogService,
         PlacementService,
         ExecutionService,
+        ...TENANCY_PROVIDERS,
+        Tenancy,
         InferencePipeline,
         InferenceRouter,
         ...ADMIN_PROVIDERS,

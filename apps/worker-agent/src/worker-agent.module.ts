@@ -20,6 +20,7 @@ import type { WorkerConfig } from '@switchyard/config';
 import { getEngineAdapter, type EngineAdapter } from '@switchyard/engines';
 import { WORKER_METRICS, createLogger, createMetrics } from '@switchyard/telemetry';
 import type { Logger } from 'pino';
+import { engineApiKey } from './engine/engine-credentials';
 import { EngineClient } from './engine/engine.client';
 import { NodeControlController } from './control/node-control.controller';
 import { AgentController } from './http/agent.controller';
@@ -119,6 +120,7 @@ export class WorkerAgentModule implements OnApplicationShutdown {
                 ...(config.engineMetricsUrl ? { metrics: config.engineMetricsUrl } : {}),
               },
               adapter,
+              withApiKey(engineApiKey(config)),
             ),
           inject: [ENGINE_ADAPTER],
         },
@@ -141,4 +143,8 @@ export class WorkerAgentModule implements OnApplicationShutdown {
     // closeRedis, not quit(): a Sentinel client's failover detector keeps a socket open past quit().
     await Promise.allSettled([closeRedis(this.redis), closeRedis(this.subscriber)]);
   }
+}
+
+function withApiKey(apiKey: string | undefined): { apiKey?: string } {
+  return apiKey !== undefined ? { apiKey } : {};
 }

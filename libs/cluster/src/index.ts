@@ -60,3 +60,4 @@ export {
   controlTransportOptions,
 } from './node-control';
 export { QueueInspector, type SharedQueueSummary } from './queue-inspector';
+export { RedisScript } from './redis-script';

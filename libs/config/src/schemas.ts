@@ -62,10 +62,31 @@ export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 /** Which routes of each dialect are served under which path prefixes ('' = at the root). */
 const mountPrefix = z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be "" or like /api');
 
-/** An API key the gateway knows: whose it is and how urgent its requests are. */
-export const tenantSchema = z.object({
+/** Per-key limits, enforced across every gateway replica (absent = unlimited). */
+export const keyLimitsSchema = z.object({
+  /** Requests per minute. */
+  rpm: z.number().int().positive().optional(),
+  /** Tokens (prompt + completion) per minute. */
+  tpm: z.number().int().positive().optional(),
+  /** Requests running at once. */
+  maxConcurrency: z.number().int().positive().optional(),
+  /** Tokens per budget period (UTC day or calendar month). */
+  budgetTokens: z.number().int().positive().optional(),
+  budgetPeriod: z.enum(['day', 'month']).default('month'),
+});
+export type KeyLimits = z.output<typeof keyLimitsSchema>;
+
+/**
+ * An API key the gateway knows: whose it is and how urgent its requests are. The key is
+ * hashed at load and never kept in plain text.
+ */
+export const tenantSchema = keyLimitsSchema.extend({
   apiKey: z.string().min(1),
   name: z.string().min(1),
+  /** Models this key may use (names or aliases as clients send them); absent = all. */
+  models: z.array(z.string().min(1)).optional(),
+  /** Whether its requests may steer routing with `x-switchyard-*` headers (selector, session, explain, priority). */
+  routingHeaders: z.boolean().default(false),
   /** Priority class 0 (lowest) … 9 (highest) of this tenant's requests. */
   priority: z.number().int().min(0).max(9).default(5),
   /** Highest class its requests may ask for with `x-switchyard-priority` (default: its own). */
@@ -142,8 +163,19 @@ export const gatewayConfigSchema = z.object({
   placement: z.enum(['switchyard', 'round-robin', 'random']).default('switchyard'),
   /** Requests that may wait in one model's shared queue; beyond it, new ones are refused. */
   maxQueuedPerModel: z.coerce.number().int().min(0).default(1000),
-  /** Known API keys with their tenant name and priority class. Unknown keys are tenants too. */
+  /** Static API keys with their tenant name, priority class and limits (more live in Redis). */
   tenants: jsonText(z.array(tenantSchema)).default([]),
+  /**
+   * `required`: every request needs a valid key. `off`: unknown or missing keys are one
+   * `anonymous` tenant. `auto`: required when any key is configured or stored, else off.
+   */
+  auth: z.enum(['auto', 'required', 'off']).default('auto'),
+  /** Whether anonymous requests may steer routing with `x-switchyard-*` headers. */
+  anonymousRoutingHeaders: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
+  /** How long a gateway trusts its cached copy of a key record (revocations also push). */
+  keyCacheTtlMs: ms.default(5000),
   /** Priority class of requests from unknown or missing API keys (0 … 9). */
   defaultPriority: z.coerce.number().int().min(0).max(9).default(5),
   /** Path prefixes per dialect, e.g. `{"openai": ["", "/api/v1"]}`; missing dialects keep the default. */
@@ -197,6 +229,10 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   placement: 'SWITCHYARD_PLACEMENT',
   maxQueuedPerModel: 'SWITCHYARD_MAX_QUEUED_PER_MODEL',
   tenants: 'SWITCHYARD_TENANTS',
+  auth: 'SWITCHYARD_AUTH',
+  adminKey: 'SWITCHYARD_ADMIN_KEY',
+  anonymousRoutingHeaders: 'SWITCHYARD_ANONYMOUS_ROUTING_HEADERS',
+  keyCacheTtlMs: 'SWITCHYARD_KEY_CACHE_TTL_MS',
   defaultPriority: 'SWITCHYARD_DEFAULT_PRIORITY',
   maxEmbeddingInputs: 'SWITCHYARD_MAX_EMBEDDING_INPUTS',
   maxChoices: 'SWITCHYARD_MAX_CHOICES',
@@ -205,7 +241,6 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   maxStop: 'SWITCHYARD_MAX_STOP',
   maxTools: 'SWITCHYARD_MAX_TOOLS',
   streamBufferBytes: 'SWITCHYARD_STREAM_BUFFER_BYTES',
-  adminKey: 'SWITCHYARD_ADMIN_KEY',
   adminCommandTimeoutMs: 'SWITCHYARD_ADMIN_COMMAND_TIMEOUT_MS',
 };
 
@@ -221,6 +256,13 @@ export const workerConfigSchema = z.object({
   engineMetricsUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
+  /**
+   * A bearer token the worker sends its engine (a hosted OpenAI-compatible API, a vLLM behind
+   * auth). Prefer `engineApiKeyFile`: environment variables leak into process listings.
+   */
+  engineApiKey: z.string().min(1).optional(),
+  /** A file holding that token (its first line), read once at start. */
+  engineApiKeyFile: z.string().min(1).optional(),
   nodeId: z
     .string()
     .refine(isValidNodeId, 'must be 1-128 characters of letters, digits, ".", "_" or "-"')
@@ -267,6 +309,8 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   engineUrl: 'SWITCHYARD_ENGINE_URL',
   engineManagementUrl: 'SWITCHYARD_ENGINE_MANAGEMENT_URL',
   engineMetricsUrl: 'SWITCHYARD_ENGINE_METRICS_URL',
+  engineApiKey: 'SWITCHYARD_ENGINE_API_KEY',
+  engineApiKeyFile: 'SWITCHYARD_ENGINE_API_KEY_FILE',
   nodeId: 'SWITCHYARD_NODE_ID',
   slots: 'SWITCHYARD_SLOTS',
   labels: 'SWITCHYARD_LABELS',

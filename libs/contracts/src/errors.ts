@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   SY_ROUTE_NOT_FOUND: row(404, 'client_error', { fault: 'client' }),
   /** No node in the cluster has ever served this model. */
   SY_MODEL_NOT_FOUND: row(404, 'client_error', { fault: 'client' }),
+  /** No API key, or one that is unknown, revoked or expired, on a gateway that requires one. */
+  SY_UNAUTHENTICATED: row(401, 'client_error', { fault: 'client' }),
+  /** The API key is valid but not allowed this model. */
+  SY_MODEL_NOT_ALLOWED: row(403, 'client_error', { fault: 'client' }),
+  /** The API key (or its tenant) is over a limit: requests or tokens per minute, concurrency, budget. */
+  SY_RATE_LIMITED: row(429, 'rejected', { retryable: true, fault: 'client', retryAfterSeconds: 1 }),
   /** The body is larger than the gateway accepts. */
   SY_PAYLOAD_TOO_LARGE: row(413, 'client_error', { fault: 'client' }),
   /** The request's headers (or its URL) are larger than the HTTP server reads. */

@@ -54,6 +54,28 @@ export interface KeySpace {
    * same name plus `.reply`.
    */
   nodeControl(nodeId: string): string;
+  /**
+   * String (JSON): one API key's record, by key id (a digest of the key, never the key).
+   * Everything about one key shares the `{k:<id>}` hash tag, so its limit script is single-slot.
+   */
+  apiKey(keyId: string): string;
+  /** Set of every stored key id (listing, and "is any key stored" at boot). */
+  readonly apiKeys: string;
+  /** Pub/sub channel of key ids whose record changed (created, revoked, rotated). */
+  readonly apiKeyEvents: string;
+  /**
+   * One limit's state of an API key (`subject` = `k:<id>`) or of its whole tenant
+   * (`subject` = `tenant`): `rpm` and `tpm` (GCRA theoretical arrival time), `conc` (sorted
+   * set of running requests), `budget:<period>`. Tagged by tenant, so a key's limits and its
+   * tenant's are checked by one single-slot script.
+   */
+  limitState(tenant: string, subject: string, limit: string): string;
+  /** String (JSON): a tenant's own limits, shared by all its keys. */
+  tenantLimits(tenant: string): string;
+  /** Hash of one tenant's usage counters for one UTC day (`YYYY-MM-DD`). */
+  usage(tenant: string, day: string): string;
+  /** Set of tenants that have usage recorded. */
+  readonly usageTenants: string;
 }
 
 export const DEFAULT_KEY_PREFIX = 'sy:';
@@ -77,6 +99,14 @@ export function keySpace(prefix: string = DEFAULT_KEY_PREFIX): KeySpace {
     tenantTurns: (model, priorityClass, tenant) =>
       `${prefix}turns:${encodeURIComponent(model)}:${priorityClass}:${tenant}`,
     nodeControl: (nodeId) => `${prefix}control:${nodeId}`,
+    apiKey: (keyId) => `${prefix}{k:${keyId}}:key`,
+    apiKeys: `${prefix}keys`,
+    apiKeyEvents: `${prefix}events:keys`,
+    limitState: (tenant, subject, limit) =>
+      `${prefix}{t:${encodeURIComponent(tenant)}}:lim:${subject}:${limit}`,
+    tenantLimits: (tenant) => `${prefix}tenant:${encodeURIComponent(tenant)}:limits`,
+    usage: (tenant, day) => `${prefix}usage:{t:${encodeURIComponent(tenant)}}:${day}`,
+    usageTenants: `${prefix}usage:tenants`,
   };
 }
 

@@ -6,6 +6,7 @@ export interface RecordedRequest {
   path: string;
   /** The JSON body, parsed (undefined when empty or not JSON). */
   body: unknown;
+  authorization?: string | undefined;
 }
 
 export interface RecordingProxy {
@@ -20,9 +21,12 @@ export interface RecordingProxy {
 /**
  * A transparent HTTP proxy in front of an engine that remembers what it was sent, so a test
  * can see exactly which fields reached the engine. Bodies and responses (streams included)
- * pass through unchanged.
+ * pass through unchanged. With `requireBearer` it stands for a hosted API that wants a token.
  */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  target: string,
+  opts: { requireBearer?: string } = {},
+): Promise<RecordingProxy> {
   const to = new URL(target);
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -30,7 +34,23 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', body: parse(raw) });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        body: parse(raw),
+        authorization: req.headers.authorization,
+      });
+      // A hosted API's door: without its token, a 401 like OpenAI's.
+      if (
+        opts.requireBearer !== undefined &&
+        req.headers.authorization !== `Bearer ${opts.requireBearer}`
+      ) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ error: { message: 'Incorrect API key', code: 'invalid_api_key' } }),
+        );
+        return;
+      }
       const upstream = httpRequest(
         {
           host: to.hostname,

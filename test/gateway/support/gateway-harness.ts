@@ -41,6 +41,9 @@ export type GatewayOverrides = Partial<
     | 'tenants'
     | 'adminKey'
     | 'adminCommandTimeoutMs'
+    | 'auth'
+    | 'anonymousRoutingHeaders'
+    | 'keyCacheTtlMs'
   >
 >;
 

@@ -5,6 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { SwitchyardError } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -24,6 +25,9 @@ export class AdminErrorFilter implements ExceptionFilter {
     let message = 'internal error';
     if (exception instanceof HttpException) {
       status = exception.getStatus();
+      message = exception.message;
+    } else if (exception instanceof SwitchyardError) {
+      status = exception.httpStatus;
       message = exception.message;
     } else {
       this.log.error(

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   ForbiddenException,
   Inject,
@@ -19,22 +19,22 @@ import { GATEWAY_CONFIG } from '../gateway.tokens';
  *   forwarded header, which a remote client could forge), so a gateway listening on a
  *   public address does not hand its fleet controls to the network.
  *
- * The tenancy issue's admin keys replace `allows` here; every admin controller is already
- * behind this guard.
+ * The key is compared as SHA-256 digests in constant time (no length leaks). Every admin
+ * controller — fleet, keys, tenants, usage — is behind this guard.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
   private readonly key: Buffer | undefined;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.key = config.adminKey === undefined ? undefined : Buffer.from(config.adminKey);
+    this.key = config.adminKey === undefined ? undefined : sha256(config.adminKey);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (this.key !== undefined) {
       const given = bearer(request.headers.authorization);
-      if (given === undefined || !sameKey(Buffer.from(given), this.key)) {
+      if (given === undefined || !timingSafeEqual(sha256(given), this.key)) {
         throw new UnauthorizedException('the admin API needs Authorization: Bearer <admin key>');
       }
       return true;
@@ -52,8 +52,8 @@ function bearer(header: string | undefined): string | undefined {
   return header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
 }
 
-function sameKey(given: Buffer, key: Buffer): boolean {
-  return given.length === key.length && timingSafeEqual(given, key);
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 export function isLoopback(address: string | undefined): boolean {

@@ -1,40 +1,36 @@
-import { tenantSchema } from '@switchyard/config';
-import { AdmissionPolicy, TURNS_PER_CLASS, queuePriority } from './admission-policy';
+import type { Principal } from '../tenancy/api-key';
+import { TURNS_PER_CLASS, admit, queuePriority } from './admission-policy';
 
-const policy = new AdmissionPolicy(
-  [
-    tenantSchema.parse({ apiKey: 'sk-batch', name: 'batch', priority: 2 }),
-    tenantSchema.parse({ apiKey: 'sk-app', name: 'app', priority: 5, maxPriority: 8 }),
-  ],
-  4,
-);
+const batch: Principal = { tenant: 'batch', keyId: 'b', priority: 2, routingHeaders: false };
+const app: Principal = {
+  tenant: 'app',
+  keyId: 'a',
+  priority: 5,
+  maxPriority: 8,
+  routingHeaders: false,
+};
+const anonymous: Principal = { tenant: 'anonymous', routingHeaders: false };
 
-describe('AdmissionPolicy', () => {
-  it('names the tenant from a Bearer token or x-api-key, hiding unknown keys', () => {
-    expect(policy.admit({ authorization: 'Bearer sk-app' })).toEqual({
-      tenant: 'app',
-      priority: 5,
-    });
-    expect(policy.admit({ 'x-api-key': 'sk-batch' })).toEqual({ tenant: 'batch', priority: 2 });
-    const unknown = policy.admit({ authorization: 'Bearer sk-someone-else' });
-    expect(unknown.tenant).toMatch(/^key-[0-9a-f]{12}$/);
-    expect(unknown.tenant).not.toContain('someone');
-    expect(unknown.priority).toBe(4);
-    expect(policy.admit({})).toEqual({ tenant: 'anonymous', priority: 4 });
+describe('admit', () => {
+  it('takes tenant and class from the principal, the default class for anonymous', () => {
+    expect(admit(app, {}, 4)).toEqual({ tenant: 'app', priority: 5 });
+    expect(admit(anonymous, {}, 4)).toEqual({ tenant: 'anonymous', priority: 4 });
   });
 
   it('lets the header lower the class freely and raise it only to the tenant’s ceiling', () => {
-    const app = (p: string) =>
-      policy.admit({ authorization: 'Bearer sk-app', 'x-switchyard-priority': p }).priority;
-    expect(app('1')).toBe(1);
-    expect(app('high')).toBe(7);
-    expect(app('critical')).toBe(8);
-    expect(app('nonsense')).toBe(5);
-    const batch = (p: string) =>
-      policy.admit({ 'x-api-key': 'sk-batch', 'x-switchyard-priority': p }).priority;
-    expect(batch('9')).toBe(2);
-    expect(batch('low')).toBe(2);
-    expect(batch('lowest')).toBe(0);
+    const asApp = (p: string) => admit(app, { 'x-switchyard-priority': p }, 4).priority;
+    expect(asApp('1')).toBe(1);
+    expect(asApp('high')).toBe(7);
+    expect(asApp('critical')).toBe(8);
+    expect(asApp('nonsense')).toBe(5);
+    const trusted: Principal = { ...batch, routingHeaders: true };
+    expect(admit(trusted, { 'x-switchyard-priority': '9' }, 4).priority).toBe(2);
+    expect(admit(trusted, { 'x-switchyard-priority': 'lowest' }, 4).priority).toBe(0);
+  });
+
+  it('ignores the header from keys that may not steer', () => {
+    expect(admit(batch, { 'x-switchyard-priority': 'lowest' }, 4).priority).toBe(2);
+    expect(admit(anonymous, { 'x-switchyard-priority': '0' }, 4).priority).toBe(4);
   });
 });
 

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { TenantConfig } from '@switchyard/config';
 import { headerValue, type RequestHeaders } from '../http/request-headers';
+import type { Principal } from '../tenancy/api-key';
 
 /**
  * Who sent a request and how urgent it is: the tenant (from the API key) and the priority
@@ -23,31 +22,27 @@ const NAMED_CLASSES: Readonly<Record<string, number>> = {
   critical: 9,
 };
 
-export class AdmissionPolicy {
-  private readonly byKey: Map<string, TenantConfig>;
-
-  constructor(
-    tenants: readonly TenantConfig[],
-    private readonly defaultPriority: number,
-  ) {
-    this.byKey = new Map(tenants.map((t) => [t.apiKey, t]));
-  }
-
-  /**
-   * The tenant is the configured name of the API key, else a stable digest of an unknown key
-   * (never the key itself: it ends up in Redis keys and logs), else `anonymous`. The header
-   * may ask for any class up to the tenant's ceiling — lower is always allowed.
-   */
-  admit(headers: RequestHeaders): Admission {
-    const key = apiKeyOf(headers);
-    const known = key === undefined ? undefined : this.byKey.get(key);
-    const tenant = known?.name ?? (key === undefined ? 'anonymous' : `key-${digest(key)}`);
-    const base = known?.priority ?? this.defaultPriority;
-    const ceiling = known?.maxPriority ?? base;
-    const asked = priorityClass(headerValue(headers, PRIORITY_HEADER));
-    const priority = asked === undefined ? base : Math.min(asked, Math.max(ceiling, base));
-    return { tenant, priority, ...(known?.selectors ? { selectors: known.selectors } : {}) };
-  }
+/**
+ * The tenant and priority class of a request from its principal (the API key's record, or
+ * the anonymous tenant). `x-switchyard-priority` may ask for any class up to the key's
+ * ceiling — lower is always allowed — but only from keys allowed to steer (a `maxPriority`
+ * or `routingHeaders`); from others it is ignored.
+ */
+export function admit(
+  principal: Principal,
+  headers: RequestHeaders,
+  defaultPriority: number,
+): Admission {
+  const base = principal.priority ?? defaultPriority;
+  const ceiling = principal.maxPriority ?? base;
+  const mayAsk = principal.routingHeaders || principal.maxPriority !== undefined;
+  const asked = mayAsk ? priorityClass(headerValue(headers, PRIORITY_HEADER)) : undefined;
+  const priority = asked === undefined ? base : Math.min(asked, Math.max(ceiling, base));
+  return {
+    tenant: principal.tenant,
+    priority,
+    ...(principal.selectors ? { selectors: principal.selectors } : {}),
+  };
 }
 
 /**
@@ -61,23 +56,10 @@ export function queuePriority(priorityClass: number, tenantTurn: number): number
   return priorityClass * TURNS_PER_CLASS + (TURNS_PER_CLASS - 1 - turn);
 }
 
-/** `Authorization: Bearer <key>` (OpenAI, Ollama, TGI clients) or `x-api-key` (Anthropic). */
-function apiKeyOf(headers: RequestHeaders): string | undefined {
-  const bearer = headerValue(headers, 'authorization')
-    ?.match(/^Bearer\s+(.+)$/i)?.[1]
-    ?.trim();
-  const key = bearer ?? headerValue(headers, 'x-api-key')?.trim();
-  return key === undefined || key === '' ? undefined : key;
-}
-
 function priorityClass(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = raw.trim().toLowerCase();
   if (value in NAMED_CLASSES) return NAMED_CLASSES[value];
   if (/^\d$/.test(value)) return Number(value);
   return undefined;
-}
-
-function digest(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }

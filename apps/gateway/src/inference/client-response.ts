@@ -22,6 +22,7 @@ export class ClientResponse {
   private pendingBytes = 0;
   private paused = false;
   private tooSlow = false;
+  private readonly extraHeaders: Record<string, string> = {};
 
   constructor(
     private readonly request: FastifyRequest,
@@ -50,8 +51,15 @@ export class ClientResponse {
     return this.ended;
   }
 
+  /** Headers every answer carries from here on, errors included (rate limits). */
+  addHeaders(headers: Record<string, string>): void {
+    Object.assign(this.extraHeaders, headers);
+    this.reply.headers(headers);
+  }
+
   routingHeaders(info: ExecutionInfo): Record<string, string> {
     return {
+      ...this.extraHeaders,
       'x-request-id': this.requestId,
       // Anthropic's SDK reads request-id; OpenAI's reads x-request-id.
       'request-id': this.requestId,

@@ -22,11 +22,13 @@ import { GATEWAY_CONFIG, GATEWAY_METRICS_SET } from '../gateway.tokens';
 import { GatewayDrain } from '../http/gateway-drain';
 import { MetricLabels, type GatewayMetrics } from '../gateway-metrics';
 import { ModelCatalogService } from '../models/model-catalog.service';
-import { AdmissionPolicy } from './admission-policy';
+import type { Principal } from '../tenancy/api-key';
+import { RateLimited, type Grant } from '../tenancy/key-limits';
+import { Tenancy } from '../tenancy/tenancy.service';
 import { ClientResponse } from './client-response';
 import { explanationHeader, wantsExplanation } from './explanation-header';
 import { RequestMetrics } from './request-metrics';
-import { withRouting } from './request-routing';
+import { ignoredRoutingHeaders, withRouting } from './request-routing';
 import { ExecutionService } from './execution/execution.service';
 import type { ExecutionInfo } from './execution/execution-info';
 import { PlacementService } from './placement/placement.service';
@@ -41,7 +43,7 @@ import { placementRequest } from './placement/placement-request';
 export class InferencePipeline {
   private readonly log = new Logger(InferencePipeline.name);
 
-  private readonly admission: AdmissionPolicy;
+  private readonly defaultPriority: number;
   private readonly limits: RequestLimits;
   private readonly streamBufferBytes: number;
 
@@ -53,8 +55,9 @@ export class InferencePipeline {
     @Inject(GATEWAY_METRICS_SET) private readonly metrics: GatewayMetrics,
     private readonly drain: GatewayDrain,
     private readonly labels: MetricLabels,
+    private readonly tenancy: Tenancy,
   ) {
-    this.admission = new AdmissionPolicy(config.tenants, config.defaultPriority);
+    this.defaultPriority = config.defaultPriority;
     this.limits = config;
     this.streamBufferBytes = config.streamBufferBytes;
   }
@@ -81,6 +84,8 @@ export class InferencePipeline {
   ): Promise<void> {
     const receivedAt = performance.now();
     const client = new ClientResponse(request, reply, newRequestId(), this.streamBufferBytes);
+    // Who is asking: 401 before anything else when the key is missing or not valid.
+    const principal = await this.tenancy.authenticate(request.headers);
     const { request: parsed, facts } = route.parse(request.body, {
       requestId: client.requestId,
       headers: request.headers,
@@ -96,15 +101,19 @@ export class InferencePipeline {
       route.limitParams,
       catalog.bounds(resolved.model),
     );
-    const req = withRouting(bounded, request.headers, this.admission);
+    const req = withRouting(bounded, request.headers, principal, this.defaultPriority);
+    this.tenancy.authorize(principal, parsed.model, req.model);
+    this.noteIgnoredHeaders(principal, request, client.requestId);
     // Placement facts (prompt prefix hashes, …), once per request, for every attempt.
     const placing = placementRequest(req);
     const info: ExecutionInfo = { attempts: 0 };
-    if (wantsExplanation(request.headers))
+    if (principal.routingHeaders && wantsExplanation(request.headers))
       info.explain = explanationHeader(
         this.placement.placer.strategy,
         this.placement.explain(req, placing),
       );
+    // The key's limits, across replicas (429 when over one); released in `finally` below.
+    const grant = await this.admit(principal, client, placing.estimatedPromptTokens ?? 0);
     const labels = { dialect: dialect.id, model: this.labels.model(req.model) };
     const observed = new RequestMetrics(this.metrics, labels, this.labels.tenant(req.tenant));
     const events = this.execution.run(req, placing, client.gone, info);
@@ -133,6 +142,7 @@ export class InferencePipeline {
       this.log.log({
         msg: 'request',
         requestId: client.requestId,
+        tenant: principal.tenant,
         dialect: dialect.id,
         model: req.model,
         node: info.nodeId,
@@ -142,6 +152,11 @@ export class InferencePipeline {
         outcome,
         durationMs: Math.round(durationMs * 10) / 10,
       });
+      this.tenancy.end(principal, grant, {
+        model: req.model,
+        ...observed.usage,
+        failed: outcome !== 'ok',
+      });
       this.metrics.switchyard_inflight_requests.dec();
       this.metrics.switchyard_requests_total.inc({ ...labels, outcome });
       this.metrics.switchyard_e2e_request_latency_seconds.observe(
@@ -150,6 +165,35 @@ export class InferencePipeline {
       );
       observed.record(req);
     }
+  }
+
+  /** Takes the request from its key's limits; the limit headers go on every answer, 429s too. */
+  private async admit(
+    principal: Principal,
+    client: ClientResponse,
+    estimatedTokens: number,
+  ): Promise<Grant | undefined> {
+    try {
+      const grant = await this.tenancy.admit(principal, client.requestId, estimatedTokens);
+      if (grant) client.addHeaders(grant.headers);
+      return grant;
+    } catch (err) {
+      if (err instanceof RateLimited) client.addHeaders(err.headers);
+      throw err;
+    }
+  }
+
+  /** Routing headers from a key that may not steer are ignored, never refused. */
+  private noteIgnoredHeaders(
+    principal: Principal,
+    request: FastifyRequest,
+    requestId: string,
+  ): void {
+    const ignored = ignoredRoutingHeaders(request.headers, principal);
+    if (ignored.length > 0)
+      this.log.debug(
+        `request ${requestId}: ignored ${ignored.join(', ')} from tenant ${principal.tenant}`,
+      );
   }
 }
 

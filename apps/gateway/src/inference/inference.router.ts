@@ -13,6 +13,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { ModelCatalogService } from '../models/model-catalog.service';
+import { visibleCatalog } from '../tenancy/model-visibility';
+import { Tenancy } from '../tenancy/tenancy.service';
 import { InferencePipeline } from './inference.pipeline';
 
 type Params = Record<string, string>;
@@ -32,6 +34,7 @@ export class InferenceRouter implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly pipeline: InferencePipeline,
     private readonly catalog: ModelCatalogService,
+    private readonly tenancy: Tenancy,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.mounts = { ...DEFAULT_MOUNTS, ...(config.mounts as DialectMounts) };
@@ -88,7 +91,11 @@ export class InferenceRouter implements OnModuleInit {
       body: request.body,
       params: (request.params ?? {}) as Params,
       headers: request.headers,
-      catalog: this.catalog.snapshot(),
+      // Listings show a key only its models; nothing to a caller the gateway would refuse.
+      catalog: visibleCatalog(
+        this.catalog.snapshot(),
+        await this.tenancy.visibility(request.headers),
+      ),
     });
     if (answer.contentType !== undefined) void reply.header('content-type', answer.contentType);
     return reply.status(answer.status ?? 200).send(answer.body);

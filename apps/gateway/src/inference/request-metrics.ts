@@ -30,6 +30,11 @@ export class RequestMetrics {
     }
   }
 
+  /** The tokens the node reported (0 until its usage event). */
+  get usage(): { promptTokens: number; completionTokens: number } {
+    return { promptTokens: this.promptTokens, completionTokens: this.completionTokens };
+  }
+
   /** Records what the request did, whatever its outcome: tokens the engines spent count. */
   record(req: InferenceRequest): void {
     const { metrics } = this;

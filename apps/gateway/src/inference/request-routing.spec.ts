@@ -1,27 +1,27 @@
 import { SwitchyardError } from '@switchyard/contracts';
-import { tenantSchema } from '@switchyard/config';
 import { chatRequest } from '@switchyard/testing';
-import { AdmissionPolicy } from './admission-policy';
-import { withRouting } from './request-routing';
+import type { Principal } from '../tenancy/api-key';
+import { ignoredRoutingHeaders, withRouting } from './request-routing';
 
-const admission = new AdmissionPolicy(
-  [
-    tenantSchema.parse({ apiKey: 'k1', name: 'team-a', priority: 7 }),
-    tenantSchema.parse({ apiKey: 'k2', name: 'eu-team', selectors: { zone: 'eu' } }),
-  ],
-  5,
-);
+const teamA: Principal = { tenant: 'team-a', keyId: 'a', priority: 7, routingHeaders: true };
+const euTeam: Principal = {
+  tenant: 'eu-team',
+  keyId: 'e',
+  selectors: { zone: 'eu' },
+  routingHeaders: false,
+};
+const anonymous: Principal = { tenant: 'anonymous', routingHeaders: false };
 
 describe('withRouting', () => {
-  it('adds tenant, priority, selectors and the session header to the request', () => {
+  it('adds tenant, priority, selectors and the session header from a trusted key', () => {
     const req = withRouting(
       chatRequest({ sessionKey: 'from-user-field' }),
       {
-        authorization: 'Bearer k1',
         'x-switchyard-selector': 'accelerator=npu, zone=a',
         'x-switchyard-session': 'conversation-42',
       },
-      admission,
+      teamA,
+      5,
     );
     expect(req).toMatchObject({
       tenant: 'team-a',
@@ -32,24 +32,35 @@ describe('withRouting', () => {
   });
 
   it('keeps the dialect’s session key and sets no selectors when the headers are absent', () => {
-    const req = withRouting(chatRequest({ sessionKey: 'user-7' }), {}, admission);
+    const req = withRouting(chatRequest({ sessionKey: 'user-7' }), {}, anonymous, 5);
     expect(req.sessionKey).toBe('user-7');
     expect(req.selectors).toBeUndefined();
     expect(req).toMatchObject({ tenant: 'anonymous', priority: 5 });
   });
 
-  it('applies a tenant’s configured selectors unless the header replaces them', () => {
-    expect(withRouting(chatRequest(), { 'x-api-key': 'k2' }, admission).selectors).toEqual({
-      zone: 'eu',
-    });
-    const header = { 'x-api-key': 'k2', 'x-switchyard-selector': 'zone=us' };
-    expect(withRouting(chatRequest(), header, admission).selectors).toEqual({ zone: 'us' });
+  it('keeps a key’s configured selectors when it may not steer, ignoring the header', () => {
+    expect(withRouting(chatRequest(), {}, euTeam, 5).selectors).toEqual({ zone: 'eu' });
+    const header = { 'x-switchyard-selector': 'zone=us', 'x-switchyard-session': 's' };
+    const req = withRouting(chatRequest(), header, euTeam, 5);
+    expect(req.selectors).toEqual({ zone: 'eu' });
+    expect(req.sessionKey).toBeUndefined();
+    expect(ignoredRoutingHeaders(header, euTeam)).toEqual([
+      'x-switchyard-selector',
+      'x-switchyard-session',
+    ]);
+    expect(ignoredRoutingHeaders(header, teamA)).toEqual([]);
   });
 
-  it('refuses a malformed selector, naming the header', () => {
+  it('lets a trusted key’s header replace its configured selectors', () => {
+    const trusted = { ...euTeam, routingHeaders: true };
+    const req = withRouting(chatRequest(), { 'x-switchyard-selector': 'zone=us' }, trusted, 5);
+    expect(req.selectors).toEqual({ zone: 'us' });
+  });
+
+  it('refuses a malformed selector from a trusted key, naming the header', () => {
     let err: unknown;
     try {
-      withRouting(chatRequest(), { 'x-switchyard-selector': 'zone=a,nonsense' }, admission);
+      withRouting(chatRequest(), { 'x-switchyard-selector': 'zone=a,nonsense' }, teamA, 5);
     } catch (e) {
       err = e;
     }

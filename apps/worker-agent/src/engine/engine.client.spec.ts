@@ -257,6 +257,35 @@ describe('EngineClient.stream', () => {
   });
 });
 
+describe('EngineClient credentials', () => {
+  it('sends the API key as a bearer token on inference and probes, never in events', async () => {
+    const server = await startServer(async (req, res, body) => {
+      if (req.headers.authorization !== 'Bearer sk-engine-secret') {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'bad key' } }));
+        return;
+      }
+      if (req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"status":"ok"}');
+        return;
+      }
+      await replay('chat-stream-usage.http', 4096)(req, res, body);
+    });
+    const keyed = client(server.url, { apiKey: 'sk-engine-secret' });
+    const events = await collect(keyed.stream(chatRequest, noSignal()));
+    expect(events.at(-1)).toMatchObject({ type: 'done' });
+    await keyed.health();
+    expect(server.seen.map((r) => r.headers.authorization)).toEqual([
+      'Bearer sk-engine-secret',
+      'Bearer sk-engine-secret',
+    ]);
+    const refused = await collect(client(server.url).stream(chatRequest, noSignal()));
+    expect(refused).toEqual([expect.objectContaining({ type: 'error' })]);
+    expect(JSON.stringify([events, refused])).not.toContain('sk-engine-secret');
+  });
+});
+
 describe('EngineClient.stream cancellation', () => {
   async function openStream(): Promise<{ url: string; socketClosed: Promise<void> }> {
     const closed = deferred();

@@ -45,6 +45,8 @@ export interface EngineClientOptions {
   connections?: number;
   /** Whole-call budget of health, model and load probes. */
   probeTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer` on every call (inference and probes); never logged. */
+  apiKey?: string;
 }
 
 const DEFAULTS = {
@@ -81,7 +83,8 @@ export class EngineClient {
   private readonly byOrigin = new Map<string, Pool>();
   private readonly pools: Pool[] = [];
   private readonly poolOptions: { connections: number | null };
-  private readonly timeouts: Required<Omit<EngineClientOptions, 'connections'>>;
+  private readonly timeouts: Required<Omit<EngineClientOptions, 'connections' | 'apiKey'>>;
+  private readonly auth: Record<string, string>;
   private refusalListener: RefusalListener | undefined;
 
   constructor(
@@ -100,6 +103,7 @@ export class EngineClient {
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs,
       probeTimeoutMs: opts.probeTimeoutMs ?? DEFAULTS.probeTimeoutMs,
     };
+    this.auth = opts.apiKey !== undefined ? { authorization: `Bearer ${opts.apiKey}` } : {};
     this.poolOptions = { connections: opts.connections ?? null };
     this.healthEndpoint = adapter.health;
     this.planes = this.targets({ inference, management, metrics });
@@ -393,7 +397,11 @@ export class EngineClient {
     return {
       method: call.method,
       path: this.planes.inference.basePath + call.path,
-      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...call.headers },
+      headers: {
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...call.headers,
+        ...this.auth,
+      },
       body: hasBody ? JSON.stringify(call.body) : undefined,
     };
   }
@@ -404,6 +412,7 @@ export class EngineClient {
     const res = await pool.request({
       method: 'GET',
       path: basePath + endpoint.path,
+      headers: this.auth,
       signal: AbortSignal.timeout(budget),
       headersTimeout: budget,
       bodyTimeout: budget,

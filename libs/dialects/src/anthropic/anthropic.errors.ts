@@ -3,6 +3,8 @@ import type { RenderedError } from '../dialect';
 
 type AnthropicErrorType =
   | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
   | 'not_found_error'
   | 'request_too_large'
   | 'rate_limit_error'
@@ -14,14 +16,16 @@ type AnthropicErrorType =
  * How each canonical error looks to an Anthropic client (protocols §4.4; status → class as
  * @anthropic-ai/sdk `APIError.generate` maps it). Lack of capacity is Anthropic's own
  * "overloaded": 529 `overloaded_error`, which the SDK retries and surfaces as
- * `OverloadedError`. Switchyard has no per-client rate limits, so `rate_limit_error` (429)
- * is not used. Other statuses keep the canonical code's, which the SDK classes by range.
+ * `OverloadedError`. A key over its limits is `rate_limit_error` (429). Other statuses keep the canonical code's, which the SDK classes by range.
  */
 const ANTHROPIC_ERRORS = {
   SY_INVALID_JSON: { status: 400, type: 'invalid_request_error' },
   SY_BAD_REQUEST: { status: 400, type: 'invalid_request_error' },
   SY_ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error' },
   SY_MODEL_NOT_FOUND: { status: 404, type: 'not_found_error' },
+  SY_UNAUTHENTICATED: { status: 401, type: 'authentication_error' },
+  SY_MODEL_NOT_ALLOWED: { status: 403, type: 'permission_error' },
+  SY_RATE_LIMITED: { status: 429, type: 'rate_limit_error' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, type: 'request_too_large' },
   SY_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error' },
   SY_URI_TOO_LONG: { status: 414, type: 'invalid_request_error' },

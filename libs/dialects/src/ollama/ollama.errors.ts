@@ -31,6 +31,14 @@ const OLLAMA_ERRORS = {
     status: 404,
     message: (err) => (err.model !== undefined ? modelNotFound(err.model) : err.message),
   },
+  SY_UNAUTHENTICATED: { status: 401, message: () => 'unauthorized' },
+  // Ollama lists only the models a client may use: one it may not is one that does not exist.
+  SY_MODEL_NOT_ALLOWED: {
+    status: 404,
+    message: (err) => (err.model !== undefined ? modelNotFound(err.model) : err.message),
+  },
+  // Ollama's cloud models answer 429 when a rate limit is hit.
+  SY_RATE_LIMITED: { status: 429 },
   SY_PAYLOAD_TOO_LARGE: { status: 413 },
   SY_HEADERS_TOO_LARGE: { status: 431 },
   SY_URI_TOO_LONG: { status: 414 },

@@ -1,8 +1,10 @@
 import {
   APIError,
+  AuthenticationError,
   BadRequestError,
   InternalServerError,
   NotFoundError,
+  PermissionDeniedError,
   RateLimitError,
 } from 'openai';
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '@switchyard/contracts';
@@ -22,6 +24,9 @@ const EXPECTED: Record<ErrorCode, [number, string, string | null, SdkClass]> = {
   SY_BAD_REQUEST: [400, 'invalid_request_error', null, BadRequestError],
   SY_ROUTE_NOT_FOUND: [404, 'invalid_request_error', 'unknown_url', NotFoundError],
   SY_MODEL_NOT_FOUND: [404, 'invalid_request_error', 'model_not_found', NotFoundError],
+  SY_UNAUTHENTICATED: [401, 'invalid_request_error', 'invalid_api_key', AuthenticationError],
+  SY_MODEL_NOT_ALLOWED: [403, 'invalid_request_error', 'model_not_found', PermissionDeniedError],
+  SY_RATE_LIMITED: [429, 'rate_limit_error', 'rate_limit_exceeded', RateLimitError],
   SY_PAYLOAD_TOO_LARGE: [413, 'invalid_request_error', 'request_too_large', APIError],
   SY_HEADERS_TOO_LARGE: [431, 'invalid_request_error', 'headers_too_large', APIError],
   SY_URI_TOO_LONG: [414, 'invalid_request_error', 'uri_too_long', APIError],

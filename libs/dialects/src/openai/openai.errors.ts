@@ -10,6 +10,10 @@ const OPENAI_ERRORS = {
   SY_BAD_REQUEST: { type: 'invalid_request_error', code: null },
   SY_ROUTE_NOT_FOUND: { type: 'invalid_request_error', code: 'unknown_url' },
   SY_MODEL_NOT_FOUND: { type: 'invalid_request_error', code: 'model_not_found' },
+  SY_UNAUTHENTICATED: { type: 'invalid_request_error', code: 'invalid_api_key' },
+  // OpenAI answers a project without access to a model with 403 and this code.
+  SY_MODEL_NOT_ALLOWED: { type: 'invalid_request_error', code: 'model_not_found' },
+  SY_RATE_LIMITED: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   SY_PAYLOAD_TOO_LARGE: { type: 'invalid_request_error', code: 'request_too_large' },
   SY_HEADERS_TOO_LARGE: { type: 'invalid_request_error', code: 'headers_too_large' },
   SY_URI_TOO_LONG: { type: 'invalid_request_error', code: 'uri_too_long' },

@@ -21,6 +21,10 @@ const TGI_ERRORS = {
   SY_BAD_REQUEST: { status: 422, type: 'validation' },
   SY_ROUTE_NOT_FOUND: { status: 404, type: 'not_found' },
   SY_MODEL_NOT_FOUND: { status: 404, type: 'not_found' },
+  // TGI has no keys; Hugging Face endpoints in front of it answer 401/403.
+  SY_UNAUTHENTICATED: { status: 401, type: 'unauthorized' },
+  SY_MODEL_NOT_ALLOWED: { status: 403, type: 'forbidden' },
+  SY_RATE_LIMITED: { status: 429, type: 'overloaded' },
   SY_PAYLOAD_TOO_LARGE: { status: 413, type: 'validation' },
   SY_HEADERS_TOO_LARGE: { status: 431, type: 'validation' },
   SY_URI_TOO_LONG: { status: 414, type: 'validation' },
