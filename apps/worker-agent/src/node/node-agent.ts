@@ -367,7 +367,7 @@ export class NodeAgent implements OnModuleInit, BeforeApplicationShutdown {
 
   private notReady(why: string): void {
     this.metrics.switchyard_engine_health_failures_total.inc({ reason: why.split(':')[0] ?? why });
-    this.metrics.switchyard_engine_up.set({ engine: this.config.engine }, 0);
+    this.metrics.switchyard_engine_up.set(0);
     // Cordoned or drained while this probe ran: the operator's decision stands.
     if (isHeld(this.lifecycle.state)) return;
     const wasReady = this.lifecycle.state === 'ready';
