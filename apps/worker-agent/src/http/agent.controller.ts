@@ -1,10 +1,25 @@
-import { Controller, Get, Header, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { NodeAgent } from '../node/node-agent';
 import { METRICS_REGISTRY } from '../worker.tokens';
 
-/** The agent's own small HTTP surface: liveness, its node record, Prometheus metrics. */
+/**
+ * The agent's own small HTTP surface: liveness, its node record, Prometheus metrics. Cordon
+ * and uncordon answer loopback callers only (a pod's own preStop hook, an operator on the
+ * host): from elsewhere node commands go through the gateway's admin API, which carries them
+ * over Redis and checks the admin credential.
+ */
 @Controller()
 export class AgentController {
   constructor(
@@ -36,7 +51,8 @@ export class AgentController {
   /** Stop placing new work here; running and queued jobs finish. */
   @Post('cordon')
   @HttpCode(200)
-  async cordon() {
+  async cordon(@Req() request: FastifyRequest) {
+    onlyLoopback(request);
     const cordoned = await this.agent.cordon();
     return { cordoned, state: this.agent.snapshot().info.state };
   }
@@ -44,7 +60,8 @@ export class AgentController {
   /** Back into service once the engine passes the warm-up check again. */
   @Post('uncordon')
   @HttpCode(200)
-  async uncordon() {
+  async uncordon(@Req() request: FastifyRequest) {
+    onlyLoopback(request);
     const uncordoned = await this.agent.uncordon();
     return { uncordoned, state: this.agent.snapshot().info.state };
   }
@@ -54,4 +71,14 @@ export class AgentController {
   metrics(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** The peer of the TCP connection, never a forwarded header (any client can write one). */
+export function onlyLoopback(request: FastifyRequest): void {
+  if (!LOOPBACK.test(request.raw.socket.remoteAddress ?? ''))
+    throw new ForbiddenException(
+      'node commands from elsewhere go through the gateway admin API (switchyard nodes …)',
+    );
 }
