@@ -29,6 +29,7 @@ interface ClusterFlags {
   config?: string;
   prefix?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 function withClusterFlags(cmd: Command): Command {
@@ -42,6 +43,10 @@ function withClusterFlags(cmd: Command): Command {
     .option(
       '--log-level <level>',
       'fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)',
+    )
+    .option(
+      '--log-format <format>',
+      'json|pretty|auto: pretty on a terminal (env LOG_FORMAT; default auto)',
     );
 }
 
@@ -111,6 +116,7 @@ export function registerGateway(program: Command): void {
         redisUrl: opts.redis,
         keyPrefix: opts.prefix,
         logLevel: opts.logLevel,
+        logFormat: opts.logFormat,
         port: opts.port,
         host: opts.host,
         gatewayId: opts.gatewayId,
@@ -193,6 +199,7 @@ export function registerWorker(program: Command): void {
           redisUrl: opts.redis,
           keyPrefix: opts.prefix,
           logLevel: opts.logLevel,
+          logFormat: opts.logFormat,
           engine: opts.engine,
           engineUrl: opts.engineUrl,
           engineManagementUrl: opts.engineManagementUrl,

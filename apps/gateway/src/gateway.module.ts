@@ -38,7 +38,7 @@ export class GatewayModule {
     const { registry, metrics } = createMetrics(GATEWAY_METRICS);
     return {
       module: GatewayModule,
-      imports: [nestLoggerModule('gateway', config.logLevel)],
+      imports: [nestLoggerModule('gateway', config.logLevel, config.logFormat)],
       controllers: [
         HealthController,
         ...ADMIN_CONTROLLERS,

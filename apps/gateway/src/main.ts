@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,6 +26,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
+    // Every response carries an x-request-id: the client's own when it sent a usable one.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // Errors before any route runs (431, 408, malformed HTTP) in the dialect's shape too.
     clientErrorHandler: dialectClientErrorHandler(createDialectLocator(config.mounts)),
   });
@@ -38,6 +43,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // No enableShutdownHooks(): signals belong to the caller, whose stop drains through close();
   // Nest's own hook would close the app at once and cut the streams a drain lets finish.
   const drain = app.get(GatewayDrain);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
   // While draining, every response closes its connection: a client's next request then opens a
   // new one, which its load balancer sends to a replica that is not stopping.
   app
@@ -58,4 +70,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await app.close();
   };
   return { url: `http://${config.host}:${port}`, app, close };
+}
+
+/** A client's `x-request-id` worth keeping (short, printable, no spaces), else a fresh one. */
+const CLIENT_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+function requestIdOf(raw: IncomingMessage): string {
+  const given = raw.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given)
+    ? given
+    : randomUUID().replaceAll('-', '');
 }

@@ -107,7 +107,10 @@ export class WorkerAgentModule implements OnApplicationShutdown {
         { provide: NODE_ID, useValue: nodeId },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: WORKER_METRICS_SET, useValue: metrics },
-        { provide: WORKER_LOGGER, useValue: createLogger(`worker:${nodeId}`, config.logLevel) },
+        {
+          provide: WORKER_LOGGER,
+          useValue: createLogger(`worker:${nodeId}`, config.logLevel, config.logFormat),
+        },
         { provide: ENGINE_ADAPTER, useValue: getEngineAdapter(config.engine) },
         { provide: KEY_SPACE, useValue: keySpace(config.keyPrefix) },
         {

@@ -39,6 +39,8 @@ const clusterSettings = {
   /** A node with no heartbeat for this long is dropped from every gateway's view. */
   staleAfterMs: ms.default(2500),
   logLevel,
+  /** `json` (one object per line), `pretty` (pino-pretty), or `auto`: pretty on a terminal. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
 };
 
 /** One model as clients see it; the name is the one nodes report. */
@@ -212,6 +214,7 @@ export const GATEWAY_ENV: EnvNames<z.input<typeof gatewayConfigSchema>> = {
   keyPrefix: 'SWITCHYARD_PREFIX',
   staleAfterMs: 'SWITCHYARD_STALE_AFTER_MS',
   logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
   host: 'SWITCHYARD_HOST',
   port: 'PORT',
   gatewayId: 'SWITCHYARD_GATEWAY_ID',
@@ -305,6 +308,7 @@ export const WORKER_ENV: EnvNames<z.input<typeof workerConfigSchema>> = {
   keyPrefix: 'SWITCHYARD_PREFIX',
   staleAfterMs: 'SWITCHYARD_STALE_AFTER_MS',
   logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
   engine: 'SWITCHYARD_ENGINE',
   engineUrl: 'SWITCHYARD_ENGINE_URL',
   engineManagementUrl: 'SWITCHYARD_ENGINE_MANAGEMENT_URL',

@@ -89,6 +89,15 @@ interface InferenceRequestBase {
   modalities: Modality[];
   /** Engine-specific fields the dialect passed through unchanged (e.g. llama.cpp `n_probs`). */
   extra?: Record<string, unknown>;
+  /** Correlation the engine call carries on: the id the client sees, its W3C trace context. */
+  trace?: RequestTrace;
+}
+
+export interface RequestTrace {
+  /** The `x-request-id` the client sent or got; the engine receives it as `x-request-id`. */
+  requestId: string;
+  /** The client's W3C `traceparent`, forwarded as is. */
+  traceparent?: string;
 }
 
 export interface ChatRequest extends InferenceRequestBase {

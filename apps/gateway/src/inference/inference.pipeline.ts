@@ -83,11 +83,15 @@ export class InferencePipeline {
     reply: FastifyReply,
   ): Promise<void> {
     const receivedAt = performance.now();
-    const client = new ClientResponse(request, reply, newRequestId(), this.streamBufferBytes);
+    // The id the client sees (its own `x-request-id` when it sent a usable one) names the
+    // request in logs and reaches the engine; inside the cluster a client's own id is replaced
+    // by a fresh one, so two clients sending the same id never share a reply stream or a
+    // limit slot (a gateway-made id serves both).
+    const client = new ClientResponse(request, reply, request.id, this.streamBufferBytes);
     // Who is asking: 401 before anything else when the key is missing or not valid.
     const principal = await this.tenancy.authenticate(request.headers);
     const { request: parsed, facts } = route.parse(request.body, {
-      requestId: client.requestId,
+      requestId: internalId(request),
       headers: request.headers,
       params: (request.params ?? {}) as Record<string, string>,
     });
@@ -101,7 +105,11 @@ export class InferencePipeline {
       route.limitParams,
       catalog.bounds(resolved.model),
     );
-    const req = withRouting(bounded, request.headers, principal, this.defaultPriority);
+    const req = withTrace(
+      withRouting(bounded, request.headers, principal, this.defaultPriority),
+      client.requestId,
+      request.headers.traceparent,
+    );
     this.tenancy.authorize(principal, parsed.model, req.model);
     this.noteIgnoredHeaders(principal, request, client.requestId);
     // Placement facts (prompt prefix hashes, …), once per request, for every attempt.
@@ -113,7 +121,7 @@ export class InferencePipeline {
         this.placement.explain(req, placing),
       );
     // The key's limits, across replicas (429 when over one); released in `finally` below.
-    const grant = await this.admit(principal, client, placing.estimatedPromptTokens ?? 0);
+    const grant = await this.admit(principal, req.id, client, placing.estimatedPromptTokens ?? 0);
     const labels = { dialect: dialect.id, model: this.labels.model(req.model) };
     const observed = new RequestMetrics(this.metrics, labels, this.labels.tenant(req.tenant));
     const events = this.execution.run(req, placing, client.gone, info);
@@ -170,11 +178,12 @@ export class InferencePipeline {
   /** Takes the request from its key's limits; the limit headers go on every answer, 429s too. */
   private async admit(
     principal: Principal,
+    requestId: string,
     client: ClientResponse,
     estimatedTokens: number,
   ): Promise<Grant | undefined> {
     try {
-      const grant = await this.tenancy.admit(principal, client.requestId, estimatedTokens);
+      const grant = await this.tenancy.admit(principal, requestId, estimatedTokens);
       if (grant) client.addHeaders(grant.headers);
       return grant;
     } catch (err) {
@@ -291,6 +300,24 @@ function tooSlow(client: ClientResponse): SwitchyardError {
 
 function outcomeOf(err: unknown): string {
   return ERROR_CODES[toSwitchyardError(err).code].outcome;
+}
+
+/** A W3C traceparent: version, trace id, parent id, flags (55 characters). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function withTrace<R extends InferenceRequest>(
+  req: R,
+  requestId: string,
+  traceparent: string | string[] | undefined,
+): R {
+  const parent =
+    typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined;
+  return { ...req, trace: { requestId, ...(parent !== undefined ? { traceparent: parent } : {}) } };
+}
+
+/** The request's id inside the cluster: the gateway's own, never one a client chose. */
+function internalId(request: FastifyRequest): string {
+  return request.headers['x-request-id'] === request.id ? newRequestId() : request.id;
 }
 
 function newRequestId(): string {

@@ -250,6 +250,15 @@ describe('EngineClient.stream', () => {
     expect(JSON.stringify(events)).not.toContain(String(port));
   });
 
+  it("carries the client's request id and trace context to the engine", async () => {
+    const server = await startServer(replay('chat-stream-usage.http', 4096));
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = { ...chatRequest, trace: { requestId: 'client-req-7', traceparent } };
+    await collect(client(server.url).stream(traced, noSignal()));
+    expect(server.seen[0]?.headers['x-request-id']).toBe('client-req-7');
+    expect(server.seen[0]?.headers.traceparent).toBe(traceparent);
+  });
+
   it('sends requests under the base URL path', async () => {
     const server = await startServer(replay('chat-stream-usage.http', 4096));
     await collect(client(`${server.url}/llama/`).stream(chatRequest, noSignal()));

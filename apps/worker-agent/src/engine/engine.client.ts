@@ -9,6 +9,7 @@ import {
   type EmbeddingRequest,
   type GenerationRequest,
   type InferenceRequest,
+  type RequestTrace,
   type StreamEvent,
 } from '@switchyard/contracts';
 import {
@@ -170,7 +171,7 @@ export class EngineClient {
     const call = this.adapter.buildRequest(req);
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await this.planes.inference.pool.request({ ...this.requestOptions(call), signal });
+      res = await this.planes.inference.pool.request({ ...this.requestOptions(call, req), signal });
     } catch (err) {
       if (!signal.aborted) yield this.failureBeforeHeaders(err);
       return;
@@ -253,7 +254,7 @@ export class EngineClient {
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
       const call = codec.build(req.model, req.input);
-      res = await this.planes.inference.pool.request({ ...this.requestOptions(call), signal });
+      res = await this.planes.inference.pool.request({ ...this.requestOptions(call, req), signal });
     } catch (err) {
       if (!signal.aborted) yield this.failureBeforeHeaders(err);
       return;
@@ -392,7 +393,7 @@ export class EngineClient {
     }
   }
 
-  private requestOptions(call: EngineCall): Parameters<Pool['request']>[0] {
+  private requestOptions(call: EngineCall, req?: InferenceRequest): Parameters<Pool['request']>[0] {
     const hasBody = call.body !== undefined;
     return {
       method: call.method,
@@ -400,6 +401,7 @@ export class EngineClient {
       headers: {
         ...(hasBody ? { 'content-type': 'application/json' } : {}),
         ...call.headers,
+        ...traceHeaders(req?.trace),
         ...this.auth,
       },
       body: hasBody ? JSON.stringify(call.body) : undefined,
@@ -474,4 +476,13 @@ function errorCode(err: unknown): string {
   const name =
     typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? name : 'unknown error';
+}
+
+/** The client's request id and trace context, on the engine call (engines log them). */
+function traceHeaders(trace: RequestTrace | undefined): Record<string, string> {
+  if (trace === undefined) return {};
+  return {
+    'x-request-id': trace.requestId,
+    ...(trace.traceparent !== undefined ? { traceparent: trace.traceparent } : {}),
+  };
 }
