@@ -54,6 +54,14 @@ beforeAll(async () => {
     timeoutMs: 30000,
     what: 'the hosted node ready',
   });
+  // And the gateway up and seeing it (it starts alongside, not before).
+  await waitFor(
+    async () => {
+      const res = await fetch(`${fleet.gatewayUrl}/readyz`).catch(() => undefined);
+      return res?.ok === true;
+    },
+    { timeoutMs: 30000, what: 'the gateway to see the hosted node' },
+  );
 }, 60000);
 
 afterAll(async () => {
